@@ -1,1 +1,33 @@
-//! placeholder
+//! Systematic Neural Search (SNS): the algorithm and its symbolic substrate.
+//!
+//! See `docs/METHOD.md` in the repository for the method, which parts come from the paper
+//! (arXiv 2410.01349) and which are ours, and the completeness argument.
+//!
+//! ```
+//! use sns_core::{Agent, Sns, SnsParams, Symbolic};
+//! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+//! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
+//! let (mut obs, _) = env.reset(0);
+//! let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+//! agent.begin_trial(&obs);
+//! for _ in 0..20_000 {
+//!     let step = env.step(agent.act(&obs));
+//!     obs = step.obs;
+//!     if step.terminated { break; }
+//! }
+//! assert!(obs.success);
+//! ```
+#![deny(missing_docs)]
+
+pub mod agent;
+pub mod control;
+pub mod params;
+pub mod sns;
+pub mod substrate;
+pub mod symbolic;
+
+pub use agent::{Agent, GraphSnapshot};
+pub use params::SnsParams;
+pub use sns::{Sns, SnsStats};
+pub use substrate::{NodeId, PlanCosts, Substrate};
+pub use symbolic::Symbolic;

@@ -1,1 +1,16 @@
-//! placeholder
+//! The experiment harness: runs of trials of one agent in one world, their metrics and their
+//! machine-readable results.
+//!
+//! ```
+//! use sns_harness::{run, AgentSpec, RunSpec};
+//! let spec = RunSpec { maze: "u".into(), trials: 1, ..RunSpec::default() };
+//! let result = run(&spec, &AgentSpec::default(), &mut |_| {}).unwrap();
+//! assert!(result.trials[0].success);
+//! ```
+#![deny(missing_docs)]
+
+pub mod agents;
+pub mod runner;
+
+pub use agents::{make_agent, AgentSpec};
+pub use runner::{run, RunError, RunResult, RunSpec, TrialResult};

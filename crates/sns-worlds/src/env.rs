@@ -6,8 +6,8 @@
 //! `truncated` (step budget) and a typed [`Info`] for the harness.
 
 use crate::error::WorldError;
-use crate::maze::{ogbench_tasks, Cell, CellIx, MazeMap};
 use crate::math::{Aabb, Real, Vec2};
+use crate::maze::{ogbench_tasks, Cell, CellIx, MazeMap};
 use crate::physics::{self, BallState, Contact, Dynamics};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -90,7 +90,12 @@ pub struct EnvConfig {
 
 impl Default for EnvConfig {
     fn default() -> Self {
-        EnvConfig { dynamics: Dynamics::PointMaze, max_steps: 100_000, task: TaskSpec::default(), hide_goal: false }
+        EnvConfig {
+            dynamics: Dynamics::PointMaze,
+            max_steps: 100_000,
+            task: TaskSpec::default(),
+            hide_goal: false,
+        }
     }
 }
 
@@ -115,10 +120,16 @@ impl MazeEnv {
         if let Some(t) = config.task.task {
             let tasks = ogbench_tasks(&map.name).ok_or_else(|| WorldError::BadTask {
                 task: t,
-                reason: format!("maze '{}' has no OGBench tasks (medium, large and giant do)", map.name),
+                reason: format!(
+                    "maze '{}' has no OGBench tasks (medium, large and giant do)",
+                    map.name
+                ),
             })?;
             if !(1..=tasks.len() as u32).contains(&t) {
-                return Err(WorldError::BadTask { task: t, reason: "tasks are numbered 1 to 5".into() });
+                return Err(WorldError::BadTask {
+                    task: t,
+                    reason: "tasks are numbered 1 to 5".into(),
+                });
             }
         }
         if let Some((r, c)) = config.task.start {
@@ -134,7 +145,10 @@ impl MazeEnv {
             rng: SnsRng::seed_from_u64(0),
             start,
             goal: start,
-            ball: BallState { pos: start, vel: Vec2::ZERO },
+            ball: BallState {
+                pos: start,
+                vel: Vec2::ZERO,
+            },
             contact: Contact::default(),
             steps: 0,
             motor_scale: 1.0,
@@ -153,7 +167,10 @@ impl MazeEnv {
 
     /// Puts the ball back at the task's start, at rest, for a new trial of the same task.
     pub fn restart(&mut self) -> (Observation, Info) {
-        self.ball = BallState { pos: self.start, vel: Vec2::ZERO };
+        self.ball = BallState {
+            pos: self.start,
+            vel: Vec2::ZERO,
+        };
         self.steps = 0;
         self.contact = physics::resolve_contacts(&self.map, &mut self.ball, &mut self.scratch);
         (self.observation(), self.info())
@@ -161,21 +178,31 @@ impl MazeEnv {
 
     fn draw_cells(&mut self) -> (CellIx, CellIx) {
         let t = self.config.task;
-        let ogb = t.task.and_then(|k| ogbench_tasks(&self.map.name).map(|ts| ts[(k - 1) as usize]));
+        let ogb = t
+            .task
+            .and_then(|k| ogbench_tasks(&self.map.name).map(|ts| ts[(k - 1) as usize]));
         let goal_cell = t.goal.or(ogb.map(|x| x.1)).unwrap_or_else(|| {
-            let mut cands = self.map.cells_where(|c| matches!(c, Cell::Goal | Cell::Combined));
+            let mut cands = self
+                .map
+                .cells_where(|c| matches!(c, Cell::Goal | Cell::Combined));
             if cands.is_empty() {
                 cands = self.map.free_cells();
             }
             cands[self.rng.gen_range(0..cands.len())]
         });
         let start_cell = t.start.or(ogb.map(|x| x.0)).unwrap_or_else(|| {
-            let mut cands = self.map.cells_where(|c| matches!(c, Cell::Reset | Cell::Combined));
+            let mut cands = self
+                .map
+                .cells_where(|c| matches!(c, Cell::Reset | Cell::Combined));
             if cands.is_empty() {
                 cands = self.map.free_cells();
             }
             let g = self.map.cell_to_xy(goal_cell);
-            let far: Vec<CellIx> = cands.iter().copied().filter(|&c| self.map.cell_to_xy(c).dist(g) > 0.5).collect();
+            let far: Vec<CellIx> = cands
+                .iter()
+                .copied()
+                .filter(|&c| self.map.cell_to_xy(c).dist(g) > 0.5)
+                .collect();
             // PointMaze redraws until the start is more than 0.5 from the goal; with a single free
             // cell that would never end, so we keep the goal cell then.
             let pool = if far.is_empty() { cands } else { far };
@@ -193,8 +220,14 @@ impl MazeEnv {
 
     /// Advances the world by one step.
     pub fn step(&mut self, action: Vec2) -> StepResult {
-        self.contact =
-            physics::step(&self.map, self.config.dynamics, self.motor_scale, &mut self.ball, action, &mut self.scratch);
+        self.contact = physics::step(
+            &self.map,
+            self.config.dynamics,
+            self.motor_scale,
+            &mut self.ball,
+            action,
+            &mut self.scratch,
+        );
         self.steps += 1;
         let obs = self.observation();
         let info = self.info();
@@ -215,14 +248,22 @@ impl MazeEnv {
             velocity: self.ball.vel,
             contact: self.contact.touching,
             contact_normal: self.contact.normal,
-            goal: if self.config.hide_goal { None } else { Some(self.goal) },
+            goal: if self.config.hide_goal {
+                None
+            } else {
+                Some(self.goal)
+            },
             success,
         }
     }
 
     fn info(&self) -> Info {
         let d = self.ball.pos.dist(self.goal);
-        Info { steps: self.steps, goal_distance: d, is_success: d <= GOAL_RADIUS }
+        Info {
+            steps: self.steps,
+            goal_distance: d,
+            is_success: d <= GOAL_RADIUS,
+        }
     }
 
     /// The map (for the harness, oracle and plots; never for agents).
@@ -266,7 +307,9 @@ impl MazeEnv {
     pub fn set_cell(&mut self, cell: CellIx, value: Cell) {
         self.map.set_cell(cell, value);
         self.contact = physics::resolve_contacts(&self.map, &mut self.ball, &mut self.scratch);
-        if self.contact.touching && self.map.wall_distance(self.ball.pos, 1.0) < physics::BALL_RADIUS - 1e-9 {
+        if self.contact.touching
+            && self.map.wall_distance(self.ball.pos, 1.0) < physics::BALL_RADIUS - 1e-9
+        {
             // Still overlapping after the push-out (a closing cell can leave the ball between two
             // walls): move it to the nearest free cell's centre.
             let p = self.ball.pos;
@@ -275,7 +318,10 @@ impl MazeEnv {
                 let db = self.map.cell_to_xy(*b).dist(p);
                 da.total_cmp(&db)
             }) {
-                self.ball = BallState { pos: self.map.cell_to_xy(best), vel: Vec2::ZERO };
+                self.ball = BallState {
+                    pos: self.map.cell_to_xy(best),
+                    vel: Vec2::ZERO,
+                };
             }
             self.contact = physics::resolve_contacts(&self.map, &mut self.ball, &mut self.scratch);
         }

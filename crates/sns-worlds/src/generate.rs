@@ -19,7 +19,10 @@ fn grid(rows: usize, cols: usize) -> Vec<Vec<char>> {
 }
 
 fn finish(name: &str, g: Vec<Vec<char>>) -> MazeMap {
-    let text: String = g.into_iter().map(|r| r.into_iter().collect::<String>() + "\n").collect();
+    let text: String = g
+        .into_iter()
+        .map(|r| r.into_iter().collect::<String>() + "\n")
+        .collect();
     // The generators below only emit valid maps; a failure here is a bug in this file.
     MazeMap::parse(name, &text).unwrap_or_else(|e| panic!("generated map {name} is invalid: {e}"))
 }
@@ -105,9 +108,14 @@ pub fn perfect(w: usize, h: usize, seed: u64) -> MazeMap {
         .algorithm(Box::new(RecursiveBacktracking))
         .seed(Some(seed))
         .build();
-    let text = maze.format(GameMap::new().span(1).wall('1').passage('0')).into_inner();
-    let mut g: Vec<Vec<char>> =
-        text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.trim_end().chars().collect()).collect();
+    let text = maze
+        .format(GameMap::new().span(1).wall('1').passage('0'))
+        .into_inner();
+    let mut g: Vec<Vec<char>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim_end().chars().collect())
+        .collect();
     let rows = g.len();
     let cols = g[0].len();
     g[1][1] = 'r';
@@ -129,8 +137,8 @@ pub fn walled_off() -> MazeMap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oracle::shortest_path;
     use crate::maze::Cell;
+    use crate::oracle::shortest_path;
 
     fn solvable(m: &MazeMap) -> bool {
         let s = m.cells_where(|c| c == Cell::Reset)[0];
@@ -140,7 +148,15 @@ mod tests {
 
     #[test]
     fn generated_mazes_are_solvable_except_walled_off() {
-        for m in [spiral(2), spiral(3), dead_ends(5, 4), rooms(2, 3), rooms(3, 3), perfect(6, 5, 1), perfect(8, 8, 7)] {
+        for m in [
+            spiral(2),
+            spiral(3),
+            dead_ends(5, 4),
+            rooms(2, 3),
+            rooms(3, 3),
+            perfect(6, 5, 1),
+            perfect(8, 8, 7),
+        ] {
             assert!(solvable(&m), "{}\n{}", m.name, m.to_text());
         }
         assert!(!solvable(&walled_off()));

@@ -127,7 +127,11 @@ impl Neg for Vec2 {
 pub fn point_segment_dist(p: Vec2, a: Vec2, b: Vec2) -> Real {
     let ab = b - a;
     let l2 = ab.norm2();
-    let t = if l2 > 0.0 { ((p - a).dot(ab) / l2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if l2 > 0.0 {
+        ((p - a).dot(ab) / l2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     p.dist(a + ab * t)
 }
 
@@ -143,7 +147,10 @@ pub struct Aabb {
 impl Aabb {
     /// The point of the box closest to `p` (`p` itself when inside).
     pub fn closest_point(&self, p: Vec2) -> Vec2 {
-        Vec2::new(p.x.clamp(self.min.x, self.max.x), p.y.clamp(self.min.y, self.max.y))
+        Vec2::new(
+            p.x.clamp(self.min.x, self.max.x),
+            p.y.clamp(self.min.y, self.max.y),
+        )
     }
 
     /// Distance from `p` to the box (0 inside).
@@ -213,8 +220,14 @@ mod tests {
 
     #[test]
     fn segment_box_distance() {
-        let b = Aabb { min: Vec2::new(0.0, 0.0), max: Vec2::new(1.0, 1.0) };
-        assert_eq!(b.dist_to_segment(Vec2::new(-1.0, 0.5), Vec2::new(2.0, 0.5)), 0.0);
+        let b = Aabb {
+            min: Vec2::new(0.0, 0.0),
+            max: Vec2::new(1.0, 1.0),
+        };
+        assert_eq!(
+            b.dist_to_segment(Vec2::new(-1.0, 0.5), Vec2::new(2.0, 0.5)),
+            0.0
+        );
         let d = b.dist_to_segment(Vec2::new(-1.0, 1.5), Vec2::new(2.0, 1.5));
         assert!((d - 0.5).abs() < 1e-12);
         let d = b.dist_to_segment(Vec2::new(2.0, 2.0), Vec2::new(3.0, 3.0));

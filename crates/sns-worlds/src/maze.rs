@@ -166,29 +166,48 @@ impl MazeMap {
         let nrows = rows.len();
         let ncols = rows.first().map_or(0, |r| r.1.len());
         if nrows < 3 || ncols < 3 {
-            return Err(WorldError::TooSmall { file: source.to_string(), rows: nrows, cols: ncols });
+            return Err(WorldError::TooSmall {
+                file: source.to_string(),
+                rows: nrows,
+                cols: ncols,
+            });
         }
         for (i, (line, row)) in rows.iter().enumerate() {
             for (j, c) in row.iter().enumerate() {
                 let border = i == 0 || j == 0 || i + 1 == nrows || j + 1 == ncols;
                 if border && c.is_free() {
-                    return Err(WorldError::OpenBorder { file: source.to_string(), line: *line, col: j + 1 });
+                    return Err(WorldError::OpenBorder {
+                        file: source.to_string(),
+                        line: *line,
+                        col: j + 1,
+                    });
                 }
             }
         }
         let cells: Vec<Cell> = rows.into_iter().flat_map(|(_, r)| r).collect();
         if !cells.iter().any(|c| c.is_free()) {
-            return Err(WorldError::NoFreeCell { file: source.to_string() });
+            return Err(WorldError::NoFreeCell {
+                file: source.to_string(),
+            });
         }
-        Ok(MazeMap { name: source.to_string(), rows: nrows, cols: ncols, cells })
+        Ok(MazeMap {
+            name: source.to_string(),
+            rows: nrows,
+            cols: ncols,
+            cells,
+        })
     }
 
     /// A built-in map by name (`u`, `open`, `medium`, `large`, `giant`).
     pub fn builtin(name: &str) -> Option<MazeMap> {
-        BUILTIN.iter().find(|(n, _, _)| *n == name).map(|(n, _, text)| {
-            // The built-in texts are constants checked by a unit test.
-            MazeMap::parse(n, text).unwrap_or_else(|e| panic!("built-in map {n} is invalid: {e}"))
-        })
+        BUILTIN
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(n, _, text)| {
+                // The built-in texts are constants checked by a unit test.
+                MazeMap::parse(n, text)
+                    .unwrap_or_else(|e| panic!("built-in map {n} is invalid: {e}"))
+            })
     }
 
     /// A built-in map by name, or else a map file by path.
@@ -200,8 +219,10 @@ impl MazeMap {
         if !path.exists() {
             return Err(WorldError::UnknownMaze(name_or_path.to_string()));
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| WorldError::Io { file: name_or_path.to_string(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+            file: name_or_path.to_string(),
+            reason: e.to_string(),
+        })?;
         MazeMap::parse(name_or_path, &text)
     }
 
@@ -255,7 +276,10 @@ impl MazeMap {
     pub fn cell_box(&self, row: i64, col: i64) -> Aabb {
         let x0 = col as Real * CELL_SIZE - self.cols as Real * CELL_SIZE / 2.0;
         let y1 = self.rows as Real * CELL_SIZE / 2.0 - row as Real * CELL_SIZE;
-        Aabb { min: Vec2::new(x0, y1 - CELL_SIZE), max: Vec2::new(x0 + CELL_SIZE, y1) }
+        Aabb {
+            min: Vec2::new(x0, y1 - CELL_SIZE),
+            max: Vec2::new(x0 + CELL_SIZE, y1),
+        }
     }
 
     /// Wall boxes whose cells overlap the square of half-side `reach` around `p`.
@@ -276,7 +300,10 @@ impl MazeMap {
     pub fn wall_distance(&self, p: Vec2, reach: Real) -> Real {
         let mut boxes = Vec::new();
         self.walls_near(p, reach, &mut boxes);
-        boxes.iter().map(|b| b.dist_to_point(p)).fold(reach, Real::min)
+        boxes
+            .iter()
+            .map(|b| b.dist_to_point(p))
+            .fold(reach, Real::min)
     }
 
     /// All free cells, row-major.
@@ -311,9 +338,17 @@ impl MazeMap {
 
     /// Checks that `(row, col)` is inside the map and free.
     pub fn check_free(&self, what: &str, row: i64, col: i64) -> Result<CellIx, WorldError> {
-        let bad = |reason: &str| WorldError::BadCell { what: what.to_string(), row, col, reason: reason.to_string() };
+        let bad = |reason: &str| WorldError::BadCell {
+            what: what.to_string(),
+            row,
+            col,
+            reason: reason.to_string(),
+        };
         if row < 0 || col < 0 || row as usize >= self.rows || col as usize >= self.cols {
-            return Err(bad(&format!("is out of the {}x{} map", self.rows, self.cols)));
+            return Err(bad(&format!(
+                "is out of the {}x{} map",
+                self.rows, self.cols
+            )));
         }
         if self.is_wall(row, col) {
             return Err(bad("is a wall"));
@@ -328,7 +363,13 @@ mod tests {
 
     #[test]
     fn builtins_parse_and_have_expected_sizes() {
-        let sizes = [("u", 5, 5), ("open", 5, 7), ("medium", 8, 8), ("large", 9, 12), ("giant", 12, 16)];
+        let sizes = [
+            ("u", 5, 5),
+            ("open", 5, 7),
+            ("medium", 8, 8),
+            ("large", 9, 12),
+            ("giant", 12, 16),
+        ];
         for (n, r, c) in sizes {
             let m = MazeMap::builtin(n).expect("builtin");
             assert_eq!((m.rows(), m.cols()), (r, c), "{n}");
@@ -351,11 +392,24 @@ mod tests {
     #[test]
     fn parse_errors_name_line_and_column() {
         let e = MazeMap::parse("f.txt", "111\n1x1\n111\n").unwrap_err();
-        assert_eq!(e.to_string().split(':').take(3).collect::<Vec<_>>(), vec!["f.txt", "2", "2"]);
+        assert_eq!(
+            e.to_string().split(':').take(3).collect::<Vec<_>>(),
+            vec!["f.txt", "2", "2"]
+        );
         let e = MazeMap::parse("f.txt", "111\n10\n111\n").unwrap_err();
         assert!(matches!(e, WorldError::Ragged { line: 2, .. }), "{e}");
         let e = MazeMap::parse("f.txt", "111\n100\n111\n").unwrap_err();
-        assert!(matches!(e, WorldError::OpenBorder { line: 2, col: 3, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                WorldError::OpenBorder {
+                    line: 2,
+                    col: 3,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = MazeMap::parse("f.txt", "111\n111\n111\n").unwrap_err();
         assert!(matches!(e, WorldError::NoFreeCell { .. }), "{e}");
         let e = MazeMap::parse("f.txt", "").unwrap_err();

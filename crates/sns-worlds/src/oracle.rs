@@ -8,8 +8,8 @@
 //! nodes are the start, the goal and the polygon vertices; two nodes are joined when the segment
 //! between them keeps the ball clear of every wall; A* (petgraph) finds the shortest path.
 
-use crate::maze::MazeMap;
 use crate::math::{Aabb, Real, Vec2};
+use crate::maze::MazeMap;
 use crate::physics::BALL_RADIUS;
 use petgraph::graph::{NodeIndex, UnGraph};
 
@@ -48,8 +48,16 @@ pub fn corner_waypoints(map: &MazeMap, radius: Real) -> Vec<Vec2> {
     for i in 0..=map.rows() as i64 {
         for j in 0..=map.cols() as i64 {
             // The 2x2 block around grid vertex (i, j): NW, NE, SW, SE cells and their diagonal directions.
-            let block = [((i - 1, j - 1), (-1.0, 1.0)), ((i - 1, j), (1.0, 1.0)), ((i, j - 1), (-1.0, -1.0)), ((i, j), (1.0, -1.0))];
-            let walls: Vec<bool> = block.iter().map(|((r, c), _)| map.is_wall(*r, *c)).collect();
+            let block = [
+                ((i - 1, j - 1), (-1.0, 1.0)),
+                ((i - 1, j), (1.0, 1.0)),
+                ((i, j - 1), (-1.0, -1.0)),
+                ((i, j), (1.0, -1.0)),
+            ];
+            let walls: Vec<bool> = block
+                .iter()
+                .map(|((r, c), _)| map.is_wall(*r, *c))
+                .collect();
             let n = walls.iter().filter(|w| **w).count();
             let diagonal = n == 2 && walls[0] == walls[3];
             if !(n == 1 || diagonal) {
@@ -87,7 +95,10 @@ pub fn corner_waypoints(map: &MazeMap, radius: Real) -> Vec<Vec2> {
 pub fn shortest_path(map: &MazeMap, start: Vec2, goal: Vec2) -> Option<ShortestPath> {
     let radius = BALL_RADIUS;
     if segment_clear(map, start, goal, radius) {
-        return Some(ShortestPath { length: start.dist(goal), waypoints: vec![start, goal] });
+        return Some(ShortestPath {
+            length: start.dist(goal),
+            waypoints: vec![start, goal],
+        });
     }
     let mut pts = vec![start, goal];
     pts.extend(corner_waypoints(map, radius));
@@ -100,9 +111,17 @@ pub fn shortest_path(map: &MazeMap, start: Vec2, goal: Vec2) -> Option<ShortestP
             }
         }
     }
-    let (length, path) =
-        petgraph::algo::astar(&g, ids[0], |n| n == ids[1], |e| *e.weight(), |n| g[n].dist(goal))?;
-    Some(ShortestPath { length, waypoints: path.into_iter().map(|n| g[n]).collect() })
+    let (length, path) = petgraph::algo::astar(
+        &g,
+        ids[0],
+        |n| n == ids[1],
+        |e| *e.weight(),
+        |n| g[n].dist(goal),
+    )?;
+    Some(ShortestPath {
+        length,
+        waypoints: path.into_iter().map(|n| g[n]).collect(),
+    })
 }
 
 #[cfg(test)]

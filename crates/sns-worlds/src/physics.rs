@@ -10,8 +10,8 @@
 //!
 //! `Kinematic` is a fast-experiment option: the action is a velocity command `5 * action` m/s.
 
-use crate::maze::MazeMap;
 use crate::math::{Aabb, Real, Vec2};
+use crate::maze::MazeMap;
 use serde::{Deserialize, Serialize};
 
 /// Radius of the ball in metres.
@@ -25,7 +25,8 @@ pub const GEAR: Real = 100.0;
 /// Joint damping in N s/m.
 pub const DAMPING: Real = 1.0;
 /// Mass of the ball in kg (density 1000 kg/m^3).
-pub const BALL_MASS: Real = 1000.0 * 4.0 / 3.0 * std::f64::consts::PI * BALL_RADIUS * BALL_RADIUS * BALL_RADIUS;
+pub const BALL_MASS: Real =
+    1000.0 * 4.0 / 3.0 * std::f64::consts::PI * BALL_RADIUS * BALL_RADIUS * BALL_RADIUS;
 /// Tolerance within which the ball counts as touching a wall.
 pub const CONTACT_TOLERANCE: Real = 1e-6;
 
@@ -78,7 +79,11 @@ pub fn step(
     action: Vec2,
     scratch: &mut Vec<Aabb>,
 ) -> Contact {
-    let a = if action.is_finite() { action.clamp_each(1.0) } else { Vec2::ZERO };
+    let a = if action.is_finite() {
+        action.clamp_each(1.0)
+    } else {
+        Vec2::ZERO
+    };
     match dynamics {
         Dynamics::PointMaze => {
             state.vel = state.vel.clamp_each(MAX_SPEED);
@@ -116,7 +121,11 @@ pub fn resolve_contacts(map: &MazeMap, state: &mut BallState, scratch: &mut Vec<
                 nearest_face_normal(b, state.pos)
             };
             normal_sum += n;
-            let push = if dist > 1e-12 { BALL_RADIUS - dist } else { BALL_RADIUS + face_depth(b, state.pos) };
+            let push = if dist > 1e-12 {
+                BALL_RADIUS - dist
+            } else {
+                BALL_RADIUS + face_depth(b, state.pos)
+            };
             if push > 0.0 {
                 state.pos += n * push;
                 moved = true;
@@ -130,7 +139,10 @@ pub fn resolve_contacts(map: &MazeMap, state: &mut BallState, scratch: &mut Vec<
             break;
         }
     }
-    Contact { touching, normal: normal_sum.normalized() }
+    Contact {
+        touching,
+        normal: normal_sum.normalized(),
+    }
 }
 
 fn nearest_face_normal(b: &Aabb, p: Vec2) -> Vec2 {
@@ -140,11 +152,17 @@ fn nearest_face_normal(b: &Aabb, p: Vec2) -> Vec2 {
         (p.y - b.min.y, Vec2::new(0.0, -1.0)),
         (b.max.y - p.y, Vec2::new(0.0, 1.0)),
     ];
-    faces.iter().fold(faces[0], |best, f| if f.0 < best.0 { *f } else { best }).1
+    faces
+        .iter()
+        .fold(faces[0], |best, f| if f.0 < best.0 { *f } else { best })
+        .1
 }
 
 fn face_depth(b: &Aabb, p: Vec2) -> Real {
-    (p.x - b.min.x).min(b.max.x - p.x).min(p.y - b.min.y).min(b.max.y - p.y)
+    (p.x - b.min.x)
+        .min(b.max.x - p.x)
+        .min(p.y - b.min.y)
+        .min(b.max.y - p.y)
 }
 
 #[cfg(test)]
@@ -159,11 +177,21 @@ mod tests {
     #[test]
     fn ball_slides_along_wall_without_penetrating() {
         let map = MazeMap::builtin("open").expect("builtin");
-        let mut s = BallState { pos: map.cell_to_xy((1, 1)), vel: Vec2::ZERO };
+        let mut s = BallState {
+            pos: map.cell_to_xy((1, 1)),
+            vel: Vec2::ZERO,
+        };
         let mut scratch = Vec::new();
         let mut touched = false;
         for _ in 0..400 {
-            let c = step(&map, Dynamics::PointMaze, 1.0, &mut s, Vec2::new(0.3, 1.0), &mut scratch);
+            let c = step(
+                &map,
+                Dynamics::PointMaze,
+                1.0,
+                &mut s,
+                Vec2::new(0.3, 1.0),
+                &mut scratch,
+            );
             touched |= c.touching;
             assert!(map.wall_distance(s.pos, 1.0) >= BALL_RADIUS - 1e-9);
         }

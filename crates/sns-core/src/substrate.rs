@@ -1,0 +1,71 @@
+//! What the SNS algorithm needs from the medium that stores its cognitive graph.
+//!
+//! The algorithm ([`crate::sns`]) is written once against this trait; the symbolic substrate
+//! ([`crate::symbolic`]) stores exact positions and runs A*, the neural substrate (crate
+//! `sns-neural`) stores place units over a harmonic code, Hebbian synapses, and plans by
+//! spreading activity. Both must choose the same behaviours up to ties.
+
+use crate::agent::GraphSnapshot;
+use sns_worlds::{Real, Vec2};
+
+/// Index of a node (a place / a behaviour end point). Nodes are never removed.
+pub type NodeId = usize;
+
+/// Learning and ordering constants the substrate applies (a view of [`crate::SnsParams`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanCosts {
+    /// Cost added per edge (simplicity: fewer segments are simpler), in metres.
+    pub segment_penalty: Real,
+    /// Factor applied to the effectiveness of an edge predicted to fail by generalisation.
+    pub generalised_factor: Real,
+    /// Whether failures generalise to similar behaviours.
+    pub generalise: bool,
+    /// Radius of the agent's body, in metres: a straight behaviour passing closer than
+    /// 0.8 x this to a remembered wall point is predicted to fail.
+    pub body_radius: Real,
+}
+
+/// Storage and planning medium of the cognitive graph.
+pub trait Substrate {
+    /// "symbolic" or "neural".
+    fn name(&self) -> &'static str;
+    /// Adds a node anchored at `pos`, at refinement `level`.
+    fn add_node(&mut self, pos: Vec2, level: u8) -> NodeId;
+    /// The anchor of node `n` as the substrate represents it (decoded, for the neural substrate).
+    fn node_pos(&self, n: NodeId) -> Vec2;
+    /// Refinement level of `n`.
+    fn node_level(&self, n: NodeId) -> u8;
+    /// Raises the refinement level of `n`.
+    fn set_node_level(&mut self, n: NodeId, level: u8);
+    /// Number of nodes.
+    fn node_count(&self) -> usize;
+    /// Number of directed edges.
+    fn edge_count(&self) -> usize;
+    /// The node the agent is nearest to at `pos` and its distance (read out from place-unit
+    /// activity in the neural substrate).
+    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)>;
+    /// Nodes within `radius` of `pos`, nearest first, at most `max` of them.
+    fn within(&self, pos: Vec2, radius: Real, max: usize) -> Vec<NodeId>;
+    /// Adds the edge `u -> v` with effectiveness `w` if it does not exist.
+    fn connect(&mut self, u: NodeId, v: NodeId, w: Real);
+    /// Effectiveness of `u -> v` (None without edge).
+    fn weight(&self, u: NodeId, v: NodeId) -> Option<Real>;
+    /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`.
+    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real);
+    /// Depression of `u -> v` after a failure: `w <- beta w`.
+    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real);
+    /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
+    /// along `-normal`), with contact normal `normal`.
+    fn record_contact(&mut self, pos: Vec2, normal: Vec2);
+    /// Whether a contact is remembered within `radius` of `pos`.
+    fn contact_near(&self, pos: Vec2, radius: Real) -> bool;
+    /// Number of remembered contacts.
+    fn contact_count(&self) -> usize;
+    /// Whether the behaviour `u -> v` is predicted to fail because it resembles a failed one.
+    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool;
+    /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
+    /// `length / effectiveness + segment_penalty`.
+    fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)>;
+    /// A copy of the graph for reports.
+    fn snapshot(&self) -> GraphSnapshot;
+}

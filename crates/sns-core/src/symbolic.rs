@@ -1,0 +1,265 @@
+//! The symbolic substrate: exact anchor positions, a `petgraph` graph of behaviours, a spatial
+//! hash for "which node is near", A* for the cheapest path, and a geometric test for the
+//! generalisation of failures (a straight behaviour that would pass through a remembered contact
+//! is predicted to fail like the one that made the contact).
+
+use crate::agent::GraphSnapshot;
+use crate::substrate::{NodeId, PlanCosts, Substrate};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::visit::EdgeRef;
+use sns_worlds::math::point_segment_dist;
+use sns_worlds::{Real, Vec2};
+use std::cell::Cell;
+use std::collections::HashMap;
+
+/// Side of a spatial-hash bucket in metres.
+const BUCKET: Real = 0.5;
+
+#[derive(Debug, Clone)]
+struct NodeData {
+    pos: Vec2,
+    level: u8,
+}
+
+#[derive(Debug, Clone)]
+struct EdgeData {
+    w: Real,
+    // Lazily updated cache of the generalisation test: how many contacts were checked, and whether
+    // one of them blocks this edge.
+    checked: Cell<usize>,
+    blocked: Cell<bool>,
+}
+
+/// A spatial hash of points.
+#[derive(Debug, Clone, Default)]
+pub struct SpatialHash {
+    buckets: HashMap<(i64, i64), Vec<usize>>,
+}
+
+impl SpatialHash {
+    fn key(p: Vec2) -> (i64, i64) {
+        ((p.x / BUCKET).floor() as i64, (p.y / BUCKET).floor() as i64)
+    }
+    /// Inserts item `i` at `p`.
+    pub fn insert(&mut self, p: Vec2, i: usize) {
+        self.buckets.entry(Self::key(p)).or_default().push(i);
+    }
+    /// Calls `f` for every item whose bucket overlaps the box `[lo, hi]`.
+    pub fn for_each_in(&self, lo: Vec2, hi: Vec2, mut f: impl FnMut(usize)) {
+        let (x0, y0) = Self::key(lo);
+        let (x1, y1) = Self::key(hi);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                if let Some(v) = self.buckets.get(&(x, y)) {
+                    v.iter().for_each(|&i| f(i));
+                }
+            }
+        }
+    }
+}
+
+/// The symbolic cognitive graph.
+#[derive(Debug, Clone, Default)]
+pub struct Symbolic {
+    graph: DiGraph<NodeData, EdgeData>,
+    node_hash: SpatialHash,
+    contacts: Vec<Vec2>,
+    contact_hash: SpatialHash,
+}
+
+impl Symbolic {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn edge(&self, u: NodeId, v: NodeId) -> Option<EdgeIndex> {
+        self.graph.find_edge(NodeIndex::new(u), NodeIndex::new(v))
+    }
+
+    /// Whether the straight segment `a -> b` passes through remembered contacts `from..`.
+    fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
+        let clearance = costs.body_radius * 0.8;
+        let hit = |i: usize| point_segment_dist(self.contacts[i], a, b) < clearance;
+        let new = self.contacts.len() - from;
+        if new <= 64 {
+            return (from..self.contacts.len()).any(hit);
+        }
+        let lo = Vec2::new(a.x.min(b.x) - clearance, a.y.min(b.y) - clearance);
+        let hi = Vec2::new(a.x.max(b.x) + clearance, a.y.max(b.y) + clearance);
+        let mut found = false;
+        self.contact_hash.for_each_in(lo, hi, |i| {
+            if !found && i >= from && hit(i) {
+                found = true;
+            }
+        });
+        found
+    }
+
+    fn edge_blocked(&self, e: &EdgeData, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
+        if !costs.generalise {
+            return false;
+        }
+        let n = self.contacts.len();
+        if e.checked.get() < n {
+            if !e.blocked.get() && self.blocked_by_contacts(a, b, e.checked.get(), costs) {
+                e.blocked.set(true);
+            }
+            e.checked.set(n);
+        }
+        e.blocked.get()
+    }
+
+    fn edge_cost(&self, u: NodeIndex, v: NodeIndex, e: &EdgeData, costs: &PlanCosts) -> Real {
+        let (a, b) = (self.graph[u].pos, self.graph[v].pos);
+        let mut w = e.w;
+        if self.edge_blocked(e, a, b, costs) {
+            w *= costs.generalised_factor;
+        }
+        a.dist(b) / w.max(1e-12) + costs.segment_penalty
+    }
+}
+
+impl Substrate for Symbolic {
+    fn name(&self) -> &'static str {
+        "symbolic"
+    }
+
+    fn add_node(&mut self, pos: Vec2, level: u8) -> NodeId {
+        let id = self.graph.add_node(NodeData { pos, level }).index();
+        self.node_hash.insert(pos, id);
+        id
+    }
+
+    fn node_pos(&self, n: NodeId) -> Vec2 {
+        self.graph[NodeIndex::new(n)].pos
+    }
+
+    fn node_level(&self, n: NodeId) -> u8 {
+        self.graph[NodeIndex::new(n)].level
+    }
+
+    fn set_node_level(&mut self, n: NodeId, level: u8) {
+        self.graph[NodeIndex::new(n)].level = level;
+    }
+
+    fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)> {
+        // Grow the search box until something is found, then fall back to a full scan.
+        for r in [0.5, 2.0] {
+            if let Some(&n) = self.within(pos, r, 1).first() {
+                return Some((n, self.node_pos(n).dist(pos)));
+            }
+        }
+        self.graph
+            .node_indices()
+            .map(|n| (n.index(), self.graph[n].pos.dist(pos)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    fn within(&self, pos: Vec2, radius: Real, max: usize) -> Vec<NodeId> {
+        let mut found: Vec<(Real, NodeId)> = Vec::new();
+        let r = Vec2::new(radius, radius);
+        self.node_hash.for_each_in(pos - r, pos + r, |i| {
+            let d = self.node_pos(i).dist(pos);
+            if d <= radius {
+                found.push((d, i));
+            }
+        });
+        found.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        found.into_iter().take(max).map(|x| x.1).collect()
+    }
+
+    fn connect(&mut self, u: NodeId, v: NodeId, w: Real) {
+        if u != v && self.edge(u, v).is_none() {
+            self.graph.add_edge(
+                NodeIndex::new(u),
+                NodeIndex::new(v),
+                EdgeData {
+                    w,
+                    checked: Cell::new(0),
+                    blocked: Cell::new(false),
+                },
+            );
+        }
+    }
+
+    fn weight(&self, u: NodeId, v: NodeId) -> Option<Real> {
+        self.edge(u, v).map(|e| self.graph[e].w)
+    }
+
+    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real) {
+        if let Some(e) = self.edge(u, v) {
+            let d = &mut self.graph[e];
+            d.w += eta * (1.0 - d.w);
+            // A behaviour that just worked is not blocked, whatever old contacts suggested.
+            d.blocked.set(false);
+            d.checked.set(self.contacts.len());
+        }
+    }
+
+    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real) {
+        if let Some(e) = self.edge(u, v) {
+            self.graph[e].w *= beta;
+        }
+    }
+
+    fn record_contact(&mut self, pos: Vec2, _normal: Vec2) {
+        self.contact_hash.insert(pos, self.contacts.len());
+        self.contacts.push(pos);
+    }
+
+    fn contact_near(&self, pos: Vec2, radius: Real) -> bool {
+        let r = Vec2::new(radius, radius);
+        let mut found = false;
+        self.contact_hash.for_each_in(pos - r, pos + r, |i| {
+            found |= self.contacts[i].dist(pos) < radius
+        });
+        found
+    }
+
+    fn contact_count(&self) -> usize {
+        self.contacts.len()
+    }
+
+    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool {
+        self.edge(u, v).is_some_and(|e| {
+            self.edge_blocked(&self.graph[e], self.node_pos(u), self.node_pos(v), costs)
+        })
+    }
+
+    fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)> {
+        let goal_pos = self.node_pos(goal);
+        let (cost, path) = petgraph::algo::astar(
+            &self.graph,
+            NodeIndex::new(from),
+            |n| n.index() == goal,
+            |e| self.edge_cost(e.source(), e.target(), e.weight(), costs),
+            |n| self.graph[n].pos.dist(goal_pos),
+        )?;
+        Some((cost, path.into_iter().map(|n| n.index()).collect()))
+    }
+
+    fn snapshot(&self) -> GraphSnapshot {
+        GraphSnapshot {
+            nodes: self
+                .graph
+                .node_indices()
+                .map(|n| self.graph[n].pos)
+                .collect(),
+            edges: self
+                .graph
+                .edge_references()
+                .map(|e| (e.source().index(), e.target().index(), e.weight().w))
+                .collect(),
+            failures: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! One run: K trials of the same start -> goal task with one agent, learning kept across trials.
+
+use crate::agents::{make_agent, AgentSpec};
+use serde::Serialize;
+use sns_worlds::env::TaskSpec;
+use sns_worlds::maze::MazeMap;
+use sns_worlds::oracle::shortest_path;
+use sns_worlds::physics::Dynamics;
+use sns_worlds::{EnvConfig, MazeEnv, Vec2, WorldError};
+use std::time::Instant;
+use thiserror::Error;
+
+/// What can stop a run before it starts.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The world could not be built.
+    #[error(transparent)]
+    World(#[from] WorldError),
+    /// The agent could not be built.
+    #[error("{0}")]
+    Agent(String),
+}
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunSpec {
+    /// Built-in maze name or map file path.
+    pub maze: String,
+    /// Seed of the task draw (and of everything else).
+    pub seed: u64,
+    /// Number of trials.
+    pub trials: u32,
+    /// Dynamics.
+    pub dynamics: Dynamics,
+    /// Step budget per trial.
+    pub max_steps: u64,
+    /// Start / goal selection.
+    pub task: TaskSpec,
+    /// Record the trajectory every this many steps (0: do not record).
+    pub record_every: u64,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            maze: "large".into(),
+            seed: 0,
+            trials: 3,
+            dynamics: Dynamics::PointMaze,
+            max_steps: 100_000,
+            task: TaskSpec::default(),
+            record_every: 0,
+        }
+    }
+}
+
+/// The result of one trial.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrialResult {
+    /// Trial number, from 1.
+    pub trial: u32,
+    /// Whether the goal was reached within the step budget.
+    pub success: bool,
+    /// Steps taken.
+    pub steps: u64,
+    /// Length of the ball's trajectory in metres.
+    pub path_length: f64,
+    /// Wall-clock time of the trial in seconds.
+    pub wall_time: f64,
+    /// Recorded positions (every `record_every` steps), when asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trajectory: Vec<Vec2>,
+}
+
+/// Size of the agent's graph at the end of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct GraphSize {
+    /// Nodes.
+    pub nodes: usize,
+    /// Directed edges.
+    pub edges: usize,
+}
+
+/// The result of a run (the JSON printed by `sns run --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    /// Maze name or path.
+    pub maze: String,
+    /// Seed.
+    pub seed: u64,
+    /// Dynamics name.
+    pub dynamics: String,
+    /// Agent name.
+    pub agent: String,
+    /// Substrate name.
+    pub substrate: String,
+    /// Start position.
+    pub start: [f64; 2],
+    /// Goal position.
+    pub goal: [f64; 2],
+    /// Oracle shortest path length `L*` (null when the goal is unreachable).
+    pub shortest_path: Option<f64>,
+    /// Per-trial results.
+    pub trials: Vec<TrialResult>,
+    /// Final graph size.
+    pub graph: GraphSize,
+    /// Environment steps per second of wall-clock time over the whole run.
+    pub steps_per_second: f64,
+    /// The agent's graph at the end (for plots), not serialised in the summary JSON.
+    #[serde(skip)]
+    pub snapshot: Option<sns_core::GraphSnapshot>,
+    /// The map (for plots).
+    #[serde(skip)]
+    pub map: Option<MazeMap>,
+}
+
+/// Runs `spec` with the agent `agent`; `progress` is called with the total steps so far every
+/// 1000 steps.
+pub fn run(
+    spec: &RunSpec,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RunResult, RunError> {
+    let map = MazeMap::load(&spec.maze)?;
+    let config = EnvConfig {
+        dynamics: spec.dynamics,
+        max_steps: spec.max_steps,
+        task: spec.task,
+        hide_goal: false,
+    };
+    let mut env = MazeEnv::new(map.clone(), config)?;
+    let mut agent_box = make_agent(agent).map_err(RunError::Agent)?;
+    let agent = agent_box.as_mut();
+    env.reset(spec.seed);
+    let (start, goal) = (env.start(), env.goal());
+    let shortest = shortest_path(env.map(), start, goal).map(|p| p.length);
+    let mut trials = Vec::new();
+    let mut total_steps = 0u64;
+    let t_run = Instant::now();
+    for k in 1..=spec.trials {
+        let t0 = Instant::now();
+        let (mut obs, _) = env.restart();
+        agent.begin_trial(&obs);
+        let mut path = 0.0;
+        let mut traj = Vec::new();
+        let mut success = obs.success;
+        while !success {
+            let prev = obs.position;
+            let s = env.step(agent.act(&obs));
+            obs = s.obs;
+            path += prev.dist(obs.position);
+            total_steps += 1;
+            if spec.record_every > 0 && env.steps() % spec.record_every == 0 {
+                traj.push(obs.position);
+            }
+            if total_steps % 1000 == 0 {
+                progress(total_steps);
+            }
+            success = s.terminated;
+            if s.truncated {
+                break;
+            }
+        }
+        if spec.record_every > 0 {
+            traj.push(obs.position);
+        }
+        agent.end_trial(success);
+        trials.push(TrialResult {
+            trial: k,
+            success,
+            steps: env.steps(),
+            path_length: path,
+            wall_time: t0.elapsed().as_secs_f64(),
+            trajectory: traj,
+        });
+    }
+    let secs = t_run.elapsed().as_secs_f64().max(1e-9);
+    let snapshot = agent.snapshot();
+    let graph = snapshot
+        .as_ref()
+        .map_or(GraphSize::default(), |s| GraphSize {
+            nodes: s.nodes.len(),
+            edges: s.edges.len(),
+        });
+    Ok(RunResult {
+        maze: spec.maze.clone(),
+        seed: spec.seed,
+        dynamics: spec.dynamics.name().into(),
+        agent: agent.name().into(),
+        substrate: agent.substrate().into(),
+        start: start.to_array(),
+        goal: goal.to_array(),
+        shortest_path: shortest,
+        trials,
+        graph,
+        steps_per_second: total_steps as f64 / secs,
+        snapshot,
+        map: Some(map),
+    })
+}
