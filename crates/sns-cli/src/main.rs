@@ -1,1 +1,54 @@
-fn main() {}
+//! `sns`: the command-line front end. It only parses flags and glues the crates together.
+
+mod run_cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Systematic Neural Search: an agent that solves continuous mazes it has never seen, in one life.
+#[derive(Parser, Debug)]
+#[command(name = "sns", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run K trials of one start -> goal task with one agent and print a per-trial table (or JSON).
+    Run(run_cmd::RunArgs),
+    /// List the built-in mazes.
+    Mazes,
+}
+
+/// Exit code for bad input (flags, files).
+const EXIT_BAD_INPUT: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // clap prints help and version to stdout with exit 0, and usage errors with exit 2.
+            let _ = e.print();
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run_cmd::run(args),
+        Command::Mazes => {
+            for (name, desc, text) in sns_worlds::maze::BUILTIN {
+                let rows = text.lines().count();
+                let cols = text.lines().next().map_or(0, str::len);
+                println!("{name:<8} {rows:>2}x{cols:<2}  {desc}");
+            }
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! `sns run`.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sns_harness::{AgentSpec, RunResult, RunSpec};
+use sns_worlds::env::TaskSpec;
+use sns_worlds::physics::Dynamics;
+use std::io::IsTerminal;
+
+/// Dynamics choice on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DynamicsArg {
+    /// PointMaze's damped point mass driven by a force (100 Hz).
+    Pointmaze,
+    /// Velocity command, for fast experiments.
+    Kinematic,
+}
+
+/// Flags of `sns run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Built-in maze name (see `sns mazes`) or path to a map file in the PointMaze encoding
+    /// (1 wall, 0 free, r start, g goal, c either; one row per line).
+    #[arg(long, default_value = "large")]
+    pub maze: String,
+    /// Seed: draws the start and goal (PointMaze's reset with its +-0.25 noise); same seed, same run.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of trials of the same start -> goal; what the agent learned persists across them.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub trials: u32,
+    /// World dynamics.
+    #[arg(long, value_enum, default_value = "pointmaze")]
+    pub dynamics: DynamicsArg,
+    /// Step budget of each trial (100 steps = 1 s); a trial that hits it reports success false.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_steps: u64,
+    /// Pin the start cell, as ROW,COL (0-based, row 0 at the top).
+    #[arg(long, value_name = "ROW,COL")]
+    pub start: Option<String>,
+    /// Pin the goal cell, as ROW,COL.
+    #[arg(long, value_name = "ROW,COL")]
+    pub goal: Option<String>,
+    /// OGBench fixed task 1 to 5 (mazes medium, large and giant).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
+    pub task: Option<u32>,
+    /// Agent to run.
+    #[arg(long, default_value = "sns")]
+    pub agent: String,
+    /// Substrate of the SNS agent.
+    #[arg(long, default_value = "symbolic")]
+    pub substrate: String,
+    /// Print one JSON object on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Parses `ROW,COL`.
+pub fn parse_cell(flag: &str, s: &str) -> Result<(usize, usize)> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if parts.len() != 2 {
+        bail!("--{flag} '{s}': expected ROW,COL (two integers separated by a comma)");
+    }
+    let num = |p: &str| -> Result<usize> {
+        p.parse::<usize>()
+            .with_context(|| format!("--{flag} '{s}': '{p}' is not a non-negative integer"))
+    };
+    Ok((num(parts[0])?, num(parts[1])?))
+}
+
+/// Runs `sns run`.
+pub fn run(args: RunArgs) -> Result<()> {
+    let task = TaskSpec {
+        start: args
+            .start
+            .as_deref()
+            .map(|s| parse_cell("start", s))
+            .transpose()?,
+        goal: args
+            .goal
+            .as_deref()
+            .map(|s| parse_cell("goal", s))
+            .transpose()?,
+        task: args.task,
+    };
+    let spec = RunSpec {
+        maze: args.maze.clone(),
+        seed: args.seed,
+        trials: args.trials,
+        dynamics: match args.dynamics {
+            DynamicsArg::Pointmaze => Dynamics::PointMaze,
+            DynamicsArg::Kinematic => Dynamics::Kinematic,
+        },
+        max_steps: args.max_steps,
+        task,
+        record_every: 0,
+    };
+    let agent = AgentSpec {
+        name: args.agent.clone(),
+        substrate: args.substrate.clone(),
+        ..AgentSpec::default()
+    };
+    let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
+    let result = sns_harness::run(&spec, &agent, &mut |steps| bar.set_position(steps))?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print_table(&result);
+    }
+    Ok(())
+}
+
+/// A progress bar on a terminal's stderr; hidden in pipes and with `--quiet`.
+pub fn progress_bar(quiet: bool, len: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos} steps (budget {len}) {per_sec} [{elapsed_precise}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn print_table(r: &RunResult) {
+    println!(
+        "maze {}  seed {}  dynamics {}  agent {} ({})",
+        r.maze, r.seed, r.dynamics, r.agent, r.substrate
+    );
+    println!(
+        "start ({:.2}, {:.2})  goal ({:.2}, {:.2})  shortest path L* = {}",
+        r.start[0],
+        r.start[1],
+        r.goal[0],
+        r.goal[1],
+        r.shortest_path
+            .map_or("unreachable".to_string(), |l| format!("{l:.2} m"))
+    );
+    println!(
+        "{:>5}  {:>7}  {:>8}  {:>11}  {:>8}",
+        "trial", "success", "steps", "path (m)", "path/L*"
+    );
+    for t in &r.trials {
+        let ratio = r
+            .shortest_path
+            .map_or("-".to_string(), |l| format!("{:.2}", t.path_length / l));
+        println!(
+            "{:>5}  {:>7}  {:>8}  {:>11.2}  {:>8}",
+            t.trial, t.success, t.steps, t.path_length, ratio
+        );
+    }
+    println!(
+        "graph: {} nodes, {} edges   speed: {:.0} steps/s",
+        r.graph.nodes, r.graph.edges, r.steps_per_second
+    );
+}
