@@ -1,1 +1,58 @@
-//! placeholder
+//! The neural substrate of Systematic Neural Search (SNS).
+//!
+//! The SNS algorithm (`sns_core::Sns`) runs unchanged on this substrate: positions are
+//! high-dimensional harmonic (grid-cell) codes ([`code`]), graph nodes are place units whose
+//! activity is the code's similarity kernel ([`place`]), behaviours are Hebbian synapses between
+//! place units, and plans come from activity spreading backward from the goal ([`graph`]).
+//! [`selfmotion`] lets the agent run on its path-integrated code instead of sensed positions.
+//! See `docs/NEURAL.md` for the equations and for which parts come from the paper.
+//!
+//! ```
+//! use sns_core::{Agent, Sns, SnsParams};
+//! use sns_neural::Neural;
+//! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+//! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
+//! let (mut obs, _) = env.reset(0);
+//! let mut agent = Sns::new(SnsParams::default(), Neural::with_dims(192).unwrap());
+//! agent.begin_trial(&obs);
+//! for _ in 0..20_000 {
+//!     let step = env.step(agent.act(&obs));
+//!     obs = step.obs;
+//!     if step.terminated { break; }
+//! }
+//! assert!(obs.success);
+//! ```
+#![deny(missing_docs)]
+
+pub mod code;
+pub mod graph;
+pub mod neural;
+pub mod place;
+pub mod selfmotion;
+
+pub use code::{CodeParams, HarmonicCode, PathIntegrator, DEFAULT_DIMS};
+pub use neural::{Neural, NeuralParams};
+pub use selfmotion::{MotionSignal, SelfMotion};
+
+use thiserror::Error;
+
+/// What can be wrong with the neural substrate's parameters.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum NeuralError {
+    /// The dimension does not split into modules of hexagonal triples.
+    #[error("--dims {dims}: must be a positive multiple of 3 x {rotations} (rotations per module) with at least 2 modules")]
+    Dims {
+        /// Requested dimension.
+        dims: usize,
+        /// Hexagonal triples per module.
+        rotations: usize,
+    },
+    /// The wavelengths are not finite, positive and increasing.
+    #[error("wavelengths must satisfy 0 < lambda_min ({lambda_min}) < lambda_max ({lambda_max})")]
+    Scales {
+        /// Finest wavelength.
+        lambda_min: f64,
+        /// Coarsest wavelength.
+        lambda_max: f64,
+    },
+}
