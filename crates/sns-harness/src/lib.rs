@@ -10,7 +10,9 @@
 #![deny(missing_docs)]
 
 pub mod agents;
+pub mod record;
 pub mod runner;
 
 pub use agents::{make_agent, AgentSpec};
-pub use runner::{run, RunError, RunResult, RunSpec, TrialResult};
+pub use record::{RecordSpec, Recorder, Recording};
+pub use runner::{run, run_recorded, RunError, RunResult, RunSpec, TrialResult};

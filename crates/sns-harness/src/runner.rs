@@ -1,6 +1,7 @@
 //! One run: K trials of the same start -> goal task with one agent, learning kept across trials.
 
 use crate::agents::{make_agent, AgentSpec};
+use crate::record::Recorder;
 use serde::Serialize;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::MazeMap;
@@ -121,6 +122,16 @@ pub fn run(
     agent: &AgentSpec,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RunResult, RunError> {
+    run_recorded(spec, agent, progress, None)
+}
+
+/// Like [`run`], and also feeds `recorder` (when given) the run's events, for replays.
+pub fn run_recorded(
+    spec: &RunSpec,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+    mut recorder: Option<&mut Recorder>,
+) -> Result<RunResult, RunError> {
     let map = MazeMap::load(&spec.maze)?;
     let config = EnvConfig {
         dynamics: spec.dynamics,
@@ -141,6 +152,9 @@ pub fn run(
         let t0 = Instant::now();
         let (mut obs, _) = env.restart();
         agent.begin_trial(&obs);
+        if let Some(r) = recorder.as_deref_mut() {
+            r.begin_trial(k, obs.position);
+        }
         let mut path = 0.0;
         let mut traj = Vec::new();
         let mut success = obs.success;
@@ -152,6 +166,9 @@ pub fn run(
             total_steps += 1;
             if spec.record_every > 0 && env.steps() % spec.record_every == 0 {
                 traj.push(obs.position);
+            }
+            if let Some(r) = recorder.as_deref_mut() {
+                r.step(obs.position, &*agent);
             }
             if total_steps % 1000 == 0 {
                 progress(total_steps);
@@ -165,6 +182,9 @@ pub fn run(
             traj.push(obs.position);
         }
         agent.end_trial(success);
+        if let Some(r) = recorder.as_deref_mut() {
+            r.end_trial(success, obs.position, &*agent);
+        }
         trials.push(TrialResult {
             trial: k,
             success,

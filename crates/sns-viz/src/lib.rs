@@ -1,0 +1,110 @@
+//! Pictures of SNS: a top-down picture of a run ([`picture`]), a self-contained HTML replay of a
+//! run ([`report`]), and plots of a benchmark's `runs.csv` ([`bench_plot`]).
+//!
+//! The core and the harness know nothing of plotting: this crate reads what they return
+//! ([`sns_harness::RunResult`], [`sns_harness::Recording`], `runs.csv`). Text is drawn with a font
+//! embedded in the binary (DejaVu Sans, see `assets/`), so pictures do not depend on the fonts of
+//! the machine.
+//!
+//! ```
+//! use sns_harness::{run, AgentSpec, RunSpec};
+//! let spec = RunSpec { maze: "u".into(), trials: 2, record_every: 5, ..RunSpec::default() };
+//! let result = run(&spec, &AgentSpec::default(), &mut |_| {}).unwrap();
+//! let svg = sns_viz::picture::run_svg(&result).unwrap();
+//! assert!(svg.contains("<polyline"));
+//! ```
+#![deny(missing_docs)]
+
+pub mod bench_plot;
+mod font;
+pub mod picture;
+pub mod report;
+
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What can go wrong when drawing.
+#[derive(Debug, Error)]
+pub enum VizError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The output file name has no extension we can write.
+    #[error("{path}: unsupported picture format (expected .{expected})")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The extensions accepted, as text.
+        expected: &'static str,
+    },
+    /// The drawing library failed.
+    #[error("drawing {what}: {reason}")]
+    Draw {
+        /// What was being drawn.
+        what: String,
+        /// The library's message.
+        reason: String,
+    },
+    /// The input lacks something the picture needs.
+    #[error("{0}")]
+    Missing(String),
+    /// A row of a CSV file is malformed.
+    #[error("{path}:{line}: {reason}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// Line number (1-based, the header is line 1).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The picture formats we write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics.
+    Svg,
+    /// Portable network graphics (rendered with the embedded font).
+    Png,
+}
+
+impl Format {
+    /// The format named by a path's extension (`.svg` or `.png`, any case).
+    pub fn from_path(path: &Path) -> Result<Format, VizError> {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("svg") => Ok(Format::Svg),
+            Some("png") => Ok(Format::Png),
+            _ => Err(VizError::Format {
+                path: path.to_path_buf(),
+                expected: "svg or .png",
+            }),
+        }
+    }
+}
+
+/// Wraps a plotters error with what was being drawn.
+pub(crate) fn draw_err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> VizError + '_ {
+    move |e| VizError::Draw {
+        what: what.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Writes `bytes` to `path`, naming the file on error.
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
+    std::fs::write(path, bytes).map_err(|source| VizError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
