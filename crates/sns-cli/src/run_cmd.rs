@@ -51,6 +51,14 @@ pub struct RunArgs {
     /// Substrate of the SNS agent.
     #[arg(long, default_value = "symbolic")]
     pub substrate: String,
+    /// Dimension of the neural substrate's harmonic code: complex phasors, a multiple of 12
+    /// (modules of 4 rotated hexagonal triples); see docs/NEURAL.md.
+    #[arg(long, default_value_t = 192)]
+    pub dims: usize,
+    /// Neural substrate only: the agent is given its position only at the start of each trial
+    /// and navigates on its path-integrated code (velocity x dt).
+    #[arg(long)]
+    pub self_motion: bool,
     /// Print one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -102,6 +110,8 @@ pub fn run(args: RunArgs) -> Result<()> {
     let agent = AgentSpec {
         name: args.agent.clone(),
         substrate: args.substrate.clone(),
+        dims: args.dims,
+        self_motion: args.self_motion,
         ..AgentSpec::default()
     };
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);

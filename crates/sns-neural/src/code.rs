@@ -365,6 +365,16 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "prints the kernel's radial profile"]
+    fn print_profile() {
+        let c = code();
+        for i in 0..60 {
+            let r = i as Real * 0.05;
+            println!("{r:.2} {:.4}", c.radial_profile(r));
+        }
+    }
+
+    #[test]
     fn layout_is_checked() {
         let bad = CodeParams {
             dims: 100,
@@ -396,9 +406,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn decode_inverts_encode(x in -40.0..40.0f64, y in -40.0..40.0f64) {
+        fn decode_inverts_encode(r in 0.0..45.0f64, a in 0.0..TAU) {
+            // Anywhere within lambda_max / 2 = 50 m of the origin.
             let c = code();
-            let p = Vec2::new(x, y);
+            let p = Vec2::new(r * a.cos(), r * a.sin());
             prop_assert!(c.decode(&c.encode(p)).dist(p) < 1e-9);
         }
     }
@@ -434,5 +445,36 @@ mod tests {
         }
         let err = pi.position(&c).dist(obs.position);
         assert!(err < 0.01 && worst < 0.01, "error {err} worst {worst}");
+    }
+}
+
+#[cfg(test)]
+mod velocity_tests {
+    use super::*;
+
+    /// A bounded random walk in open space, integrated from `velocity * dt` only.
+    #[test]
+    fn path_integration_of_velocity_over_100000_steps() {
+        let c = HarmonicCode::new(CodeParams::default()).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut x = Vec2::new(0.3, -0.2);
+        let mut v = Vec2::ZERO;
+        let mut pi = PathIntegrator::new(&c, x);
+        let dt = 0.01;
+        for _ in 0..100_000 {
+            v += Vec2::new(rng.gen_range(-1.0..1.0), rng.gen_range(-1.0..1.0)) * 0.5;
+            v = v.clamp_each(5.0);
+            // Bounded: turn back toward the centre outside a 10 m box.
+            if x.x.abs() > 5.0 {
+                v.x = -x.x.signum() * v.x.abs();
+            }
+            if x.y.abs() > 5.0 {
+                v.y = -x.y.signum() * v.y.abs();
+            }
+            x += v * dt;
+            pi.step(&c, v * dt);
+        }
+        let err = pi.position(&c).dist(x);
+        assert!(err < 0.01, "error {err}");
     }
 }

@@ -326,3 +326,164 @@ impl Substrate for Neural {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+    use sns_core::Symbolic;
+
+    fn costs(generalise: bool) -> PlanCosts {
+        PlanCosts {
+            segment_penalty: 0.05,
+            generalised_factor: 0.05,
+            generalise,
+            body_radius: 0.1,
+        }
+    }
+
+    /// The same random graph in both substrates: nodes, edges, weights (and contacts).
+    fn twin_graphs(seed: u64, n: usize, contacts: usize) -> (Neural, Symbolic) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        let mut sym = Symbolic::new();
+        for _ in 0..n {
+            let p = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+            let level = rng.gen_range(0..3);
+            assert_eq!(neu.add_node(p, level), sym.add_node(p, level));
+        }
+        for _ in 0..n * 4 {
+            let (u, v) = (rng.gen_range(0..n), rng.gen_range(0..n));
+            let w = rng.gen_range(0.05..1.0);
+            neu.connect(u, v, w);
+            sym.connect(u, v, w);
+        }
+        for _ in 0..contacts {
+            let p = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+            neu.record_contact(p, Vec2::new(1.0, 0.0));
+            sym.record_contact(p, Vec2::new(1.0, 0.0));
+        }
+        (neu, sym)
+    }
+
+    const DIMS: usize = crate::DEFAULT_DIMS;
+
+    #[test]
+    fn planning_by_activity_picks_the_symbolic_a_star_path() {
+        let c = costs(false);
+        let mut compared = 0;
+        for seed in 0..40 {
+            let (neu, sym) = twin_graphs(seed, 60, 0);
+            for k in 0..10 {
+                let (from, goal) = ((seed as usize * 7 + k) % 60, (k * 13 + 5) % 60);
+                let a = neu.plan(from, goal, &c);
+                let b = sym.plan(from, goal, &c);
+                match (a, b) {
+                    (Some((ca, pa)), Some((cb, pb))) => {
+                        assert!((ca - cb).abs() < 1e-9, "cost {ca} vs {cb}");
+                        assert_eq!(pa, pb, "seed {seed} from {from} goal {goal}");
+                        compared += 1;
+                    }
+                    (None, None) => {}
+                    (a, b) => panic!("seed {seed}: {a:?} vs {b:?}"),
+                }
+            }
+        }
+        assert!(compared > 200, "only {compared} reachable pairs");
+    }
+
+    #[test]
+    fn wave_front_and_synchronous_dynamics_agree() {
+        let c = costs(true);
+        for seed in 0..10 {
+            let (neu, _) = twin_graphs(seed, 50, 30);
+            let n = neu.node_count();
+            let d = graph::relax_sync(&neu.syn, n, 0, |e| neu.syn_cost(e, &c));
+            for from in 1..n {
+                match neu.plan(from, 0, &c) {
+                    Some((cost, _)) => assert!((cost - d[from]).abs() < 1e-9),
+                    None => assert!(d[from].is_infinite()),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn generalisation_agrees_with_the_geometric_test_away_from_the_threshold() {
+        let c = costs(true);
+        let clearance = c.body_radius * 0.8;
+        let (mut agree, mut total) = (0, 0);
+        for seed in 0..20 {
+            let (neu, sym) = twin_graphs(seed, 40, 200);
+            for s in neu.syn.iter() {
+                let (a, b) = (neu.node_pos(s.pre), neu.node_pos(s.post));
+                let d = (0..neu.contacts.pos.len())
+                    .map(|i| sns_worlds::math::point_segment_dist(neu.contacts.pos[i], a, b))
+                    .fold(Real::INFINITY, Real::min);
+                // Near the threshold the kernel's anisotropy may decide either way.
+                if (d - clearance).abs() < 0.2 * clearance {
+                    continue;
+                }
+                total += 1;
+                agree += (neu.predicted_blocked(s.pre, s.post, &c)
+                    == sym.predicted_blocked(s.pre, s.post, &c)) as usize;
+            }
+        }
+        assert!(total > 1000);
+        assert_eq!(agree, total);
+    }
+
+    #[test]
+    fn place_unit_readout_matches_distances() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        let pts: Vec<Vec2> = (0..400)
+            .map(|_| Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0)))
+            .collect();
+        for &p in &pts {
+            neu.add_node(p, 0);
+        }
+        let mut exact = 0;
+        let mut worst: Real = 0.0;
+        for _ in 0..500 {
+            let q = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+            let (best, dbest) = pts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.dist(q)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap();
+            let (n, d) = neu.nearest(q).unwrap();
+            // The winner is the nearest unit, or one at a similar distance (the kernel is not
+            // perfectly isotropic); a unit within 0.2 m always wins (the kernel is steep there).
+            worst = worst.max(d - dbest);
+            if dbest < 0.2 {
+                assert_eq!(n, best, "winner at {d}, nearest at {dbest}");
+            }
+            assert!((pts[n].dist(q) - d).abs() < 1e-9);
+            exact += (n == best) as usize;
+            let inside: Vec<usize> = neu.within(q, 1.5, usize::MAX);
+            let truth = pts.iter().filter(|p| p.dist(q) <= 1.5).count();
+            assert_eq!(inside.len(), truth);
+        }
+        println!("winner = nearest {exact}/500, worst excess distance {worst:.3} m");
+        assert!(exact >= 425, "winner was the nearest unit {exact}/500 times");
+        assert!(worst < 0.25, "worst excess distance {worst}");
+    }
+
+    #[test]
+    fn hebbian_rules_match_the_symbolic_ones() {
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        let a = neu.add_node(Vec2::new(0.0, 0.0), 0);
+        let b = neu.add_node(Vec2::new(1.0, 0.0), 0);
+        neu.connect(a, b, 0.8);
+        neu.potentiate(a, b, 0.5);
+        assert!((neu.weight(a, b).unwrap() - 0.9).abs() < 1e-12);
+        neu.depress(a, b, 0.3);
+        assert!((neu.weight(a, b).unwrap() - 0.27).abs() < 1e-12);
+        assert_eq!(neu.weight(b, a), None);
+        assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);
+        assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
+    }
+}
