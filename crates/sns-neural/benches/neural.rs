@@ -1,1 +1,71 @@
-fn main() {}
+//! Micro-benchmarks of the neural substrate: encoding, place-unit readout, Hebbian update,
+//! planning by activity, path integration. Seeded inputs.
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sns_core::{PlanCosts, Substrate};
+use sns_neural::{CodeParams, HarmonicCode, Neural, PathIntegrator, DEFAULT_DIMS};
+use sns_worlds::Vec2;
+
+fn random_graph(n: usize) -> Neural {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut neu = Neural::with_dims(DEFAULT_DIMS).expect("default layout is valid");
+    for _ in 0..n {
+        neu.add_node(
+            Vec2::new(rng.gen_range(-8.0..8.0), rng.gen_range(-6.0..6.0)),
+            0,
+        );
+    }
+    for u in 0..n {
+        for v in neu.within(neu.node_pos(u), 1.5, 17) {
+            neu.connect(u, v, rng.gen_range(0.2..1.0));
+        }
+        neu.connect(u, 0, 0.8);
+    }
+    for _ in 0..500 {
+        let p = Vec2::new(rng.gen_range(-8.0..8.0), rng.gen_range(-6.0..6.0));
+        neu.record_contact(p, Vec2::new(1.0, 0.0));
+    }
+    neu
+}
+
+fn benches(c: &mut Criterion) {
+    let code = HarmonicCode::new(CodeParams::default()).expect("default layout is valid");
+    let x = Vec2::new(1.234, -2.345);
+    c.bench_function("encode (192)", |b| b.iter(|| code.encode(black_box(x))));
+    let h = code.encode(x);
+    c.bench_function("decode (192)", |b| b.iter(|| code.decode(black_box(&h))));
+    let mut pi = PathIntegrator::new(&code, x);
+    c.bench_function("path integration step (192)", |b| {
+        b.iter(|| pi.step(&code, black_box(Vec2::new(0.01, 0.02))))
+    });
+    let neu = random_graph(2000);
+    c.bench_function("readout nearest (2000 units)", |b| {
+        b.iter(|| neu.nearest(black_box(x)))
+    });
+    c.bench_function("readout within 1.5 m (2000 units)", |b| {
+        b.iter(|| neu.within(black_box(x), 1.5, 17))
+    });
+    let mut neu2 = random_graph(2000);
+    let (u, v) = (5, neu2.within(neu2.node_pos(5), 1.5, 2)[1]);
+    c.bench_function("Hebbian potentiate + depress", |b| {
+        b.iter(|| {
+            neu2.potentiate(u, v, 0.5);
+            neu2.depress(u, v, 0.3);
+        })
+    });
+    let costs = PlanCosts {
+        segment_penalty: 0.05,
+        generalised_factor: 0.05,
+        generalise: true,
+        body_radius: 0.1,
+    };
+    let far = neu.nearest(Vec2::new(7.5, 5.5)).map_or(1, |x| x.0);
+    let near = neu.nearest(Vec2::new(-7.5, -5.5)).map_or(2, |x| x.0);
+    c.bench_function("plan by activity (2000 units, across the map)", |b| {
+        b.iter(|| neu.plan(black_box(far), black_box(near), &costs))
+    });
+}
+
+criterion_group!(neural, benches);
+criterion_main!(neural);
