@@ -1,6 +1,8 @@
 //! `sns`: the command-line front end. It only parses flags and glues the crates together.
 
+mod plot_cmd;
 mod run_cmd;
+mod viz_out;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +21,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// List the built-in mazes.
     Mazes,
+    /// Plot a benchmark folder: learning curves and path length / L* from DIR/runs.csv.
+    Plot(plot_cmd::PlotArgs),
 }
 
 /// Exit code for bad input (flags, files).
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::Plot(args) => plot_cmd::run(args),
         Command::Mazes => {
             for (name, desc, text) in sns_worlds::maze::BUILTIN {
                 let rows = text.lines().count();

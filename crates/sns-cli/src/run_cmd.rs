@@ -65,6 +65,14 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Also draw a top-down picture of the run (walls, trajectories, final graph, failures) to
+    /// FILE.svg or FILE.png.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<std::path::PathBuf>,
+    /// Also write a self-contained HTML replay of the run (ball, growing graph, failures) to
+    /// FILE.html.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// Parses `ROW,COL`.
@@ -105,7 +113,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         },
         max_steps: args.max_steps,
         task,
-        record_every: 0,
+        record_every: if args.plot.is_some() { 5 } else { 0 },
     };
     let agent = AgentSpec {
         name: args.agent.clone(),
@@ -115,8 +123,20 @@ pub fn run(args: RunArgs) -> Result<()> {
         ..AgentSpec::default()
     };
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
-    let result = sns_harness::run(&spec, &agent, &mut |steps| bar.set_position(steps))?;
+    crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;
+    let limits = sns_harness::RecordSpec::default();
+    let mut recorder = args
+        .report
+        .as_ref()
+        .map(|_| sns_harness::Recorder::new(limits));
+    let mut result = sns_harness::run_recorded(
+        &spec,
+        &agent,
+        &mut |steps| bar.set_position(steps),
+        recorder.as_mut(),
+    )?;
     bar.finish_and_clear();
+    crate::viz_out::write(&mut result, recorder, &limits, args.plot, args.report)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {

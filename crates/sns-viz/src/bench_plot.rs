@@ -42,9 +42,9 @@ pub struct RunRow {
 
 /// Reads `runs.csv`.
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>, VizError> {
-    let file = std::fs::File::open(path).map_err(|source| VizError::Io {
+    let file = std::fs::File::open(path).map_err(|error| VizError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let mut reader = csv::Reader::from_reader(file);
     let mut rows = Vec::new();
@@ -70,7 +70,7 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, VizError> {
     if !dir.is_dir() {
         return Err(VizError::Io {
             path: dir.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         });
     }
     let rows = read_runs(&dir.join("runs.csv"))?;
@@ -235,6 +235,19 @@ fn draw_learning_curves<DB: DrawingBackend>(
             (12, 10),
         )
         .map_err(&e)?;
+    // One legend for all panels, in the title strip.
+    let label = TextStyle::from((font::FAMILY, 14).into_font()).color(&BLACK);
+    let mut x = title.dim_in_pixel().0 as i32 - 110 * s.agents.len() as i32;
+    for (i, agent) in s.agents.iter().enumerate() {
+        title
+            .draw(&Rectangle::new(
+                [(x, 17), (x + 18, 20)],
+                agent_color(i).filled(),
+            ))
+            .map_err(&e)?;
+        title.draw_text(agent, &label, (x + 24, 11)).map_err(&e)?;
+        x += 110;
+    }
     let (c, r) = grid(s.mazes.len());
     let panels = body.split_evenly((r as usize, c as usize));
     for (maze, panel) in s.mazes.iter().zip(panels.iter()) {
@@ -263,13 +276,14 @@ fn draw_learning_curves<DB: DrawingBackend>(
             .caption(maze, (font::FAMILY, 16))
             .margin(10)
             .x_label_area_size(34)
-            .y_label_area_size(58)
+            .y_label_area_size(66)
             .build_cartesian_2d(1u32..max_trial, (lo..hi * 1.5).log_scale())
             .map_err(&e)?;
         chart
             .configure_mesh()
             .x_desc("trial")
             .y_desc("steps")
+            .y_label_formatter(&|v| format!("{v:.0}"))
             .label_style((font::FAMILY, 12))
             .axis_desc_style((font::FAMILY, 13))
             .light_line_style(RGBColor(0xee, 0xee, 0xee))
@@ -293,23 +307,11 @@ fn draw_learning_curves<DB: DrawingBackend>(
             let line: Vec<(u32, f64)> = m.iter().map(|(&t, v)| (t, mean(v))).collect();
             chart
                 .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))
-                .map_err(&e)?
-                .label(s.agents[*i].clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
+                .map_err(&e)?;
             chart
                 .draw_series(line.into_iter().map(|p| Circle::new(p, 3, color.filled())))
                 .map_err(&e)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((font::FAMILY, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(0xbb, 0xbb, 0xbb))
-            .draw()
-            .map_err(&e)?;
     }
     Ok(())
 }

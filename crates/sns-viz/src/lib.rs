@@ -27,15 +27,15 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum VizError {
     /// A file could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in the message, so not a `source`: chains would repeat it).
+        error: std::io::Error,
     },
     /// The output file name has no extension we can write.
-    #[error("{path}: unsupported picture format (expected .{expected})")]
+    #[error("{path}: unsupported file type (expected .{expected})")]
     Format {
         /// The file.
         path: PathBuf,
@@ -103,8 +103,8 @@ pub(crate) fn draw_err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> VizErr
 
 /// Writes `bytes` to `path`, naming the file on error.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
-    std::fs::write(path, bytes).map_err(|source| VizError::Io {
+    std::fs::write(path, bytes).map_err(|error| VizError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }

@@ -116,9 +116,9 @@ pub(crate) fn check_writable(path: &Path) -> Result<(), VizError> {
         .write(true)
         .open(path)
         .map(drop)
-        .map_err(|source| VizError::Io {
+        .map_err(|error| VizError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })
 }
 
@@ -209,7 +209,7 @@ fn draw<DB: DrawingBackend>(
                 };
                 PathElement::new(
                     vec![(pa.x, pa.y), (pb.x, pb.y)],
-                    EDGE_COLOR.mix(0.12 + 0.78 * w).stroke_width(1),
+                    EDGE_COLOR.mix(0.06 + 0.5 * w).stroke_width(1),
                 )
             }))
             .map_err(&e)?;
@@ -225,7 +225,7 @@ fn draw<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(PathElement::new(
                 pts,
-                trial_color(t.trial, n).mix(0.85).stroke_width(2),
+                trial_color(t.trial, n).mix(0.9).stroke_width(3),
             )))
             .map_err(&e)?;
     }
@@ -236,7 +236,7 @@ fn draw<DB: DrawingBackend>(
             .draw_series(
                 snap.nodes
                     .iter()
-                    .map(|p| Circle::new((p.x, p.y), 3, NODE_COLOR.filled())),
+                    .map(|p| Circle::new((p.x, p.y), 2, NODE_COLOR.filled())),
             )
             .map_err(&e)?;
         chart
@@ -326,7 +326,7 @@ fn draw_legend<DB: DrawingBackend>(
         let x0 = x + i as i32 * 4;
         area.draw(&Rectangle::new(
             [(x0, y + 3), (x0 + 4, y + 11)],
-            EDGE_COLOR.mix(0.12 + 0.78 * w).filled(),
+            EDGE_COLOR.mix(0.06 + 0.5 * w).filled(),
         ))
         .map_err(&e)?;
     }

@@ -1,0 +1,52 @@
+//! The picture (`--plot`) and replay page (`--report`) of `sns run`.
+
+use anyhow::{bail, Context, Result};
+use sns_harness::{RecordSpec, Recorder, RunResult};
+use std::path::{Path, PathBuf};
+
+/// Checks the output paths before a (possibly long) run: known extension, existing folder.
+pub fn check_paths(plot: Option<&Path>, report: Option<&Path>) -> Result<()> {
+    if let Some(p) = plot {
+        sns_viz::Format::from_path(p).with_context(|| "--plot".to_string())?;
+        check_parent("--plot", p)?;
+    }
+    if let Some(p) = report {
+        sns_viz::report::check_html_path(p).with_context(|| "--report".to_string())?;
+        check_parent("--report", p)?;
+    }
+    Ok(())
+}
+
+fn check_parent(flag: &str, p: &Path) -> Result<()> {
+    match p.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            bail!(
+                "{flag} {}: folder {} does not exist",
+                p.display(),
+                dir.display()
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes what was asked for, then drops the trajectories (so `--json` prints the same summary
+/// with or without `--plot`).
+pub fn write(
+    result: &mut RunResult,
+    recorder: Option<Recorder>,
+    limits: &RecordSpec,
+    plot: Option<PathBuf>,
+    report: Option<PathBuf>,
+) -> Result<()> {
+    if let Some(p) = plot {
+        sns_viz::picture::write_run_picture(result, &p).context("--plot")?;
+    }
+    if let (Some(p), Some(rec)) = (report, recorder) {
+        sns_viz::report::write_report(result, &rec.finish(), limits, &p).context("--report")?;
+    }
+    for t in &mut result.trials {
+        t.trajectory.clear();
+    }
+    Ok(())
+}

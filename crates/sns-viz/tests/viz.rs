@@ -1,0 +1,226 @@
+//! Integration tests of the pictures, the replay page and the benchmark plots.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use sns_harness::{run, run_recorded, AgentSpec, RecordSpec, Recorder, RunResult, RunSpec};
+use sns_viz::picture::{trial_color, EDGE_COLOR, NODE_COLOR, WALL_COLOR};
+use sns_viz::{bench_plot, picture, report, VizError};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// A fresh scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sns-viz-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn hex(c: plotters::style::RGBColor) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// One element of an SVG: its name and attributes.
+#[derive(Debug)]
+struct Element {
+    name: String,
+    attrs: HashMap<String, String>,
+}
+
+/// Parses `svg` as XML (failing on any malformation) and returns its elements and texts.
+fn parse_svg(svg: &str) -> (Vec<Element>, Vec<String>) {
+    let mut reader = Reader::from_str(svg);
+    reader.config_mut().check_end_names = true;
+    let (mut elements, mut texts, mut depth) = (Vec::new(), Vec::new(), 0i32);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                if e.name().as_ref() != b"svg" {
+                    assert!(depth > 0, "element outside the root <svg>");
+                }
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.expect("well-formed attribute");
+                        (
+                            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                            a.unescape_value().expect("attribute value").into_owned(),
+                        )
+                    })
+                    .collect();
+                elements.push(Element {
+                    name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    attrs,
+                });
+                if svg.as_bytes()[reader.buffer_position() as usize - 2] != b'/' {
+                    depth += 1;
+                }
+            }
+            Ok(Event::End(_)) => depth -= 1,
+            Ok(Event::Text(t)) => texts.push(t.decode().expect("text").trim().to_string()),
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("malformed SVG at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0, "unclosed elements");
+    assert_eq!(elements.first().map(|e| e.name.as_str()), Some("svg"));
+    (elements, texts)
+}
+
+fn count(elements: &[Element], name: &str, attr: &str, value: &str) -> usize {
+    elements
+        .iter()
+        .filter(|e| e.name == name && e.attrs.get(attr).map(String::as_str) == Some(value))
+        .count()
+}
+
+fn small_run(trials: u32) -> RunResult {
+    let spec = RunSpec {
+        maze: "u".into(),
+        trials,
+        record_every: 5,
+        ..RunSpec::default()
+    };
+    run(&spec, &AgentSpec::default(), &mut |_| {}).expect("run")
+}
+
+#[test]
+fn run_svg_is_well_formed_with_walls_one_polyline_per_trial_and_nodes() {
+    let r = small_run(3);
+    let svg = picture::run_svg(&r).expect("svg");
+    let (elements, texts) = parse_svg(&svg);
+    let map = r.map.as_ref().expect("map");
+    let walls = map.cells_where(|c| !c.is_free()).len();
+    assert_eq!(count(&elements, "rect", "fill", &hex(WALL_COLOR)), walls);
+    for t in &r.trials {
+        let c = hex(trial_color(t.trial, 3));
+        assert_eq!(
+            count(&elements, "polyline", "stroke", &c),
+            1,
+            "trial {}",
+            t.trial
+        );
+    }
+    let snap = r.snapshot.as_ref().expect("SNS has a graph");
+    assert!(!snap.nodes.is_empty());
+    // One circle per node, and one more as the legend's symbol.
+    assert_eq!(
+        count(&elements, "circle", "fill", &hex(NODE_COLOR)),
+        snap.nodes.len() + 1
+    );
+    assert_eq!(
+        count(&elements, "polyline", "stroke", &hex(EDGE_COLOR)),
+        snap.edges.len()
+    );
+    assert!(texts.iter().any(|t| t.contains("trials")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("goal")));
+}
+
+#[test]
+fn png_and_bad_extensions() {
+    let dir = scratch("png");
+    let r = small_run(1);
+    let png = dir.join("run.png");
+    picture::write_run_picture(&r, &png).expect("png");
+    let bytes = std::fs::read(&png).expect("read png");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(bytes.len() > 5000, "{} bytes", bytes.len());
+    let e = picture::write_run_picture(&r, &dir.join("run.jpg")).expect_err("must fail");
+    assert!(matches!(e, VizError::Format { .. }), "{e}");
+    let e = picture::write_run_picture(&r, &dir.join("missing/run.svg")).expect_err("must fail");
+    assert!(matches!(e, VizError::Io { .. }), "{e}");
+}
+
+#[test]
+fn report_is_self_contained_and_embeds_the_recording() {
+    let spec = RunSpec {
+        maze: "medium".into(),
+        trials: 2,
+        ..RunSpec::default()
+    };
+    let limits = RecordSpec::default();
+    let mut rec = Recorder::new(limits);
+    let r = run_recorded(&spec, &AgentSpec::default(), &mut |_| {}, Some(&mut rec)).expect("run");
+    let rec = rec.finish();
+    assert_eq!(rec.trials.len(), 2);
+    assert!(!rec.frames.is_empty() && !rec.positions.is_empty());
+    let html = report::report_html(&r, &rec, &limits).expect("html");
+    for banned in [
+        "<script src",
+        "<link rel=\"stylesheet\"",
+        "http://",
+        "https://",
+    ] {
+        assert!(!html.contains(banned), "page refers outside: {banned}");
+    }
+    let start = html.find("id=\"sns-data\">").expect("data slot") + "id=\"sns-data\">".len();
+    let end = start + html[start..].find("</script>").expect("end of data");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("JSON");
+    assert_eq!(data["trials"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        data["rec"]["total_steps"].as_u64(),
+        Some(r.trials.iter().map(|t| t.steps).sum())
+    );
+    assert!(html.contains("window.__sns"));
+    let e = report::write_report(&r, &rec, &limits, &scratch("html").join("x.svg"))
+        .expect_err("must fail");
+    assert!(matches!(e, VizError::Format { .. }), "{e}");
+}
+
+#[test]
+fn bench_plots_from_fixture_are_well_formed() {
+    let dir = scratch("bench");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runs.csv");
+    std::fs::copy(&fixture, dir.join("runs.csv")).expect("copy fixture");
+    let written = bench_plot::plot_dir(&dir).expect("plots");
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "learning_curves.svg",
+            "learning_curves.png",
+            "path_ratio.svg",
+            "path_ratio.png"
+        ]
+    );
+    for svg in ["learning_curves.svg", "path_ratio.svg"] {
+        let text = std::fs::read_to_string(dir.join(svg)).expect("read svg");
+        let (elements, texts) = parse_svg(&text);
+        assert!(elements
+            .iter()
+            .any(|e| e.name == "polyline" || e.name == "circle"));
+        for agent in ["sns", "bug2", "random"] {
+            assert!(
+                texts.iter().any(|t| t == agent),
+                "{svg}: no legend for {agent}"
+            );
+        }
+    }
+    let lc = std::fs::read_to_string(dir.join("learning_curves.svg")).expect("read");
+    let (_, texts) = parse_svg(&lc);
+    for maze in ["u", "medium", "large"] {
+        assert!(texts.iter().any(|t| t == maze), "no panel for {maze}");
+    }
+}
+
+#[test]
+fn bench_plot_errors_name_the_file_and_line() {
+    let e = bench_plot::plot_dir(&scratch("none").join("absent")).expect_err("must fail");
+    assert!(matches!(e, VizError::Io { .. }), "{e}");
+    let dir = scratch("bad");
+    let e = bench_plot::plot_dir(&dir).expect_err("must fail");
+    assert!(e.to_string().contains("runs.csv"), "{e}");
+    std::fs::write(
+        dir.join("runs.csv"),
+        "agent,maze,task,seed,trial,success,steps,path_length,shortest_path,wall_time\n\
+         sns,u,1,0,1,true,100,3.5,3.2,0.1\n\
+         sns,u,1,0,2,maybe,100,3.5,3.2,0.1\n",
+    )
+    .expect("write");
+    let e = bench_plot::plot_dir(&dir).expect_err("must fail");
+    assert!(matches!(e, VizError::Csv { line: 3, .. }), "{e}");
+}
