@@ -8,10 +8,13 @@ use sns_worlds::Real;
 /// (radius 0.1 m, speed 5 m/s) and were never tuned to a particular maze.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SnsParams {
-    /// Initial effectiveness of an untried behaviour (optimism). Default 0.8: untried edges are
-    /// tried before much longer ones, but a proven route is kept unless an untried one is at
-    /// least 20 % shorter.
+    /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,
+    /// Habituation of optimism: the effectiveness assumed for untried behaviours is
+    /// `w_untried / (1 + habituation x trials solved so far)`. Default 1. Exploration is
+    /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
+    /// tries a novel behaviour only when it promises a much shorter route.
+    pub habituation: Real,
     /// Hebbian potentiation rate on success, `w <- w + eta (1 - w)`. Default 0.5.
     pub eta: Real,
     /// Depression factor on failure, `w <- beta w`. Default 0.3.
@@ -22,21 +25,25 @@ pub struct SnsParams {
     pub generalise: bool,
     /// Cost per edge (simplicity). Default 0.05.
     pub segment_penalty: Real,
-    /// Equivalence radius at refinement level 0: nodes closer than this merge. Default 0.25.
-    pub eps0: Real,
-    /// Probe distance at level 0 (new nodes around an obstacle). Default 0.5.
-    pub probe0: Real,
-    /// Radius within which a new node is connected to existing ones. Default 1.5.
-    pub connect_radius: Real,
-    /// At most this many neighbours are connected to a new node. Default 16.
+    /// Spacing of the level-0 lattice of candidate places, in metres. Default 0.5. Level `k`
+    /// halves it: the union of all levels is the countable, dense set of places the search
+    /// enumerates. The lattice is anchored at the agent's first position (no map is known).
+    pub lattice0: Real,
+    /// A node at level `k` is connected to every node within `neighbour_factor x spacing(k)`.
+    /// Default 2.3 (the 16-neighbourhood of the lattice: directions every 26.6 degrees).
+    pub neighbour_factor: Real,
+    /// Margin around the visited region and the goal within which lattice places are laid out
+    /// (unknown space is assumed free, optimistically). Default 1.0.
+    pub lattice_margin: Real,
+    /// At most this many neighbours are connected to a new node. Default 24.
     pub max_degree: usize,
     /// Distance from the wall at which a contact node is anchored (backed off along the
     /// contact normal). Default 0.15.
     pub contact_backoff: Real,
-    /// Failures at one node before its neighbourhood is refined (eps and probe distance halved).
+    /// Failures at one node before its neighbourhood is refined (lattice spacing halved there).
     /// Default 3.
     pub refine_after: u32,
-    /// Deepest refinement level. Default 4 (eps 0.016 m).
+    /// Deepest refinement level. Default 4 (spacing 3 cm).
     pub max_level: u8,
     /// Hard cap on the number of nodes (bounded memory). Default 20000.
     pub max_nodes: usize,
@@ -50,6 +57,9 @@ pub struct SnsParams {
     /// Cosine above which a contact normal opposes the direction of travel head-on, which blocks
     /// the behaviour at once. Default 0.7 (45 degrees).
     pub steep_contact_cos: Real,
+    /// Half-length of the wall patch inferred from one contact (generalisation of a failure to
+    /// the behaviours that would cross the same wall nearby). Default 0.2.
+    pub contact_patch: Real,
     /// Radius of the agent's body. Default 0.1.
     pub body_radius: Real,
     /// Motor controller.
@@ -60,15 +70,16 @@ impl Default for SnsParams {
     fn default() -> Self {
         SnsParams {
             w_untried: 0.8,
+            habituation: 1.0,
             eta: 0.5,
             beta: 0.3,
-            generalised_factor: 0.05,
+            generalised_factor: 0.001,
             generalise: true,
             segment_penalty: 0.05,
-            eps0: 0.25,
-            probe0: 0.5,
-            connect_radius: 1.5,
-            max_degree: 16,
+            lattice0: 0.5,
+            neighbour_factor: 2.3,
+            lattice_margin: 1.0,
+            max_degree: 24,
             contact_backoff: 0.15,
             refine_after: 3,
             max_level: 4,
@@ -77,6 +88,7 @@ impl Default for SnsParams {
             stall_steps: 60,
             blocked_steps: 8,
             steep_contact_cos: 0.7,
+            contact_patch: 0.2,
             body_radius: 0.1,
             control: ControlParams::default(),
         }
@@ -103,6 +115,10 @@ impl SnsParams {
         let rules = [
             (unit(self.w_untried), "w_untried must be in (0, 1]"),
             (unit(self.eta), "eta must be in (0, 1]"),
+            (
+                self.habituation.is_finite() && self.habituation >= 0.0,
+                "habituation must be >= 0",
+            ),
             (unit(self.beta) && self.beta < 1.0, "beta must be in (0, 1)"),
             (
                 unit(self.generalised_factor),
@@ -113,8 +129,20 @@ impl SnsParams {
                 "segment_penalty must be >= 0",
             ),
             (
-                pos(self.eps0) && pos(self.probe0) && pos(self.connect_radius),
-                "eps0, probe0 and connect_radius must be > 0",
+                pos(self.lattice0) && self.lattice0 < 100.0,
+                "lattice0 must be in (0, 100)",
+            ),
+            (
+                self.neighbour_factor.is_finite() && self.neighbour_factor >= 1.5,
+                "neighbour_factor must be >= 1.5",
+            ),
+            (
+                self.lattice_margin.is_finite() && self.lattice_margin >= 0.0,
+                "lattice_margin must be >= 0",
+            ),
+            (
+                self.contact_patch.is_finite() && self.contact_patch >= 0.0,
+                "contact_patch must be >= 0",
             ),
             (
                 self.max_degree > 0 && self.max_nodes > 2,
@@ -137,23 +165,76 @@ impl SnsParams {
         Ok(self)
     }
 
+    /// Sets one parameter by name from text (`--param name=value` on the command line).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
+        let real = || {
+            value
+                .parse::<Real>()
+                .map_err(|_| ParamError(format!("{name}={value}: not a number")))
+        };
+        let int = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| ParamError(format!("{name}={value}: not a non-negative integer")))
+        };
+        match name {
+            "w_untried" => self.w_untried = real()?,
+            "eta" => self.eta = real()?,
+            "habituation" => self.habituation = real()?,
+            "beta" => self.beta = real()?,
+            "generalised_factor" => self.generalised_factor = real()?,
+            "generalise" => {
+                self.generalise = value
+                    .parse()
+                    .map_err(|_| ParamError(format!("{name}={value}: not true/false")))?
+            }
+            "segment_penalty" => self.segment_penalty = real()?,
+            "lattice0" => self.lattice0 = real()?,
+            "neighbour_factor" => self.neighbour_factor = real()?,
+            "lattice_margin" => self.lattice_margin = real()?,
+            "max_degree" => self.max_degree = int()? as usize,
+            "contact_backoff" => self.contact_backoff = real()?,
+            "refine_after" => self.refine_after = int()? as u32,
+            "max_level" => self.max_level = int()?.min(16) as u8,
+            "max_nodes" => self.max_nodes = int()? as usize,
+            "arrive_radius" => self.arrive_radius = real()?,
+            "stall_steps" => self.stall_steps = int()?,
+            "blocked_steps" => self.blocked_steps = int()?,
+            "steep_contact_cos" => self.steep_contact_cos = real()?,
+            "body_radius" => self.body_radius = real()?,
+            "contact_patch" => self.contact_patch = real()?,
+            "cruise_speed" => self.control.cruise_speed = real()?,
+            "brake_fraction" => self.control.brake_fraction = real()?,
+            "cross_track_gain" => self.control.cross_track_gain = real()?,
+            _ => return Err(ParamError(format!("unknown parameter '{name}'"))),
+        }
+        Ok(())
+    }
+
     /// The planning constants handed to the substrate.
     pub fn costs(&self) -> PlanCosts {
         PlanCosts {
+            w_untried: self.w_untried,
             segment_penalty: self.segment_penalty,
             generalised_factor: self.generalised_factor,
             generalise: self.generalise,
             body_radius: self.body_radius,
+            contact_patch: self.contact_patch,
         }
     }
 
-    /// Equivalence radius at `level`.
-    pub fn eps(&self, level: u8) -> Real {
-        self.eps0 / (1u32 << level) as Real
+    /// Lattice spacing at `level`.
+    pub fn spacing(&self, level: u8) -> Real {
+        self.lattice0 / (1u32 << level) as Real
     }
 
-    /// Probe distance at `level`.
-    pub fn probe(&self, level: u8) -> Real {
-        self.probe0 / (1u32 << level) as Real
+    /// Equivalence radius at `level`: half the spacing.
+    pub fn eps(&self, level: u8) -> Real {
+        self.spacing(level) / 2.0
+    }
+
+    /// Connection radius at `level`.
+    pub fn neighbour_radius(&self, level: u8) -> Real {
+        self.neighbour_factor * self.spacing(level)
     }
 }

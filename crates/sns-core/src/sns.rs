@@ -7,8 +7,14 @@
 //!    and watch it: arrival, or failure (contact that blocks progress, no progress for a stall
 //!    window, or a timeout proportional to the edge's length).
 //! 3. Mutate. On arrival, potentiate the edge. On failure, depress it, anchor a node where progress
-//!    stopped, add probe nodes around the obstacle, and refine locally after repeated failures.
+//!    stopped, and refine the lattice of places locally after repeated failures there.
 //! 4. Re-plan the cheapest path to the goal from where the agent is, at once. Never reset.
+//!
+//! The graph's places are the agent's own start, the goal, the places where behaviours failed,
+//! and a dyadic lattice of candidate places anchored at the agent's first position. The level-0
+//! lattice is laid out lazily over the region the agent has visited plus a margin (and around the
+//! goal): unknown space is assumed free, so the cheapest path is optimistic and leads the agent
+//! to the frontier. Finer levels are laid out only where failures repeat.
 
 use crate::agent::{Agent, GraphSnapshot};
 use crate::control::Controller;
@@ -60,6 +66,16 @@ pub struct Sns<S: Substrate> {
     failures: Vec<Vec2>,
     last_contact: Option<Vec2>,
     stats: SnsStats,
+    /// Lattice places laid out so far, by (level, i, j).
+    lattice: HashMap<(u8, i64, i64), NodeId>,
+    /// Anchor of the lattice (the agent's first position).
+    origin: Option<Vec2>,
+    /// Bounding box of everything visited, and the goal.
+    seen: Option<(Vec2, Vec2)>,
+    /// Level-0 index range laid out: (i0, i1, j0, j1).
+    laid: Option<(i64, i64, i64, i64)>,
+    /// Trials solved so far.
+    solved: u32,
 }
 
 impl<S: Substrate> Sns<S> {
@@ -78,6 +94,11 @@ impl<S: Substrate> Sns<S> {
             failures: Vec::new(),
             last_contact: None,
             stats: SnsStats::default(),
+            lattice: HashMap::new(),
+            origin: None,
+            seen: None,
+            laid: None,
+            solved: 0,
         }
     }
 
@@ -107,38 +128,123 @@ impl<S: Substrate> Sns<S> {
         if self.goal.is_some_and(|(_, p)| p.dist(g) < 1e-3) {
             return;
         }
-        let id = self.sub.add_node(g, 0);
-        for n in 0..self.sub.node_count() {
-            if n != id {
-                self.sub.connect(n, id, self.params.w_untried);
-            }
-        }
+        self.see(g);
+        let id = self.add_connected(g, 0);
         self.goal = Some((id, g));
         self.exec = None;
     }
 
-    /// The node equivalent to `pos` at `level`, created (and connected) when there is none.
-    fn place(&mut self, pos: Vec2, level: u8) -> NodeId {
+    /// Adds a node at `pos` and connects it both ways to every node within the neighbour radius
+    /// of `level` (at most `max_degree`, nearest first).
+    fn add_connected(&mut self, pos: Vec2, level: u8) -> NodeId {
+        let id = self.sub.add_node(pos, level);
+        let r = self.params.neighbour_radius(level);
+        for m in self.sub.within(pos, r, self.params.max_degree + 1) {
+            if m != id {
+                self.sub.connect(id, m, None);
+                self.sub.connect(m, id, None);
+            }
+        }
+        id
+    }
+
+    /// The node within `radius` of `pos`, created (and connected) when there is none.
+    fn place_within(&mut self, pos: Vec2, level: u8, radius: Real) -> NodeId {
         if let Some((n, d)) = self.sub.nearest(pos) {
-            if d < self.params.eps(level) || self.sub.node_count() >= self.params.max_nodes {
+            if d < radius || self.sub.node_count() >= self.params.max_nodes {
                 return n;
             }
         }
-        let id = self.sub.add_node(pos, level);
-        let w0 = self.params.w_untried;
-        for m in self
-            .sub
-            .within(pos, self.params.connect_radius, self.params.max_degree + 1)
-        {
-            if m != id {
-                self.sub.connect(id, m, w0);
-                self.sub.connect(m, id, w0);
+        self.add_connected(pos, level)
+    }
+
+    /// Grows the bounding box of what the agent knows to exist.
+    fn see(&mut self, p: Vec2) {
+        self.seen = Some(match self.seen {
+            None => (p, p),
+            Some((lo, hi)) => (
+                Vec2::new(lo.x.min(p.x), lo.y.min(p.y)),
+                Vec2::new(hi.x.max(p.x), hi.y.max(p.y)),
+            ),
+        });
+    }
+
+    /// The lattice place `(level, i, j)`, laid out (and connected) if new.
+    fn lattice_node(&mut self, level: u8, i: i64, j: i64) -> Option<NodeId> {
+        let origin = self.origin?;
+        // A point of a finer level that is also on the coarser lattice is the same place.
+        if level > 0 && i % 2 == 0 && j % 2 == 0 {
+            return self.lattice_node(level - 1, i / 2, j / 2);
+        }
+        if let Some(&n) = self.lattice.get(&(level, i, j)) {
+            return Some(n);
+        }
+        if self.sub.node_count() >= self.params.max_nodes {
+            return None;
+        }
+        let s = self.params.spacing(level);
+        let id = self.add_connected(origin + Vec2::new(i as Real * s, j as Real * s), level);
+        self.lattice.insert((level, i, j), id);
+        Some(id)
+    }
+
+    /// Lays out the level-0 lattice over the visited region and the goal, plus the margin.
+    fn extend_lattice(&mut self) {
+        let (Some(origin), Some((lo, hi))) = (self.origin, self.seen) else {
+            return;
+        };
+        let s = self.params.spacing(0);
+        let m = self.params.lattice_margin;
+        let idx = |v: Real, o: Real, up: bool| {
+            let t = (v - o) / s;
+            (if up { t.ceil() } else { t.floor() }) as i64
+        };
+        let want = (
+            idx(lo.x - m, origin.x, false),
+            idx(hi.x + m, origin.x, true),
+            idx(lo.y - m, origin.y, false),
+            idx(hi.y + m, origin.y, true),
+        );
+        if let Some(l) = self.laid {
+            if want.0 >= l.0 && want.1 <= l.1 && want.2 >= l.2 && want.3 <= l.3 {
+                return;
             }
         }
-        if let Some((g, _)) = self.goal {
-            self.sub.connect(id, g, w0);
+        let want = match self.laid {
+            Some(l) => (
+                want.0.min(l.0),
+                want.1.max(l.1),
+                want.2.min(l.2),
+                want.3.max(l.3),
+            ),
+            None => want,
+        };
+        for i in want.0..=want.1 {
+            for j in want.2..=want.3 {
+                self.lattice_node(0, i, j);
+            }
         }
-        id
+        self.laid = Some(want);
+    }
+
+    /// Lays out the lattice of `level` within one coarser spacing of `center`.
+    fn refine_around(&mut self, center: Vec2, level: u8) {
+        let Some(origin) = self.origin else { return };
+        let s = self.params.spacing(level);
+        let r = self.params.spacing(level.saturating_sub(1));
+        let (ci, cj) = (
+            ((center.x - origin.x) / s).round() as i64,
+            ((center.y - origin.y) / s).round() as i64,
+        );
+        let k = (r / s).ceil() as i64;
+        for i in ci - k..=ci + k {
+            for j in cj - k..=cj + k {
+                let p = origin + Vec2::new(i as Real * s, j as Real * s);
+                if p.dist(center) <= r + 1e-9 {
+                    self.lattice_node(level, i, j);
+                }
+            }
+        }
     }
 
     fn remember_contact(&mut self, obs: &Observation) {
@@ -155,12 +261,25 @@ impl<S: Substrate> Sns<S> {
     fn start_next(&mut self, obs: &Observation) {
         let Some((goal, _)) = self.goal else { return };
         let p = obs.position;
+        self.extend_lattice();
         let from = match self.at {
             Some(n) if self.sub.node_pos(n).dist(p) < 0.5 => n,
-            _ => self.place(p, 0),
+            _ => self.place_within(p, 0, self.params.eps(0) / 4.0),
         };
         self.at = Some(from);
         self.stats.plans += 1;
+        if std::env::var("SNS_DEBUG").is_ok() {
+            if let Some((c, path)) = self.sub.plan(from, goal, &self.costs) {
+                let pts: Vec<String> = path
+                    .iter()
+                    .map(|&n| {
+                        let q = self.sub.node_pos(n);
+                        format!("({:.1},{:.1})w{:.2}", q.x, q.y, 0.0)
+                    })
+                    .collect();
+                eprintln!("plan cost {c:.2} len {} : {}", path.len(), pts.join(" "));
+            }
+        }
         self.plan = match self.sub.plan(from, goal, &self.costs) {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
@@ -180,14 +299,16 @@ impl<S: Substrate> Sns<S> {
     }
 
     fn arrive(&mut self, ex: Exec) {
-        self.sub.potentiate(ex.from, ex.to, self.params.eta);
+        self.sub
+            .potentiate(ex.from, ex.to, self.params.eta, &self.costs);
         self.stats.successes += 1;
         self.at = Some(ex.to);
     }
 
     fn fail(&mut self, ex: Exec, obs: &Observation) {
         let p = obs.position;
-        self.sub.depress(ex.from, ex.to, self.params.beta);
+        self.sub
+            .depress(ex.from, ex.to, self.params.beta, &self.costs);
         self.stats.failures += 1;
         self.failures.push(p);
         let level = self.sub.node_level(ex.from).max(self.sub.node_level(ex.to));
@@ -196,43 +317,30 @@ impl<S: Substrate> Sns<S> {
         } else {
             Vec2::ZERO
         };
-        let c = self.place(p + n * self.params.contact_backoff, level);
+        // Re-planning starts from where the agent really is: the failure node merges only with a
+        // node very close to it, never with a lattice place across the wall.
+        let c = self.place_within(
+            p + n * self.params.contact_backoff,
+            level,
+            self.params.eps(level) / 4.0,
+        );
         // The part of the behaviour that was executed is a proven behaviour in both directions.
         if c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
-            let w = self.params.w_untried + self.params.eta * (1.0 - self.params.w_untried);
-            self.sub.connect(ex.from, c, w);
-            self.sub.connect(c, ex.from, w);
-        }
-        let cl = self.sub.node_level(c).max(level);
-        let d = self.params.probe(cl);
-        if obs.contact {
-            // Open new directions around the obstacle: along the wall both ways, and back off.
-            let t = n.perp();
-            for k in [1.0, 2.0] {
-                for s in [1.0, -1.0] {
-                    self.place(self.sub.node_pos(c) + t * (s * k * d), cl);
-                }
-            }
-            self.place(self.sub.node_pos(c) + n * d, cl);
-        } else {
-            let dir = (self.sub.node_pos(ex.to) - ex.origin).normalized().perp();
-            for s in [1.0, -1.0] {
-                self.place(self.sub.node_pos(c) + dir * (s * d), cl);
-            }
+            let w0 = self.costs.w_untried;
+            let w = w0 + self.params.eta * (1.0 - w0);
+            self.sub.connect(ex.from, c, Some(w));
+            self.sub.connect(c, ex.from, Some(w));
         }
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
         *count += 1;
+        let cl = self.sub.node_level(c).max(level);
         if *count >= self.params.refine_after && cl < self.params.max_level {
             *count = 0;
             let fine = cl + 1;
             self.sub.set_node_level(c, fine);
             self.stats.refinements += 1;
-            let d = self.params.probe(fine);
-            for k in 0..8 {
-                let dir = Vec2::new(1.0, 0.0).rotated(k as Real * std::f64::consts::FRAC_PI_4);
-                self.place(self.sub.node_pos(c) + dir * d, fine);
-            }
+            self.refine_around(self.sub.node_pos(c), fine);
         }
         self.at = Some(c);
     }
@@ -273,7 +381,42 @@ impl<S: Substrate> Sns<S> {
         let failed = ex.blocked >= self.params.blocked_steps
             || ex.steps - ex.last_improve > self.params.stall_steps
             || ex.steps > ex.timeout;
+        if failed && std::env::var("SNS_DEBUG").is_ok() {
+            eprintln!("fail {:?} blocked={} stall={} timeout={} p=({:.2},{:.2}) v={:.2} target=({:.2},{:.2}) w={:?}", (ex.from, ex.to), ex.blocked, ex.steps - ex.last_improve, ex.steps > ex.timeout, p.x, p.y, obs.velocity.norm(), target.x, target.y, self.sub.weight(ex.from, ex.to, &self.costs));
+        }
         failed.then_some(false)
+    }
+
+    /// The speed at which the current target can be passed: limited by every turn of the plan
+    /// within braking range ahead, and zero where the plan ends short of the goal.
+    fn exit_speed(&self, origin: Vec2, target: Vec2) -> Real {
+        let goal = self.goal.map(|g| g.0);
+        let cruise = self.params.control.cruise_speed;
+        let mut best = cruise;
+        let (mut prev, mut here) = (origin, target);
+        let mut ahead = 0.0;
+        for (k, &n) in self.plan.iter().enumerate() {
+            if Some(n) == goal && k == 0 {
+                return cruise;
+            }
+            if k == 0 {
+                continue;
+            }
+            let next = self.sub.node_pos(n);
+            let a = (here - prev).normalized();
+            let b = (next - here).normalized();
+            let turn = self.ctrl.turn_speed(a.cross(b).atan2(a.dot(b)));
+            // Speed now that still allows slowing to `turn` over the distance `ahead`.
+            best = best.min((turn * turn + self.ctrl.stopping_speed(ahead).powi(2)).sqrt());
+            ahead += here.dist(next);
+            if Some(n) == goal || ahead > 3.0 {
+                return best;
+            }
+            prev = here;
+            here = next;
+        }
+        // The plan ends here, short of the goal: stop.
+        best.min(self.ctrl.stopping_speed(ahead))
     }
 
     fn drive(&mut self, obs: &Observation) -> Vec2 {
@@ -281,15 +424,7 @@ impl<S: Substrate> Sns<S> {
             return self.ctrl.track_velocity(obs, Vec2::ZERO);
         };
         let target = self.sub.node_pos(ex.to);
-        let exit = if Some(ex.to) == self.goal.map(|g| g.0) {
-            self.params.control.cruise_speed
-        } else if let Some(&next) = self.plan.get(1) {
-            let a = (target - ex.origin).normalized();
-            let b = (self.sub.node_pos(next) - target).normalized();
-            self.ctrl.turn_speed(a.cross(b).atan2(a.dot(b)))
-        } else {
-            0.0
-        };
+        let exit = self.exit_speed(ex.origin, target);
         let origin = ex.origin;
         self.ctrl.follow(obs, origin, target, exit)
     }
@@ -305,6 +440,10 @@ impl<S: Substrate> Agent for Sns<S> {
     }
 
     fn begin_trial(&mut self, obs: &Observation) {
+        if self.origin.is_none() {
+            self.origin = Some(obs.position);
+        }
+        self.see(obs.position);
         self.sync_goal(obs);
         self.exec = None;
         self.plan.clear();
@@ -312,12 +451,13 @@ impl<S: Substrate> Agent for Sns<S> {
         self.at = self
             .sub
             .nearest(obs.position)
-            .filter(|&(_, d)| d < self.params.eps0)
+            .filter(|&(_, d)| d < self.params.eps(0))
             .map(|x| x.0);
     }
 
     fn act(&mut self, obs: &Observation) -> Vec2 {
         self.ctrl.observe(obs);
+        self.see(obs.position);
         if obs.contact {
             self.remember_contact(obs);
         }
@@ -347,7 +487,15 @@ impl<S: Substrate> Agent for Sns<S> {
         self.drive(obs)
     }
 
-    fn end_trial(&mut self, _success: bool) {
+    fn end_trial(&mut self, success: bool) {
+        if success {
+            self.solved += 1;
+            self.costs.w_untried =
+                self.params.w_untried / (1.0 + self.params.habituation * self.solved as Real);
+        }
+        if std::env::var("SNS_DEBUG").is_ok() {
+            eprintln!("---- end trial");
+        }
         self.exec = None;
         self.plan.clear();
         self.at = None;

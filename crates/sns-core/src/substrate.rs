@@ -14,6 +14,9 @@ pub type NodeId = usize;
 /// Learning and ordering constants the substrate applies (a view of [`crate::SnsParams`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanCosts {
+    /// Effectiveness assumed for an untried behaviour now (optimism; it habituates as trials
+    /// succeed, see [`crate::SnsParams::habituation`]).
+    pub w_untried: Real,
     /// Cost added per edge (simplicity: fewer segments are simpler), in metres.
     pub segment_penalty: Real,
     /// Factor applied to the effectiveness of an edge predicted to fail by generalisation.
@@ -23,6 +26,9 @@ pub struct PlanCosts {
     /// Radius of the agent's body, in metres: a straight behaviour passing closer than
     /// 0.8 x this to a remembered wall point is predicted to fail.
     pub body_radius: Real,
+    /// Half-length of the wall patch a contact stands for: a contact at wall point `q` with
+    /// normal `n` predicts a straight wall through `q`, perpendicular to `n`, this far each way.
+    pub contact_patch: Real,
 }
 
 /// Storage and planning medium of the cognitive graph.
@@ -46,14 +52,15 @@ pub trait Substrate {
     fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)>;
     /// Nodes within `radius` of `pos`, nearest first, at most `max` of them.
     fn within(&self, pos: Vec2, radius: Real, max: usize) -> Vec<NodeId>;
-    /// Adds the edge `u -> v` with effectiveness `w` if it does not exist.
-    fn connect(&mut self, u: NodeId, v: NodeId, w: Real);
-    /// Effectiveness of `u -> v` (None without edge).
-    fn weight(&self, u: NodeId, v: NodeId) -> Option<Real>;
+    /// Adds the edge `u -> v` if it does not exist, with effectiveness `w`, or untried (`None`:
+    /// its effectiveness is then `costs.w_untried` at the time of use).
+    fn connect(&mut self, u: NodeId, v: NodeId, w: Option<Real>);
+    /// Effectiveness of `u -> v` now (None without edge).
+    fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real>;
     /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`.
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real);
+    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`.
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real);
+    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
     /// along `-normal`), with contact normal `normal`.
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);

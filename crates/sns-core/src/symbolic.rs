@@ -7,7 +7,7 @@ use crate::agent::GraphSnapshot;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use sns_worlds::math::point_segment_dist;
+use sns_worlds::math::segment_segment_dist;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -23,11 +23,15 @@ struct NodeData {
 
 #[derive(Debug, Clone)]
 struct EdgeData {
-    w: Real,
+    /// Effectiveness; `None` while untried.
+    w: Option<Real>,
     // Lazily updated cache of the generalisation test: how many contacts were checked, and whether
     // one of them blocks this edge.
     checked: Cell<usize>,
     blocked: Cell<bool>,
+    // Direct evidence beats generalisation: an edge whose last execution succeeded is not
+    // predicted to fail from contacts made elsewhere.
+    proven: bool,
 }
 
 /// A spatial hash of points.
@@ -63,7 +67,8 @@ impl SpatialHash {
 pub struct Symbolic {
     graph: DiGraph<NodeData, EdgeData>,
     node_hash: SpatialHash,
-    contacts: Vec<Vec2>,
+    /// Remembered contacts: wall point and unit normal.
+    contacts: Vec<(Vec2, Vec2)>,
     contact_hash: SpatialHash,
 }
 
@@ -80,13 +85,19 @@ impl Symbolic {
     /// Whether the straight segment `a -> b` passes through remembered contacts `from..`.
     fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let clearance = costs.body_radius * 0.8;
-        let hit = |i: usize| point_segment_dist(self.contacts[i], a, b) < clearance;
+        let half = costs.contact_patch;
+        let hit = |i: usize| {
+            let (q, n) = self.contacts[i];
+            let t = n.perp() * half;
+            segment_segment_dist(a, b, q - t, q + t) < clearance
+        };
         let new = self.contacts.len() - from;
         if new <= 64 {
             return (from..self.contacts.len()).any(hit);
         }
-        let lo = Vec2::new(a.x.min(b.x) - clearance, a.y.min(b.y) - clearance);
-        let hi = Vec2::new(a.x.max(b.x) + clearance, a.y.max(b.y) + clearance);
+        let m = clearance + half;
+        let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
+        let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
         let mut found = false;
         self.contact_hash.for_each_in(lo, hi, |i| {
             if !found && i >= from && hit(i) {
@@ -97,7 +108,7 @@ impl Symbolic {
     }
 
     fn edge_blocked(&self, e: &EdgeData, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
-        if !costs.generalise {
+        if !costs.generalise || e.proven {
             return false;
         }
         let n = self.contacts.len();
@@ -112,7 +123,7 @@ impl Symbolic {
 
     fn edge_cost(&self, u: NodeIndex, v: NodeIndex, e: &EdgeData, costs: &PlanCosts) -> Real {
         let (a, b) = (self.graph[u].pos, self.graph[v].pos);
-        let mut w = e.w;
+        let mut w = e.w.unwrap_or(costs.w_untried);
         if self.edge_blocked(e, a, b, costs) {
             w *= costs.generalised_factor;
         }
@@ -177,7 +188,7 @@ impl Substrate for Symbolic {
         found.into_iter().take(max).map(|x| x.1).collect()
     }
 
-    fn connect(&mut self, u: NodeId, v: NodeId, w: Real) {
+    fn connect(&mut self, u: NodeId, v: NodeId, w: Option<Real>) {
         if u != v && self.edge(u, v).is_none() {
             self.graph.add_edge(
                 NodeIndex::new(u),
@@ -186,41 +197,43 @@ impl Substrate for Symbolic {
                     w,
                     checked: Cell::new(0),
                     blocked: Cell::new(false),
+                    proven: false,
                 },
             );
         }
     }
 
-    fn weight(&self, u: NodeId, v: NodeId) -> Option<Real> {
-        self.edge(u, v).map(|e| self.graph[e].w)
+    fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real> {
+        self.edge(u, v)
+            .map(|e| self.graph[e].w.unwrap_or(costs.w_untried))
     }
 
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real) {
+    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
             let d = &mut self.graph[e];
-            d.w += eta * (1.0 - d.w);
-            // A behaviour that just worked is not blocked, whatever old contacts suggested.
-            d.blocked.set(false);
-            d.checked.set(self.contacts.len());
+            let w = d.w.unwrap_or(costs.w_untried);
+            d.w = Some(w + eta * (1.0 - w));
+            d.proven = true;
         }
     }
 
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real) {
+    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
-            self.graph[e].w *= beta;
+            self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));
+            self.graph[e].proven = false;
         }
     }
 
-    fn record_contact(&mut self, pos: Vec2, _normal: Vec2) {
+    fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         self.contact_hash.insert(pos, self.contacts.len());
-        self.contacts.push(pos);
+        self.contacts.push((pos, normal));
     }
 
     fn contact_near(&self, pos: Vec2, radius: Real) -> bool {
         let r = Vec2::new(radius, radius);
         let mut found = false;
         self.contact_hash.for_each_in(pos - r, pos + r, |i| {
-            found |= self.contacts[i].dist(pos) < radius
+            found |= self.contacts[i].0.dist(pos) < radius
         });
         found
     }
@@ -257,7 +270,13 @@ impl Substrate for Symbolic {
             edges: self
                 .graph
                 .edge_references()
-                .map(|e| (e.source().index(), e.target().index(), e.weight().w))
+                .map(|e| {
+                    (
+                        e.source().index(),
+                        e.target().index(),
+                        e.weight().w.unwrap_or(0.0),
+                    )
+                })
                 .collect(),
             failures: Vec::new(),
         }

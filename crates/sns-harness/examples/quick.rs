@@ -29,7 +29,9 @@ fn main() {
                 },
                 ..RunSpec::default()
             };
-            let r = run(&spec, &AgentSpec::default(), &mut |_| {}).unwrap();
+            let mut agent = AgentSpec::default();
+            if let Ok(ps) = std::env::var("SNS_PARAMS") { for kv in ps.split(',').filter(|s| !s.is_empty()) { let (k, v) = kv.split_once('=').unwrap(); agent.params.set(k, v).unwrap(); } }
+            let r = run(&spec, &agent, &mut |_| {}).unwrap();
             let l = r.shortest_path.unwrap_or(f64::NAN);
             let t: Vec<String> = r
                 .trials

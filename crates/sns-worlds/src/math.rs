@@ -135,6 +135,27 @@ pub fn point_segment_dist(p: Vec2, a: Vec2, b: Vec2) -> Real {
     p.dist(a + ab * t)
 }
 
+/// Whether the segments `a`-`b` and `c`-`d` cross or touch.
+pub fn segments_intersect(a: Vec2, b: Vec2, c: Vec2, d: Vec2) -> bool {
+    let d1 = (b - a).cross(c - a);
+    let d2 = (b - a).cross(d - a);
+    let d3 = (d - c).cross(a - c);
+    let d4 = (d - c).cross(b - c);
+    ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+}
+
+/// Distance between the segments `a`-`b` and `c`-`d` (0 when they cross).
+pub fn segment_segment_dist(a: Vec2, b: Vec2, c: Vec2, d: Vec2) -> Real {
+    if segments_intersect(a, b, c, d) {
+        return 0.0;
+    }
+    point_segment_dist(a, c, d)
+        .min(point_segment_dist(b, c, d))
+        .min(point_segment_dist(c, a, b))
+        .min(point_segment_dist(d, a, b))
+}
+
 /// An axis-aligned box `[min, max]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Aabb {
@@ -217,6 +238,27 @@ impl Aabb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segment_segment_distance() {
+        let o = Vec2::ZERO;
+        assert_eq!(
+            segment_segment_dist(
+                Vec2::new(-1.0, 0.0),
+                Vec2::new(1.0, 0.0),
+                Vec2::new(0.0, -1.0),
+                Vec2::new(0.0, 1.0)
+            ),
+            0.0
+        );
+        let d = segment_segment_dist(
+            o,
+            Vec2::new(1.0, 0.0),
+            Vec2::new(0.5, 0.3),
+            Vec2::new(0.5, 1.0),
+        );
+        assert!((d - 0.3).abs() < 1e-12);
+    }
 
     #[test]
     fn segment_box_distance() {
