@@ -1,5 +1,7 @@
 //! Micro-benchmarks of the neural substrate: encoding, place-unit readout, Hebbian update,
 //! planning by activity, path integration. Seeded inputs.
+// criterion's macros generate undocumented functions.
+#![allow(missing_docs)]
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -18,9 +20,9 @@ fn random_graph(n: usize) -> Neural {
     }
     for u in 0..n {
         for v in neu.within(neu.node_pos(u), 1.5, 17) {
-            neu.connect(u, v, rng.gen_range(0.2..1.0));
+            neu.connect(u, v, Some(rng.gen_range(0.2..1.0)));
         }
-        neu.connect(u, 0, 0.8);
+        neu.connect(u, 0, None);
     }
     for _ in 0..500 {
         let p = Vec2::new(rng.gen_range(-8.0..8.0), rng.gen_range(-6.0..6.0));
@@ -46,20 +48,15 @@ fn benches(c: &mut Criterion) {
     c.bench_function("readout within 1.5 m (2000 units)", |b| {
         b.iter(|| neu.within(black_box(x), 1.5, 17))
     });
+    let costs: PlanCosts = sns_core::SnsParams::default().costs();
     let mut neu2 = random_graph(2000);
     let (u, v) = (5, neu2.within(neu2.node_pos(5), 1.5, 2)[1]);
     c.bench_function("Hebbian potentiate + depress", |b| {
         b.iter(|| {
-            neu2.potentiate(u, v, 0.5);
-            neu2.depress(u, v, 0.3);
+            neu2.potentiate(u, v, 0.5, &costs);
+            neu2.depress(u, v, 0.3, &costs);
         })
     });
-    let costs = PlanCosts {
-        segment_penalty: 0.05,
-        generalised_factor: 0.05,
-        generalise: true,
-        body_radius: 0.1,
-    };
     let far = neu.nearest(Vec2::new(7.5, 5.5)).map_or(1, |x| x.0);
     let near = neu.nearest(Vec2::new(-7.5, -5.5)).map_or(2, |x| x.0);
     c.bench_function("plan by activity (2000 units, across the map)", |b| {

@@ -358,7 +358,7 @@ impl PathIntegrator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
+    use proptest::prelude::{prop_assert, proptest};
 
     fn code() -> HarmonicCode {
         HarmonicCode::new(CodeParams::default()).unwrap()

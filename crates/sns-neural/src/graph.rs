@@ -53,8 +53,12 @@ pub struct Synapse {
     pub pre: usize,
     /// Postsynaptic unit (where it leads).
     pub post: usize,
-    /// Efficacy in (0, 1].
-    pub w: Real,
+    /// Efficacy in (0, 1]; `None` while untried (the baseline efficacy of untried synapses,
+    /// `PlanCosts::w_untried`, then applies).
+    pub w: Option<Real>,
+    /// Whether the last execution of this behaviour succeeded: direct evidence overrides the
+    /// generalisation of failures from contacts.
+    pub proven: bool,
     /// How many remembered contacts the generalisation test has seen (lazy cache).
     pub checked: Cell<usize>,
     /// Whether one of them predicts that this behaviour fails.
@@ -122,8 +126,8 @@ impl Synapses {
         self.inn.get(v).map_or(&[], |x| x.as_slice())
     }
 
-    /// Adds `u -> v` with efficacy `w` unless it exists or `u == v`.
-    pub fn connect(&mut self, u: usize, v: usize, w: Real) {
+    /// Adds `u -> v` with efficacy `w` (`None`: untried) unless it exists or `u == v`.
+    pub fn connect(&mut self, u: usize, v: usize, w: Option<Real>) {
         if u == v || self.find(u, v).is_some() {
             return;
         }
@@ -133,6 +137,7 @@ impl Synapses {
             pre: u,
             post: v,
             w,
+            proven: false,
             checked: Cell::new(0),
             blocked: Cell::new(false),
         });

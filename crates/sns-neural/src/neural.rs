@@ -22,6 +22,8 @@ struct Contacts {
     codes: Vec<Code>,
     /// Decoded positions (for the coarse prefilter only).
     pos: Vec<Vec2>,
+    /// Contact normals: a contact stands for a wall patch along `normal.perp()`.
+    normals: Vec<Vec2>,
     prefilter: Buckets,
 }
 
@@ -99,38 +101,36 @@ impl Neural {
         f(q, &mut s.cands)
     }
 
-    /// Whether the behaviour `a -> b` is predicted to fail because of contacts `from..`: a
-    /// contact whose code is as similar to the code of a point of the segment as a point at the
-    /// clearance distance would be. The segment's code is sampled where the prefilter finds the
-    /// closest approach (the sample of highest similarity); the decision is the similarity test.
-    fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, clearance: Real) -> bool {
+    /// Whether the behaviour `a -> b` is predicted to fail because of contacts `from..`. A contact
+    /// stands for a wall patch of half-length `patch` along the wall (perpendicular to its
+    /// normal). The behaviour is predicted to fail when the code of a point of the segment is as
+    /// similar to the code of a point of the patch as two points at the clearance distance would
+    /// be. Both codes are sampled at the closest approach found by the prefilter (the samples of
+    /// highest similarity); the decision is the similarity test.
+    fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let n = self.contacts.codes.len();
         if from >= n {
             return false;
         }
+        let clearance = costs.body_radius * 0.8;
+        let half = costs.contact_patch;
         let theta = self.threshold(clearance);
-        let ab = b - a;
-        let l2 = ab.norm2();
         let test = |i: usize| -> bool {
             let c = self.contacts.pos[i];
-            let t = if l2 > 1e-18 {
-                ((c - a).dot(ab) / l2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let x = a + ab * t;
-            // Coarse prefilter: only contacts within twice the clearance are compared.
-            if x.dist(c) > 2.0 * clearance {
+            let t = self.contacts.normals[i].perp() * half;
+            let (x, y) = closest_points(a, b, c - t, c + t);
+            // Coarse prefilter: only pairs within twice the clearance are compared.
+            if x.dist(y) > 2.0 * clearance {
                 return false;
             }
-            // Similarity of the contact's code with the code of the segment at x: by shift
-            // invariance K(h(c), h(x)) is the kernel of the displacement between them.
-            self.code.kernel_of_displacement(x - c) >= theta
+            // Similarity of the two sampled codes: by shift invariance K(h(x), h(y)) is the
+            // kernel of their displacement.
+            self.code.kernel_of_displacement(x - y) >= theta
         };
         if n - from <= 64 {
             return (from..n).any(test);
         }
-        let m = Vec2::new(2.0 * clearance, 2.0 * clearance);
+        let m = Vec2::new(2.0 * clearance + half, 2.0 * clearance + half);
         let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
         let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
         let mut found = false;
@@ -143,10 +143,10 @@ impl Neural {
     }
 
     fn syn_blocked(&self, e: usize, costs: &PlanCosts) -> bool {
-        if !costs.generalise {
+        let s = self.syn.get(e);
+        if !costs.generalise || s.proven {
             return false;
         }
-        let s = self.syn.get(e);
         let n = self.contacts.codes.len();
         if s.checked.get() < n {
             if !s.blocked.get()
@@ -154,7 +154,7 @@ impl Neural {
                     self.units.anchor(s.pre),
                     self.units.anchor(s.post),
                     s.checked.get(),
-                    costs.body_radius * 0.8,
+                    costs,
                 )
             {
                 s.blocked.set(true);
@@ -166,13 +166,45 @@ impl Neural {
 
     fn syn_cost(&self, e: usize, costs: &PlanCosts) -> Real {
         let s = self.syn.get(e);
-        let mut w = s.w;
+        let mut w = s.w.unwrap_or(costs.w_untried);
         if self.syn_blocked(e, costs) {
             w *= costs.generalised_factor;
         }
         self.units.anchor(s.pre).dist(self.units.anchor(s.post)) / w.max(1e-12)
             + costs.segment_penalty
     }
+}
+
+/// The closest pair of points between segments `a-b` and `c-d` (2-D: the intersection when
+/// they cross, else an endpoint of one against the other segment).
+fn closest_points(a: Vec2, b: Vec2, c: Vec2, d: Vec2) -> (Vec2, Vec2) {
+    let (r, s) = (b - a, d - c);
+    let den = r.cross(s);
+    if den.abs() > 1e-15 {
+        let t = (c - a).cross(s) / den;
+        let u = (c - a).cross(r) / den;
+        if (0.0..=1.0).contains(&t) && (0.0..=1.0).contains(&u) {
+            let p = a + r * t;
+            return (p, p);
+        }
+    }
+    let proj = |p: Vec2, q0: Vec2, q1: Vec2| -> Vec2 {
+        let e = q1 - q0;
+        let l2 = e.norm2();
+        if l2 < 1e-18 {
+            return q0;
+        }
+        q0 + e * ((p - q0).dot(e) / l2).clamp(0.0, 1.0)
+    };
+    [
+        (a, proj(a, c, d)),
+        (b, proj(b, c, d)),
+        (proj(c, a, b), c),
+        (proj(d, a, b), d),
+    ]
+    .into_iter()
+    .min_by(|p, q| p.0.dist(p.1).total_cmp(&q.0.dist(q.1)))
+    .unwrap_or((a, c))
 }
 
 impl Substrate for Neural {
@@ -240,38 +272,40 @@ impl Substrate for Neural {
         })
     }
 
-    fn connect(&mut self, u: NodeId, v: NodeId, w: Real) {
+    fn connect(&mut self, u: NodeId, v: NodeId, w: Option<Real>) {
         self.syn.connect(u, v, w);
     }
 
-    fn weight(&self, u: NodeId, v: NodeId) -> Option<Real> {
-        self.syn.find(u, v).map(|e| self.syn.get(e).w)
+    fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real> {
+        self.syn
+            .find(u, v)
+            .map(|e| self.syn.get(e).w.unwrap_or(costs.w_untried))
     }
 
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real) {
+    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
-            let n = self.contacts.codes.len();
             let s = self.syn.get_mut(e);
             // Winner-take-all: the departing and the arriving units are the winners, activity 1.
-            s.w = graph::potentiate(s.w, eta, 1.0, 1.0);
-            // A behaviour that just worked is not blocked, whatever old contacts suggested.
-            s.blocked.set(false);
-            s.checked.set(n);
+            let w = s.w.unwrap_or(costs.w_untried);
+            s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
+            s.proven = true;
         }
     }
 
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real) {
+    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
-            s.w = graph::depress(s.w, beta, 1.0);
+            s.w = Some(graph::depress(s.w.unwrap_or(costs.w_untried), beta, 1.0));
+            s.proven = false;
         }
     }
 
-    fn record_contact(&mut self, pos: Vec2, _normal: Vec2) {
+    fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         let c = self.code.encode(pos);
         let p = self.code.decode(&c);
         self.contacts.prefilter.insert(p, self.contacts.codes.len());
         self.contacts.pos.push(p);
+        self.contacts.normals.push(normal);
         self.contacts.codes.push(c);
     }
 
@@ -321,7 +355,11 @@ impl Substrate for Neural {
             nodes: (0..self.units.len())
                 .map(|u| self.units.anchor(u))
                 .collect(),
-            edges: self.syn.iter().map(|s| (s.pre, s.post, s.w)).collect(),
+            edges: self
+                .syn
+                .iter()
+                .map(|s| (s.pre, s.post, s.w.unwrap_or(0.0)))
+                .collect(),
             failures: Vec::new(),
         }
     }
@@ -335,12 +373,10 @@ mod tests {
     use sns_core::Symbolic;
 
     fn costs(generalise: bool) -> PlanCosts {
-        PlanCosts {
-            segment_penalty: 0.05,
-            generalised_factor: 0.05,
-            generalise,
-            body_radius: 0.1,
-        }
+        let mut c = sns_core::SnsParams::default().costs();
+        c.generalise = generalise;
+        c.w_untried = 0.8;
+        c
     }
 
     /// The same random graph in both substrates: nodes, edges, weights (and contacts).
@@ -356,13 +392,15 @@ mod tests {
         for _ in 0..n * 4 {
             let (u, v) = (rng.gen_range(0..n), rng.gen_range(0..n));
             let w = rng.gen_range(0.05..1.0);
+            let w = (w <= 0.9).then_some(w);
             neu.connect(u, v, w);
             sym.connect(u, v, w);
         }
         for _ in 0..contacts {
             let p = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
-            neu.record_contact(p, Vec2::new(1.0, 0.0));
-            sym.record_contact(p, Vec2::new(1.0, 0.0));
+            let n = Vec2::new(1.0, 0.0).rotated(rng.gen_range(0.0..std::f64::consts::TAU));
+            neu.record_contact(p, n);
+            sym.record_contact(p, n);
         }
         (neu, sym)
     }
@@ -400,10 +438,10 @@ mod tests {
             let (neu, _) = twin_graphs(seed, 50, 30);
             let n = neu.node_count();
             let d = graph::relax_sync(&neu.syn, n, 0, |e| neu.syn_cost(e, &c));
-            for from in 1..n {
+            for (from, &df) in d.iter().enumerate().skip(1) {
                 match neu.plan(from, 0, &c) {
-                    Some((cost, _)) => assert!((cost - d[from]).abs() < 1e-9),
-                    None => assert!(d[from].is_infinite()),
+                    Some((cost, _)) => assert!((cost - df).abs() < 1e-9),
+                    None => assert!(df.is_infinite()),
                 }
             }
         }
@@ -419,7 +457,12 @@ mod tests {
             for s in neu.syn.iter() {
                 let (a, b) = (neu.node_pos(s.pre), neu.node_pos(s.post));
                 let d = (0..neu.contacts.pos.len())
-                    .map(|i| sns_worlds::math::point_segment_dist(neu.contacts.pos[i], a, b))
+                    .map(|i| {
+                        let t = neu.contacts.normals[i].perp() * c.contact_patch;
+                        let (x, y) =
+                            closest_points(a, b, neu.contacts.pos[i] - t, neu.contacts.pos[i] + t);
+                        x.dist(y)
+                    })
                     .fold(Real::INFINITY, Real::min);
                 // Near the threshold the kernel's anisotropy may decide either way.
                 if (d - clearance).abs() < 0.2 * clearance {
@@ -468,7 +511,10 @@ mod tests {
             assert_eq!(inside.len(), truth);
         }
         println!("winner = nearest {exact}/500, worst excess distance {worst:.3} m");
-        assert!(exact >= 425, "winner was the nearest unit {exact}/500 times");
+        assert!(
+            exact >= 425,
+            "winner was the nearest unit {exact}/500 times"
+        );
         assert!(worst < 0.25, "worst excess distance {worst}");
     }
 
@@ -477,12 +523,14 @@ mod tests {
         let mut neu = Neural::with_dims(DIMS).unwrap();
         let a = neu.add_node(Vec2::new(0.0, 0.0), 0);
         let b = neu.add_node(Vec2::new(1.0, 0.0), 0);
-        neu.connect(a, b, 0.8);
-        neu.potentiate(a, b, 0.5);
-        assert!((neu.weight(a, b).unwrap() - 0.9).abs() < 1e-12);
-        neu.depress(a, b, 0.3);
-        assert!((neu.weight(a, b).unwrap() - 0.27).abs() < 1e-12);
-        assert_eq!(neu.weight(b, a), None);
+        let c = costs(true);
+        neu.connect(a, b, None);
+        assert_eq!(neu.weight(a, b, &c), Some(0.8));
+        neu.potentiate(a, b, 0.5, &c);
+        assert!((neu.weight(a, b, &c).unwrap() - 0.9).abs() < 1e-12);
+        neu.depress(a, b, 0.3, &c);
+        assert!((neu.weight(a, b, &c).unwrap() - 0.27).abs() < 1e-12);
+        assert_eq!(neu.weight(b, a, &c), None);
         assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
     }
