@@ -23,6 +23,8 @@ enum Command {
     Mazes,
     /// Plot a benchmark folder: learning curves and path length / L* from DIR/runs.csv.
     Plot(plot_cmd::PlotArgs),
+    /// Draw rate maps of the neural substrate (grid units of each module, place units) over a maze.
+    RateMaps(plot_cmd::RateMapsArgs),
 }
 
 /// Exit code for bad input (flags, files).
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Plot(args) => plot_cmd::run(args),
+        Command::RateMaps(args) => plot_cmd::rate_maps(args),
         Command::Mazes => {
             for (name, desc, text) in sns_worlds::maze::BUILTIN {
                 let rows = text.lines().count();

@@ -1,4 +1,5 @@
-//! `sns plot`: figures of a benchmark folder, made from its `runs.csv` as a separate step.
+//! `sns plot`: figures of a benchmark folder, made from its `runs.csv` as a separate step; and
+//! `sns rate-maps`: pictures of the neural substrate over a maze.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -18,5 +19,35 @@ pub fn run(args: PlotArgs) -> Result<()> {
     for p in written {
         println!("{}", p.display());
     }
+    Ok(())
+}
+
+/// Flags of `sns rate-maps`.
+#[derive(Args, Debug)]
+pub struct RateMapsArgs {
+    /// Built-in maze name or map file.
+    #[arg(long, default_value = "large")]
+    pub maze: String,
+    /// Output picture (.png).
+    #[arg(long, value_name = "FILE.png")]
+    pub out: PathBuf,
+    /// Number of phasors of the harmonic code.
+    #[arg(long, default_value_t = sns_neural::DEFAULT_DIMS)]
+    pub dims: usize,
+    /// Seed of the code's rotations and phases.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+/// Runs `sns rate-maps`.
+pub fn rate_maps(args: RateMapsArgs) -> Result<()> {
+    let map = sns_worlds::MazeMap::load(&args.maze)?;
+    let code = sns_neural::HarmonicCode::new(sns_neural::CodeParams {
+        dims: args.dims,
+        seed: args.seed,
+        ..sns_neural::CodeParams::default()
+    })
+    .context("--dims")?;
+    sns_viz::neural::write_rate_maps(&code, &map, &args.out).context("--out")?;
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Pictures of SNS: a top-down picture of a run ([`picture`]), a self-contained HTML replay of a
-//! run ([`report`]), and plots of a benchmark's `runs.csv` ([`bench_plot`]).
+//! run ([`report`]), plots of a benchmark's `runs.csv` ([`bench_plot`]), and rate maps of the
+//! neural substrate's grid and place units ([`neural`]).
 //!
 //! The core and the harness know nothing of plotting: this crate reads what they return
 //! ([`sns_harness::RunResult`], [`sns_harness::Recording`], `runs.csv`). Text is drawn with a font
@@ -17,6 +18,7 @@
 
 pub mod bench_plot;
 mod font;
+pub mod neural;
 pub mod picture;
 pub mod report;
 

@@ -224,3 +224,17 @@ fn bench_plot_errors_name_the_file_and_line() {
     let e = bench_plot::plot_dir(&dir).expect_err("must fail");
     assert!(matches!(e, VizError::Csv { line: 3, .. }), "{e}");
 }
+
+#[test]
+fn neural_rate_maps_png() {
+    let dir = scratch("rates");
+    let code = sns_neural::HarmonicCode::new(sns_neural::CodeParams::default()).expect("code");
+    let map = sns_worlds::MazeMap::builtin("u").expect("map");
+    let png = dir.join("rates.png");
+    sns_viz::neural::write_rate_maps(&code, &map, &png).expect("png");
+    let bytes = std::fs::read(&png).expect("read png");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let e = sns_viz::neural::write_rate_maps(&code, &map, &dir.join("rates.svg"))
+        .expect_err("svg refused");
+    assert!(matches!(e, VizError::Format { .. }), "{e}");
+}
