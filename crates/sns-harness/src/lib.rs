@@ -10,9 +10,14 @@
 #![deny(missing_docs)]
 
 pub mod agents;
+pub mod bench;
 pub mod record;
 pub mod runner;
+pub mod scenario;
 
-pub use agents::{make_agent, AgentSpec};
+pub use agents::{make_agent, parse_agent, AgentContext, AgentSpec, AGENTS};
 pub use record::{RecordSpec, Recorder, Recording};
-pub use runner::{run, run_recorded, RunError, RunResult, RunSpec, TrialResult};
+pub use runner::{
+    run, run_recorded, run_scenario, ChangeEvent, RunError, RunResult, RunSpec, TrialResult,
+};
+pub use scenario::Scenario;

@@ -1,8 +1,10 @@
 //! One run: K trials of the same start -> goal task with one agent, learning kept across trials.
 
-use crate::agents::{make_agent, AgentSpec};
+use crate::agents::{make_agent, AgentContext, AgentSpec};
 use crate::record::Recorder;
+use crate::scenario::Scenario;
 use serde::Serialize;
+use sns_baselines::LiveMap;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::MazeMap;
 use sns_worlds::oracle::shortest_path;
@@ -68,6 +70,9 @@ pub struct TrialResult {
     pub path_length: f64,
     /// Wall-clock time of the trial in seconds.
     pub wall_time: f64,
+    /// Oracle shortest path `L*` on the map as it is at the start of this trial (it differs from
+    /// the run's when a scenario changed the map); null when unreachable.
+    pub shortest_path: Option<f64>,
     /// Recorded positions (every `record_every` steps), when asked for.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trajectory: Vec<Vec2>,
@@ -113,6 +118,22 @@ pub struct RunResult {
     /// The map (for plots).
     #[serde(skip)]
     pub map: Option<MazeMap>,
+    /// Scenario changes, when and where they happened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeEvent>,
+}
+
+/// A scenario change as it happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeEvent {
+    /// Trial, from 1.
+    pub trial: u32,
+    /// Steps of the trial taken when it was applied (0: before the trial).
+    pub step: u64,
+    /// What changed.
+    pub what: String,
+    /// Ball position right after the change.
+    pub ball: [f64; 2],
 }
 
 /// Runs `spec` with the agent `agent`; `progress` is called with the total steps so far every
@@ -130,6 +151,27 @@ pub fn run_recorded(
     spec: &RunSpec,
     agent: &AgentSpec,
     progress: &mut dyn FnMut(u64),
+    recorder: Option<&mut Recorder>,
+) -> Result<RunResult, RunError> {
+    run_inner(spec, None, agent, progress, recorder)
+}
+
+/// Like [`run`], in a changing world: `scenario`'s changes are applied at their trial and step
+/// (the caller takes maze and task from the scenario, see [`Scenario`]).
+pub fn run_scenario(
+    spec: &RunSpec,
+    scenario: Option<&Scenario>,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+) -> Result<RunResult, RunError> {
+    run_inner(spec, scenario, agent, progress, None)
+}
+
+fn run_inner(
+    spec: &RunSpec,
+    scenario: Option<&Scenario>,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
     mut recorder: Option<&mut Recorder>,
 ) -> Result<RunResult, RunError> {
     let map = MazeMap::load(&spec.maze)?;
@@ -140,16 +182,49 @@ pub fn run_recorded(
         hide_goal: false,
     };
     let mut env = MazeEnv::new(map.clone(), config)?;
-    let mut agent_box = make_agent(agent).map_err(RunError::Agent)?;
-    let agent = agent_box.as_mut();
     env.reset(spec.seed);
     let (start, goal) = (env.start(), env.goal());
+    if let Some(sc) = scenario {
+        sc.check_task(env.map(), start, goal)?;
+    }
+    let live = LiveMap::new(env.map().clone());
+    let ctx = AgentContext {
+        seed: spec.seed,
+        map: live.clone(),
+    };
+    let mut agent_box = make_agent(agent, &ctx).map_err(RunError::Agent)?;
+    let agent = agent_box.as_mut();
     let shortest = shortest_path(env.map(), start, goal).map(|p| p.length);
+    let mut changes = Vec::new();
+    // Applies the changes due now and tells the oracle's view of the map; true if any applied.
+    let mut apply_due = |env: &mut MazeEnv, k: u32, step: u64| -> bool {
+        let mut any = false;
+        for ch in scenario.into_iter().flat_map(|sc| sc.due(k, step)) {
+            ch.apply(env);
+            changes.push(ChangeEvent {
+                trial: k,
+                step,
+                what: ch.describe(),
+                ball: env.ball().pos.to_array(),
+            });
+            any = true;
+        }
+        if any {
+            live.set(env.map().clone());
+        }
+        any
+    };
     let mut trials = Vec::new();
     let mut total_steps = 0u64;
     let t_run = Instant::now();
     for k in 1..=spec.trials {
         let t0 = Instant::now();
+        apply_due(&mut env, k, 0);
+        let trial_shortest = if scenario.is_some() {
+            shortest_path(env.map(), start, goal).map(|p| p.length)
+        } else {
+            shortest
+        };
         let (mut obs, _) = env.restart();
         agent.begin_trial(&obs);
         if let Some(r) = recorder.as_deref_mut() {
@@ -163,6 +238,13 @@ pub fn run_recorded(
             let s = env.step(agent.act(&obs));
             obs = s.obs;
             path += prev.dist(obs.position);
+            let mut done = s.terminated;
+            let now = env.steps();
+            if apply_due(&mut env, k, now) {
+                // The agent sees the changed world (a ball pushed out of a new wall) at once.
+                obs = env.observation();
+                done = obs.success;
+            }
             total_steps += 1;
             if spec.record_every > 0 && env.steps() % spec.record_every == 0 {
                 traj.push(obs.position);
@@ -173,8 +255,8 @@ pub fn run_recorded(
             if total_steps % 1000 == 0 {
                 progress(total_steps);
             }
-            success = s.terminated;
-            if s.truncated {
+            success = done;
+            if !done && env.steps() >= spec.max_steps {
                 break;
             }
         }
@@ -191,6 +273,7 @@ pub fn run_recorded(
             steps: env.steps(),
             path_length: path,
             wall_time: t0.elapsed().as_secs_f64(),
+            shortest_path: trial_shortest,
             trajectory: traj,
         });
     }
@@ -216,5 +299,6 @@ pub fn run_recorded(
         steps_per_second: total_steps as f64 / secs,
         snapshot,
         map: Some(map),
+        changes,
     })
 }

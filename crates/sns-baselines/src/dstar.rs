@@ -1,0 +1,538 @@
+//! D* Lite (Koenig and Likhachev 2002) on an occupancy grid learned by touch.
+//!
+//! S. Koenig and M. Likhachev, "D* Lite", AAAI 2002, 476-483 (the version of its Figure 3, with the
+//! key modifier `k_m`).
+//!
+//! The agent is not given the map. It lays a square grid of cells of side [`DStarLite::resolution`]
+//! over a fixed, generous extent: the square centred between the first start and the goal whose
+//! half-side is half their distance plus [`DStarLite::margin`] (24 m by default, larger than any
+//! built-in maze, so a route round the walls always fits; cells beyond the extent are never
+//! entered). Every cell is assumed free (the free-space assumption) until touch reveals otherwise:
+//! when the ball is in contact, the point `position - normal * (BALL_RADIUS + probe_depth)`, just
+//! inside the wall, marks its cell blocked, and so do the points at the same distance 45 degrees to
+//! either side of the inward normal: at an inner corner the sensed normal is the sum of the two
+//! walls' normals and the side probes are the ones that land in each wall (on a flat wall they land
+//! just inside it too; at an outer corner they may mark a cell that lies within a few centimetres
+//! of the wall face, which the ball's radius makes nearly useless anyway). A probe may
+//! mark the ball's own cell (the wall surface crosses it); the search then starts from the free
+//! neighbour nearest the ball, on the side away from the wall, as planners do for a start inside an
+//! obstacle. The goal's cell is never marked: the goal is known to be free.
+//!
+//! The search runs backwards from the goal over the 8-connected grid (straight cost 1000, diagonal
+//! 1414, octile heuristic; a diagonal move needs both cells beside it free; entering a blocked cell
+//! costs infinity). When cells are blocked only the vertices whose outgoing edges changed are
+//! updated and `ComputeShortestPath` repairs the previous search instead of starting over. The ball
+//! follows the greedy descent of `g` from its cell, smoothed by string pulling over cells known free
+//! (with the ball's radius as clearance), with the shared controller.
+//!
+//! What the grid learns persists across trials of the same task; a new goal starts a new grid. If
+//! the known cells ever cut the goal off (a cell marked in error, or a world that changed), the
+//! agent forgets every blocked cell and starts again, which keeps it complete on finite mazes.
+//! Cells are only ever marked blocked, never freed, so a shortcut that opens later is only found
+//! after such a reset.
+//!
+//! The priority queue is a `BTreeSet` of integer keys: ties break by cell index, so a run is a
+//! deterministic function of its observations.
+
+use crate::path::PathFollower;
+use sns_core::control::{ControlParams, Controller};
+use sns_core::Agent;
+use sns_worlds::physics::BALL_RADIUS;
+use sns_worlds::{Observation, Real, Vec2};
+use std::collections::BTreeSet;
+
+/// Cost of an unreachable cell.
+const INF: u64 = u64::MAX / 4;
+/// Cost of a straight move between neighbouring cells.
+const STRAIGHT: u64 = 1000;
+/// Cost of a diagonal move (1000 sqrt 2, rounded down so that the octile heuristic stays consistent).
+const DIAGONAL: u64 = 1414;
+
+type Key = (u64, u64);
+
+/// The occupancy grid and the D* Lite search state.
+#[derive(Debug, Clone)]
+struct Grid {
+    origin: Vec2,
+    res: Real,
+    nx: usize,
+    ny: usize,
+    blocked: Vec<bool>,
+    g: Vec<u64>,
+    rhs: Vec<u64>,
+    queued: Vec<Option<Key>>,
+    open: BTreeSet<(Key, usize)>,
+    km: u64,
+    start: usize,
+    last: usize,
+    goal: usize,
+    goal_pos: Vec2,
+}
+
+impl Grid {
+    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real) -> Grid {
+        let half = start.dist(goal) / 2.0 + margin;
+        let centre = (start + goal) * 0.5;
+        let n = ((2.0 * half / res).ceil() as usize).max(3);
+        let origin = centre - Vec2::new(half, half);
+        let mut grid = Grid {
+            origin,
+            res,
+            nx: n,
+            ny: n,
+            blocked: vec![false; n * n],
+            g: vec![INF; n * n],
+            rhs: vec![INF; n * n],
+            queued: vec![None; n * n],
+            open: BTreeSet::new(),
+            km: 0,
+            start: 0,
+            last: 0,
+            goal: 0,
+            goal_pos: goal,
+        };
+        grid.goal = grid.cell_of(goal);
+        grid.start = grid.cell_of(start);
+        grid.last = grid.start;
+        grid.reset_search();
+        grid
+    }
+
+    /// Forgets the search (not the blocked cells) and seeds it from the goal.
+    fn reset_search(&mut self) {
+        self.g.fill(INF);
+        self.rhs.fill(INF);
+        self.queued.fill(None);
+        self.open.clear();
+        self.km = 0;
+        self.last = self.start;
+        self.rhs[self.goal] = 0;
+        let k = self.key(self.goal);
+        self.push(self.goal, k);
+    }
+
+    fn cell_of(&self, p: Vec2) -> usize {
+        let ix = ((p.x - self.origin.x) / self.res).floor();
+        let iy = ((p.y - self.origin.y) / self.res).floor();
+        let ix = ix.clamp(0.0, (self.nx - 1) as Real) as usize;
+        let iy = iy.clamp(0.0, (self.ny - 1) as Real) as usize;
+        iy * self.nx + ix
+    }
+
+    /// The cell containing `p`, or `None` outside the extent.
+    fn cell_in(&self, p: Vec2) -> Option<usize> {
+        let ix = ((p.x - self.origin.x) / self.res).floor();
+        let iy = ((p.y - self.origin.y) / self.res).floor();
+        let inside = ix >= 0.0 && iy >= 0.0 && ix < self.nx as Real && iy < self.ny as Real;
+        inside.then(|| iy as usize * self.nx + ix as usize)
+    }
+
+    fn centre(&self, c: usize) -> Vec2 {
+        let (ix, iy) = (c % self.nx, c / self.nx);
+        self.origin + Vec2::new((ix as Real + 0.5) * self.res, (iy as Real + 0.5) * self.res)
+    }
+
+    /// Neighbours of `c` with the cost of moving there (`INF` when blocked or cutting a corner).
+    fn successors(&self, c: usize) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let (ix, iy) = ((c % self.nx) as i64, (c / self.nx) as i64);
+        const DIRS: [(i64, i64); 8] = [
+            (1, 0),
+            (-1, 0),
+            (0, 1),
+            (0, -1),
+            (1, 1),
+            (1, -1),
+            (-1, 1),
+            (-1, -1),
+        ];
+        DIRS.iter().filter_map(move |&(dx, dy)| {
+            let idx = |x: i64, y: i64| -> Option<usize> {
+                (x >= 0 && y >= 0 && (x as usize) < self.nx && (y as usize) < self.ny)
+                    .then(|| y as usize * self.nx + x as usize)
+            };
+            let n = idx(ix + dx, iy + dy)?;
+            let cost = if self.blocked[n] {
+                INF
+            } else if dx != 0 && dy != 0 {
+                let flank_a = idx(ix + dx, iy).map_or(true, |f| self.blocked[f]);
+                let flank_b = idx(ix, iy + dy).map_or(true, |f| self.blocked[f]);
+                if flank_a || flank_b {
+                    INF
+                } else {
+                    DIAGONAL
+                }
+            } else {
+                STRAIGHT
+            };
+            Some((n, cost))
+        })
+    }
+
+    fn h(&self, a: usize, b: usize) -> u64 {
+        let dx = (a % self.nx).abs_diff(b % self.nx) as u64;
+        let dy = (a / self.nx).abs_diff(b / self.nx) as u64;
+        DIAGONAL * dx.min(dy) + STRAIGHT * (dx.max(dy) - dx.min(dy))
+    }
+
+    fn key(&self, s: usize) -> Key {
+        let m = self.g[s].min(self.rhs[s]);
+        (
+            m.saturating_add(self.h(self.start, s))
+                .saturating_add(self.km),
+            m,
+        )
+    }
+
+    fn push(&mut self, s: usize, k: Key) {
+        self.remove(s);
+        self.open.insert((k, s));
+        self.queued[s] = Some(k);
+    }
+
+    fn remove(&mut self, s: usize) {
+        if let Some(k) = self.queued[s].take() {
+            self.open.remove(&(k, s));
+        }
+    }
+
+    fn update_vertex(&mut self, u: usize) {
+        if u != self.goal {
+            let best = self
+                .successors(u)
+                .map(|(s, c)| c.saturating_add(self.g[s]).min(INF))
+                .min()
+                .unwrap_or(INF);
+            self.rhs[u] = best;
+        }
+        self.remove(u);
+        if self.g[u] != self.rhs[u] {
+            let k = self.key(u);
+            self.push(u, k);
+        }
+    }
+
+    fn compute_shortest_path(&mut self) {
+        while let Some(&(k_old, u)) = self.open.first() {
+            let start_key = self.key(self.start);
+            if k_old >= start_key && self.rhs[self.start] == self.g[self.start] {
+                break;
+            }
+            let k_new = self.key(u);
+            if k_old < k_new {
+                self.push(u, k_new);
+            } else if self.g[u] > self.rhs[u] {
+                self.g[u] = self.rhs[u];
+                self.remove(u);
+                self.update_neighbours(u);
+            } else {
+                self.g[u] = INF;
+                self.update_vertex(u);
+                self.update_neighbours(u);
+            }
+        }
+    }
+
+    /// Updates the predecessors of `u` (on this undirected grid, its neighbours).
+    fn update_neighbours(&mut self, u: usize) {
+        let ns: Vec<usize> = self.successors(u).map(|(n, _)| n).collect();
+        for n in ns {
+            self.update_vertex(n);
+        }
+    }
+
+    /// Moves the search start to the ball's cell, keeping the keys valid (`k_m += h(last, start)`).
+    fn move_start(&mut self, c: usize) {
+        if c != self.start {
+            self.start = c;
+            self.km = self.km.saturating_add(self.h(self.last, self.start));
+            self.last = self.start;
+        }
+    }
+
+    /// Marks `c` blocked; returns whether it was news.
+    fn block(&mut self, c: usize) -> bool {
+        if self.blocked[c] || c == self.goal {
+            return false;
+        }
+        self.blocked[c] = true;
+        // Every edge whose cost changed leaves a neighbour of `c` (into `c`, or diagonally past it).
+        self.update_neighbours(c);
+        true
+    }
+
+    /// Up to `max` cells of the current best path from the start (the start first).
+    fn path(&self, max: usize) -> Vec<usize> {
+        let mut path = vec![self.start];
+        let mut cur = self.start;
+        while cur != self.goal && path.len() < max {
+            let best = self
+                .successors(cur)
+                .map(|(s, c)| (c.saturating_add(self.g[s]), s))
+                .min();
+            match best {
+                Some((cost, s)) if cost < INF => {
+                    path.push(s);
+                    cur = s;
+                }
+                _ => break,
+            }
+        }
+        path
+    }
+
+    /// Whether a ball of radius `clearance` can move from `a` to `b` through cells not known blocked;
+    /// samples within `skip` of `a` are checked without clearance (the ball is already there).
+    fn clear(&self, a: Vec2, b: Vec2, clearance: Real, skip: Real) -> bool {
+        let d = b - a;
+        let len = d.norm();
+        let n = (len / (self.res * 0.25)).ceil().max(1.0) as usize;
+        let side = d.normalized().perp() * clearance;
+        for i in 0..=n {
+            let p = a + d * (i as Real / n as Real);
+            let offsets: &[Vec2] = if len * (i as Real / n as Real) < skip {
+                &[Vec2::ZERO]
+            } else {
+                &[Vec2::ZERO, side, side * -1.0]
+            };
+            for o in offsets {
+                match self.cell_in(p + *o) {
+                    Some(c) if !self.blocked[c] => {}
+                    _ => return false,
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The D* Lite agent.
+#[derive(Debug, Clone)]
+pub struct DStarLite {
+    /// Side of a grid cell in metres. Default 0.25.
+    pub resolution: Real,
+    /// Extent of the grid beyond the start and goal, in metres. Default 24.
+    pub margin: Real,
+    /// How far inside the wall the touch probe marks a cell, in metres. Default 0.05.
+    pub probe_depth: Real,
+    /// Cells of the planned path considered when smoothing. Default 64.
+    pub lookahead: usize,
+    ctrl: Controller,
+    grid: Option<Grid>,
+    goal: Option<Vec2>,
+    replans: u64,
+}
+
+impl DStarLite {
+    /// A D* Lite agent on a grid of `resolution` metres.
+    pub fn new(resolution: Real, control: ControlParams) -> Self {
+        DStarLite {
+            resolution,
+            margin: 24.0,
+            probe_depth: 0.05,
+            lookahead: 64,
+            ctrl: Controller::new(control),
+            grid: None,
+            goal: None,
+            replans: 0,
+        }
+    }
+
+    /// Cells known blocked (for tests and plots).
+    pub fn blocked_cells(&self) -> usize {
+        self.grid
+            .as_ref()
+            .map_or(0, |g| g.blocked.iter().filter(|b| **b).count())
+    }
+
+    /// How many times the agent forgot its grid because the goal was cut off.
+    pub fn replans_from_scratch(&self) -> u64 {
+        self.replans
+    }
+
+    fn ensure_grid(&mut self, obs: &Observation) {
+        if obs.goal != self.goal || self.grid.is_none() {
+            self.goal = obs.goal;
+            self.grid = obs
+                .goal
+                .map(|g| Grid::new(obs.position, g, self.resolution, self.margin));
+        }
+    }
+
+    /// Smoothed waypoints ahead: the ball's position, then up to three string-pulled points.
+    fn waypoints(grid: &Grid, p: Vec2, cells: &[usize]) -> (Vec<Vec2>, bool) {
+        let reaches_goal = cells.last() == Some(&grid.goal);
+        let pts: Vec<Vec2> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                if reaches_goal && i + 1 == cells.len() {
+                    grid.goal_pos
+                } else {
+                    grid.centre(c)
+                }
+            })
+            .collect();
+        let mut out = vec![p];
+        let mut anchor = p;
+        let mut i = 0;
+        let mut skip = BALL_RADIUS * 1.5;
+        while out.len() < 4 && i + 1 < pts.len() {
+            let mut j = i + 1;
+            for k in (i + 1..pts.len()).rev() {
+                if grid.clear(anchor, pts[k], BALL_RADIUS, skip) {
+                    j = k;
+                    break;
+                }
+            }
+            out.push(pts[j]);
+            anchor = pts[j];
+            i = j;
+            skip = 0.0;
+        }
+        let last_is_goal = reaches_goal && i + 1 == pts.len();
+        (out, last_is_goal)
+    }
+}
+
+impl Agent for DStarLite {
+    fn name(&self) -> &str {
+        "dstar"
+    }
+
+    fn begin_trial(&mut self, obs: &Observation) {
+        self.ensure_grid(obs);
+    }
+
+    fn act(&mut self, obs: &Observation) -> Vec2 {
+        self.ctrl.observe(obs);
+        self.ensure_grid(obs);
+        let p = obs.position;
+        let Some(grid) = self.grid.as_mut() else {
+            // D* Lite needs a goal; in search mode it stays put.
+            return self.ctrl.track_velocity(obs, Vec2::ZERO);
+        };
+        if obs.success {
+            return self.ctrl.track_velocity(obs, Vec2::ZERO);
+        }
+        if obs.contact {
+            // Three probes: along the normal and 45 degrees to either side of it. At an inner
+            // corner the sensed normal is the sum of the two walls' normals, and the side probes
+            // are the ones that reach into each wall.
+            let inward = obs.contact_normal * -1.0;
+            let quarter = std::f64::consts::FRAC_PI_4;
+            let depth = BALL_RADIUS + self.probe_depth;
+            for dir in [inward, inward.rotated(quarter), inward.rotated(-quarter)] {
+                if let Some(c) = grid.cell_in(p + dir * depth) {
+                    grid.block(c);
+                }
+            }
+        }
+        // When the wall surface crosses the ball's own cell, that cell is blocked and the search
+        // starts from the free neighbour nearest to the ball (preferring the side away from the
+        // wall), as a planner does for a start inside an obstacle.
+        let own = grid.cell_of(p);
+        let start = if grid.blocked[own] {
+            let away = grid.cell_of(p + obs.contact_normal * (grid.res * 0.75));
+            if !grid.blocked[away] {
+                away
+            } else {
+                grid.successors(own)
+                    .map(|(c, _)| c)
+                    .filter(|&c| !grid.blocked[c])
+                    .min_by(|&a, &b| {
+                        grid.centre(a)
+                            .dist(p)
+                            .total_cmp(&grid.centre(b).dist(p))
+                            .then(a.cmp(&b))
+                    })
+                    .unwrap_or(own)
+            }
+        } else {
+            own
+        };
+        grid.move_start(start);
+        grid.compute_shortest_path();
+        if grid.g[grid.start] >= INF && grid.rhs[grid.start] >= INF {
+            // The known cells cut the goal off: forget them and start over.
+            grid.blocked.fill(false);
+            grid.reset_search();
+            grid.compute_shortest_path();
+            self.replans += 1;
+        }
+        let cells = grid.path(self.lookahead);
+        let (wps, ends_at_goal) = Self::waypoints(grid, p, &cells);
+        let final_speed = if ends_at_goal {
+            self.ctrl.params.cruise_speed
+        } else {
+            0.0
+        };
+        PathFollower::new(wps).act(obs, &mut self.ctrl, final_speed)
+    }
+
+    fn end_trial(&mut self, _success: bool) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incremental_repair_matches_a_fresh_search() {
+        // Cells blocked one at a time while the start moves along the path: after every repair the
+        // start's cost equals that of a search from scratch on the same cells.
+        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0);
+        g.compute_shortest_path();
+        let mut x: u64 = 12345;
+        for step in 0..200 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let c = (x >> 33) as usize % g.blocked.len();
+            g.block(c);
+            if step % 7 == 0 {
+                let next = g.path(3);
+                if let Some(&n) = next.get(1) {
+                    g.move_start(n);
+                }
+            }
+            g.compute_shortest_path();
+            let mut fresh = g.clone();
+            fresh.reset_search();
+            fresh.compute_shortest_path();
+            assert_eq!(
+                g.g[g.start].min(g.rhs[g.start]),
+                fresh.g[fresh.start],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn free_grid_plans_the_octile_line_and_repairs_around_a_wall() {
+        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0);
+        g.compute_shortest_path();
+        let straight = g.g[g.start];
+        assert_eq!(straight, 8 * STRAIGHT);
+        // A wall across the line: the repaired cost goes round it and matches a fresh search.
+        let x = g.origin.x;
+        let wall: Vec<usize> = (-3..=3)
+            .map(|k| g.cell_of(Vec2::new(1.1, 0.1 + 0.25 * k as Real)))
+            .collect();
+        for c in &wall {
+            g.block(*c);
+        }
+        g.compute_shortest_path();
+        let repaired = g.g[g.start];
+        let mut fresh = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0);
+        for c in &wall {
+            fresh.blocked[*c] = true;
+        }
+        fresh.reset_search();
+        fresh.compute_shortest_path();
+        assert!(repaired > straight, "{repaired} {straight} {x}");
+        assert_eq!(repaired, fresh.g[fresh.start]);
+        let path = g.path(1000);
+        assert_eq!(path.last(), Some(&g.goal));
+        assert!(path.iter().all(|c| !g.blocked[*c]));
+    }
+}

@@ -1,0 +1,668 @@
+//! `sns bench`: the cross product agents x worlds x seeds, run in parallel, archived.
+//!
+//! Each job is one run (K trials) of one agent in one world with one seed; jobs run in parallel on
+//! rayon's pool and their rows come back in job order, so the outputs do not depend on scheduling.
+//! Everything but the wall-clock times is a function of the seeds. Three files are written
+//! (after ripgrep's benchsuite): `runs.csv` with one row per trial ([`RUNS_COLUMNS`]),
+//! `summary.md` with one line per agent x world, and `run.toml` with the exact command, version,
+//! commit, machine and resolved configuration.
+
+use crate::agents::{parse_agent, AgentSpec};
+use crate::runner::{run_scenario, RunError, RunSpec};
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use serde::Serialize;
+use sns_worlds::env::TaskSpec;
+use sns_worlds::maze::{ogbench_tasks, MazeMap};
+use sns_worlds::physics::Dynamics;
+use sns_worlds::{EnvConfig, MazeEnv, WorldError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use thiserror::Error;
+
+/// The columns of `runs.csv`, in order.
+pub const RUNS_COLUMNS: &[&str] = &[
+    "agent",
+    "maze",
+    "task",
+    "seed",
+    "trial",
+    "success",
+    "steps",
+    "path_length",
+    "shortest_path",
+    "wall_time",
+];
+
+/// What can go wrong in a benchmark.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// A world or scenario is invalid.
+    #[error(transparent)]
+    World(#[from] WorldError),
+    /// A world name like `large:x` is malformed.
+    #[error("world '{0}': {1}")]
+    BadWorld(String, String),
+    /// An agent name is unknown or malformed.
+    #[error("agent '{0}': {1}")]
+    BadAgent(String, String),
+    /// A run failed.
+    #[error("{agent} on {world} seed {seed}: {source}")]
+    Run {
+        /// Agent label.
+        agent: String,
+        /// World label.
+        world: String,
+        /// Seed.
+        seed: u64,
+        /// The error.
+        source: RunError,
+    },
+    /// An output file could not be written.
+    #[error("{path}: {reason}")]
+    Output {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// Nothing to run.
+    #[error("nothing to run: {0}")]
+    Empty(String),
+}
+
+/// One world of the benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub enum World {
+    /// A maze, with an OGBench task or (without) the seeded PointMaze draw.
+    Maze {
+        /// Built-in name or map path.
+        name: String,
+        /// OGBench task 1..=5.
+        task: Option<u32>,
+    },
+    /// A changing-world scenario.
+    Scenario(Arc<Scenario>),
+}
+
+impl World {
+    /// Parses `large` or `large:3` (OGBench task 3), and checks it.
+    pub fn parse_maze(s: &str) -> Result<World, BenchError> {
+        let (name, task) = match s.split_once(':') {
+            Some((n, t)) => {
+                let k = t.parse::<u32>().map_err(|_| {
+                    BenchError::BadWorld(s.into(), format!("'{t}' is not a task number 1 to 5"))
+                })?;
+                (n, Some(k))
+            }
+            None => (s, None),
+        };
+        let w = World::Maze {
+            name: name.to_string(),
+            task,
+        };
+        let map = MazeMap::load(name)?;
+        MazeEnv::new(map, w.env_config(Dynamics::default(), 1))?;
+        Ok(w)
+    }
+
+    /// The label in the results (`large`, `large:3`, or the scenario's name).
+    pub fn label(&self) -> String {
+        match self {
+            World::Maze { name, task: None } => name.clone(),
+            World::Maze {
+                name,
+                task: Some(k),
+            } => format!("{name}:{k}"),
+            World::Scenario(s) => s.name.clone(),
+        }
+    }
+
+    /// The OGBench task number, if any.
+    pub fn task_number(&self) -> Option<u32> {
+        match self {
+            World::Maze { task, .. } => *task,
+            World::Scenario(s) => s.task.task,
+        }
+    }
+
+    fn env_config(&self, dynamics: Dynamics, max_steps: u64) -> EnvConfig {
+        let task = match self {
+            World::Maze { task, .. } => TaskSpec {
+                task: *task,
+                ..TaskSpec::default()
+            },
+            World::Scenario(s) => s.task,
+        };
+        EnvConfig {
+            dynamics,
+            max_steps,
+            task,
+            hide_goal: false,
+        }
+    }
+}
+
+/// `worlds` followed by OGBench tasks 1-5 of every maze among them that has them (for `--tasks`).
+pub fn with_ogbench_tasks(worlds: Vec<World>) -> Vec<World> {
+    let mut extra = Vec::new();
+    for w in &worlds {
+        if let World::Maze { name, task: None } = w {
+            if ogbench_tasks(name).is_some() {
+                extra.extend((1..=5).map(|k| World::Maze {
+                    name: name.clone(),
+                    task: Some(k),
+                }));
+            }
+        }
+    }
+    let mut all = worlds;
+    for e in extra {
+        if !all.contains(&e) {
+            all.push(e);
+        }
+    }
+    all
+}
+
+/// One agent of the benchmark: the label written in the results and how to build it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchAgent {
+    /// Label as given (`dstar:0.1`).
+    pub label: String,
+    /// Spec.
+    pub spec: AgentSpec,
+}
+
+impl BenchAgent {
+    /// Parses `NAME` or `NAME:PARAM` (see [`parse_agent`]).
+    pub fn parse(s: &str) -> Result<BenchAgent, BenchError> {
+        let spec = parse_agent(s).map_err(|e| BenchError::BadAgent(s.into(), e))?;
+        Ok(BenchAgent {
+            label: s.to_string(),
+            spec,
+        })
+    }
+}
+
+/// The benchmark to run.
+#[derive(Debug, Clone)]
+pub struct BenchSpec {
+    /// Agents.
+    pub agents: Vec<BenchAgent>,
+    /// Worlds.
+    pub worlds: Vec<World>,
+    /// Seeds 0..seeds.
+    pub seeds: u64,
+    /// Trials per run (a scenario's own `trials`, when it sets one, wins).
+    pub trials: u32,
+    /// Dynamics.
+    pub dynamics: Dynamics,
+    /// Step budget per trial.
+    pub max_steps: u64,
+}
+
+/// One row of `runs.csv`: one trial.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchRow {
+    /// Agent label.
+    pub agent: String,
+    /// World label (maze, `maze:task`, or scenario name).
+    pub maze: String,
+    /// OGBench task, if any.
+    pub task: Option<u32>,
+    /// Seed.
+    pub seed: u64,
+    /// Trial, from 1.
+    pub trial: u32,
+    /// Goal reached within the budget.
+    pub success: bool,
+    /// Steps taken.
+    pub steps: u64,
+    /// Length of the ball's path in metres.
+    pub path_length: f64,
+    /// Oracle shortest path `L*` at the start of the trial (empty when unreachable).
+    pub shortest_path: Option<f64>,
+    /// Wall-clock seconds.
+    pub wall_time: f64,
+}
+
+/// Runs every job; `job_done` is called once per finished run (for a progress bar).
+pub fn run_bench(
+    spec: &BenchSpec,
+    job_done: &(dyn Fn() + Sync),
+) -> Result<Vec<BenchRow>, BenchError> {
+    if spec.agents.is_empty() || spec.worlds.is_empty() || spec.seeds == 0 {
+        return Err(BenchError::Empty(
+            "need at least one agent, one world and one seed".into(),
+        ));
+    }
+    let jobs: Vec<(&BenchAgent, &World, u64)> = spec
+        .agents
+        .iter()
+        .flat_map(|a| {
+            spec.worlds
+                .iter()
+                .flat_map(move |w| (0..spec.seeds).map(move |s| (a, w, s)))
+        })
+        .collect();
+    let results: Vec<Result<Vec<BenchRow>, BenchError>> = jobs
+        .par_iter()
+        .map(|&(agent, world, seed)| {
+            let rows = run_job(spec, agent, world, seed);
+            job_done();
+            rows
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for r in results {
+        rows.extend(r?);
+    }
+    Ok(rows)
+}
+
+/// Number of runs [`run_bench`] will do.
+pub fn job_count(spec: &BenchSpec) -> u64 {
+    spec.agents.len() as u64 * spec.worlds.len() as u64 * spec.seeds
+}
+
+fn run_job(
+    spec: &BenchSpec,
+    agent: &BenchAgent,
+    world: &World,
+    seed: u64,
+) -> Result<Vec<BenchRow>, BenchError> {
+    let (maze, scenario, trials) = match world {
+        World::Maze { name, .. } => (name.clone(), None, spec.trials),
+        World::Scenario(s) => (
+            s.maze.clone(),
+            Some(s.as_ref()),
+            s.trials.unwrap_or(spec.trials),
+        ),
+    };
+    let run_spec = RunSpec {
+        maze,
+        seed,
+        trials,
+        dynamics: spec.dynamics,
+        max_steps: spec.max_steps,
+        task: world.env_config(spec.dynamics, spec.max_steps).task,
+        ..RunSpec::default()
+    };
+    let result = run_scenario(&run_spec, scenario, &agent.spec, &mut |_| {}).map_err(|e| {
+        BenchError::Run {
+            agent: agent.label.clone(),
+            world: world.label(),
+            seed,
+            source: e,
+        }
+    })?;
+    Ok(result
+        .trials
+        .iter()
+        .map(|t| BenchRow {
+            agent: agent.label.clone(),
+            maze: world.label(),
+            task: world.task_number(),
+            seed,
+            trial: t.trial,
+            success: t.success,
+            steps: t.steps,
+            path_length: t.path_length,
+            shortest_path: t.shortest_path,
+            wall_time: t.wall_time,
+        })
+        .collect())
+}
+
+/// Writes `runs.csv`.
+pub fn write_runs_csv(path: &Path, rows: &[BenchRow]) -> Result<(), BenchError> {
+    let out = |e: &dyn std::fmt::Display| BenchError::Output {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut w = csv::Writer::from_path(path).map_err(|e| out(&e))?;
+    // An empty run still gets its header.
+    if rows.is_empty() {
+        w.write_record(RUNS_COLUMNS).map_err(|e| out(&e))?;
+    }
+    for r in rows {
+        w.serialize(r).map_err(|e| out(&e))?;
+    }
+    w.flush().map_err(|e| out(&e))
+}
+
+/// Quantile `q` in [0, 1] of sorted `v` (linear interpolation), `None` when empty.
+fn quantile(v: &[f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let x = q * (v.len() - 1) as f64;
+    let (i, f) = (x.floor() as usize, x - x.floor());
+    let hi = v[(i + 1).min(v.len() - 1)];
+    Some(v[i] + f * (hi - v[i]))
+}
+
+/// `median [p25-p75]` of `v`, or `-`.
+fn median_iqr(mut v: Vec<f64>, decimals: usize) -> String {
+    v.sort_by(f64::total_cmp);
+    match (quantile(&v, 0.5), quantile(&v, 0.25), quantile(&v, 0.75)) {
+        (Some(m), Some(a), Some(b)) => {
+            format!("{m:.decimals$} [{a:.decimals$}-{b:.decimals$}]")
+        }
+        _ => "-".into(),
+    }
+}
+
+/// SPL (Anderson et al. 2018) over `rows`: mean of `S_i L_i / max(L_i, P_i)`; rows without `L*`
+/// are left out.
+fn spl(rows: &[&BenchRow]) -> Option<f64> {
+    let terms: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| {
+            let l = r.shortest_path?;
+            Some(if r.success {
+                l / l.max(r.path_length).max(1e-12)
+            } else {
+                0.0
+            })
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.iter().sum::<f64>() / terms.len() as f64)
+}
+
+/// The Markdown summary: per agent x world, success rate, steps and path / L* (median and
+/// inter-quartile range, over the successful trials) for the first and the last trial, and SPL;
+/// then the median steps of every trial (the learning curve, and recovery after a change).
+pub fn summary_markdown(rows: &[BenchRow]) -> String {
+    // Groups in order of first appearance (the job order), never a hash order.
+    let mut groups: Vec<((String, String), Vec<&BenchRow>)> = Vec::new();
+    for r in rows {
+        let key = (r.agent.clone(), r.maze.clone());
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(r),
+            None => groups.push((key, vec![r])),
+        }
+    }
+    let max_trial = rows.iter().map(|r| r.trial).max().unwrap_or(1);
+    let mut s = String::new();
+    s.push_str(
+        "Medians and inter-quartile ranges [p25-p75] are over successful trials; success and SPL \
+         over all trials of that kind. SPL = mean S_i L_i / max(L_i, P_i) (Anderson et al. 2018), \
+         L* = oracle shortest path at the start of the trial. T1 = first trial, TK = last.\n\n",
+    );
+    s.push_str("| agent | maze | runs | success | steps T1 | steps TK | path/L* T1 | path/L* TK | SPL T1 | SPL TK |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for ((agent, maze), rs) in &groups {
+        let last = rs.iter().map(|r| r.trial).max().unwrap_or(1);
+        let runs = {
+            let mut seeds: Vec<u64> = rs.iter().map(|r| r.seed).collect();
+            seeds.sort_unstable();
+            seeds.dedup();
+            seeds.len()
+        };
+        let succ = rs.iter().filter(|r| r.success).count() as f64 / rs.len().max(1) as f64;
+        let of =
+            |k: u32| -> Vec<&BenchRow> { rs.iter().copied().filter(|r| r.trial == k).collect() };
+        let steps = |v: &[&BenchRow]| {
+            median_iqr(
+                v.iter()
+                    .filter(|r| r.success)
+                    .map(|r| r.steps as f64)
+                    .collect(),
+                0,
+            )
+        };
+        let ratio = |v: &[&BenchRow]| {
+            median_iqr(
+                v.iter()
+                    .filter(|r| r.success)
+                    .filter_map(|r| r.shortest_path.map(|l| r.path_length / l))
+                    .collect(),
+                2,
+            )
+        };
+        let fmt_spl = |v: &[&BenchRow]| spl(v).map_or("-".into(), |x| format!("{x:.2}"));
+        let (t1, tk) = (of(1), of(last));
+        s.push_str(&format!(
+            "| {agent} | {maze} | {runs} | {:.0}% | {} | {} | {} | {} | {} | {} |\n",
+            succ * 100.0,
+            steps(&t1),
+            steps(&tk),
+            ratio(&t1),
+            ratio(&tk),
+            fmt_spl(&t1),
+            fmt_spl(&tk),
+        ));
+    }
+    if max_trial > 1 {
+        s.push_str("\nMedian steps per trial (successful trials; successes/runs in parentheses when not all succeeded):\n\n");
+        s.push_str("| agent | maze |");
+        for k in 1..=max_trial {
+            s.push_str(&format!(" T{k} |"));
+        }
+        s.push_str("\n|---|---|");
+        for _ in 1..=max_trial {
+            s.push_str("---:|");
+        }
+        s.push('\n');
+        for ((agent, maze), rs) in &groups {
+            s.push_str(&format!("| {agent} | {maze} |"));
+            for k in 1..=max_trial {
+                let all: Vec<&&BenchRow> = rs.iter().filter(|r| r.trial == k).collect();
+                let mut ok: Vec<f64> = all
+                    .iter()
+                    .filter(|r| r.success)
+                    .map(|r| r.steps as f64)
+                    .collect();
+                ok.sort_by(f64::total_cmp);
+                let med = quantile(&ok, 0.5).map_or("-".into(), |m| format!("{m:.0}"));
+                if all.is_empty() {
+                    s.push_str(" |");
+                } else if ok.len() == all.len() {
+                    s.push_str(&format!(" {med} |"));
+                } else {
+                    s.push_str(&format!(" {med} ({}/{}) |", ok.len(), all.len()));
+                }
+            }
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// Where and on what a benchmark ran (`run.toml`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunMeta {
+    /// The exact command line.
+    pub command: String,
+    /// Version of the `sns` binary.
+    pub version: String,
+    /// `git rev-parse HEAD`, when available.
+    pub commit: Option<String>,
+    /// Whether the working tree had uncommitted changes.
+    pub dirty: Option<bool>,
+    /// Unix time at the start, in seconds.
+    pub started_unix: u64,
+    /// Wall-clock duration in seconds.
+    pub wall_time: f64,
+    /// The machine.
+    pub machine: Machine,
+    /// The resolved configuration.
+    pub config: ConfigMeta,
+}
+
+/// The machine a benchmark ran on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    /// Host name.
+    pub hostname: String,
+    /// CPU model (`/proc/cpuinfo`).
+    pub cpu: String,
+    /// Logical cores.
+    pub cores: usize,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Operating system.
+    pub os: String,
+}
+
+/// The resolved configuration of a benchmark.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigMeta {
+    /// Agent labels.
+    pub agents: Vec<String>,
+    /// World labels.
+    pub worlds: Vec<String>,
+    /// Scenario files, if any.
+    pub scenario_files: Vec<String>,
+    /// Seeds 0..seeds.
+    pub seeds: u64,
+    /// Trials per run.
+    pub trials: u32,
+    /// Dynamics.
+    pub dynamics: String,
+    /// Step budget per trial.
+    pub max_steps: u64,
+    /// D* Lite grid resolution of every `dstar` agent, in metres.
+    pub dstar_resolution: Vec<(String, f64)>,
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn machine() -> Machine {
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let hostname = read("/proc/sys/kernel/hostname")
+        .or_else(|| read("/etc/hostname"))
+        .map_or_else(|| "unknown".into(), |s| s.trim().to_string());
+    let cpuinfo = read("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or_else(|| "unknown".into(), |(_, m)| m.trim().to_string());
+    let cores = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count()
+        .max(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    Machine {
+        hostname,
+        cpu,
+        cores,
+        threads: rayon::current_num_threads(),
+        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+    }
+}
+
+/// Describes the run for `run.toml`.
+pub fn run_meta(
+    spec: &BenchSpec,
+    command: String,
+    version: &str,
+    started: std::time::SystemTime,
+    wall_time: f64,
+) -> RunMeta {
+    RunMeta {
+        command,
+        version: version.to_string(),
+        commit: git(&["rev-parse", "HEAD"]),
+        dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        started_unix: started
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        wall_time,
+        machine: machine(),
+        config: ConfigMeta {
+            agents: spec.agents.iter().map(|a| a.label.clone()).collect(),
+            worlds: spec.worlds.iter().map(World::label).collect(),
+            scenario_files: spec
+                .worlds
+                .iter()
+                .filter_map(|w| match w {
+                    World::Scenario(s) => Some(s.file.clone()),
+                    World::Maze { .. } => None,
+                })
+                .collect(),
+            seeds: spec.seeds,
+            trials: spec.trials,
+            dynamics: spec.dynamics.name().into(),
+            max_steps: spec.max_steps,
+            dstar_resolution: spec
+                .agents
+                .iter()
+                .filter(|a| a.spec.name == "dstar")
+                .map(|a| (a.label.clone(), a.spec.dstar_resolution))
+                .collect(),
+        },
+    }
+}
+
+/// Runs the benchmark and writes `runs.csv`, `summary.md` and `run.toml` into `out`; returns the
+/// rows and the summary.
+pub fn bench_to_dir(
+    spec: &BenchSpec,
+    out: &Path,
+    command: String,
+    version: &str,
+    job_done: &(dyn Fn() + Sync),
+) -> Result<(Vec<BenchRow>, String), BenchError> {
+    let io = |p: &Path, e: std::io::Error| BenchError::Output {
+        path: p.display().to_string(),
+        reason: e.to_string(),
+    };
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let started = std::time::SystemTime::now();
+    let t0 = Instant::now();
+    let rows = run_bench(spec, job_done)?;
+    let wall = t0.elapsed().as_secs_f64();
+    let runs: PathBuf = out.join("runs.csv");
+    write_runs_csv(&runs, &rows)?;
+    let summary = summary_markdown(&rows);
+    let sp = out.join("summary.md");
+    let header = format!("# sns bench\n\n`{command}`\n\n");
+    std::fs::write(&sp, format!("{header}{summary}")).map_err(|e| io(&sp, e))?;
+    let meta = run_meta(spec, command, version, started, wall);
+    let text = toml::to_string_pretty(&meta).map_err(|e| BenchError::Output {
+        path: out.join("run.toml").display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let mp = out.join("run.toml");
+    std::fs::write(&mp, text).map_err(|e| io(&mp, e))?;
+    Ok((rows, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), Some(2.5));
+        assert_eq!(quantile(&v, 0.0), Some(1.0));
+        assert_eq!(quantile(&v, 1.0), Some(4.0));
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn world_labels_and_tasks() {
+        let w = World::parse_maze("large:3").expect("valid");
+        assert_eq!(w.label(), "large:3");
+        assert_eq!(w.task_number(), Some(3));
+        assert!(World::parse_maze("large:9").is_err());
+        assert!(World::parse_maze("u:1").is_err());
+        assert!(World::parse_maze("nosuchmaze").is_err());
+        let all = with_ogbench_tasks(vec![
+            World::parse_maze("u").expect("u"),
+            World::parse_maze("medium").expect("medium"),
+        ]);
+        assert_eq!(all.len(), 7);
+    }
+}

@@ -1,0 +1,398 @@
+//! Changing worlds: scenario files that name a maze and a schedule of changes.
+//!
+//! A scenario is a TOML file:
+//!
+//! ```toml
+//! description = "A door closes on the learned route before trial 3."
+//! maze = "large"        # built-in name, or a map file (relative to the scenario file)
+//! task = 1              # optional: OGBench task; or start = [row, col] and goal = [row, col]
+//! seed = 0              # optional default seed for `sns run`
+//! trials = 4            # optional default number of trials
+//!
+//! [[change]]
+//! before_trial = 3      # applied before trial 3 starts
+//! wall = [[3, 5]]       # cells (row, col) that become walls
+//!
+//! [[change]]
+//! trial = 2             # applied in trial 2 ...
+//! step = 150            # ... once the world has taken 150 steps of it
+//! free = [[2, 4]]       # cells that become free
+//! motor_scale = 0.5     # the motor force is scaled (1 normal)
+//! ```
+//!
+//! A change at `trial = K, step = S` is applied right after step `S` of trial `K`: the observation
+//! the agent receives after that step already shows the changed world. `before_trial = K` is the
+//! same as `step = 0`: it is applied before the ball is put back at the start. When a cell closes
+//! on the ball, [`MazeEnv::set_cell`] pushes the ball out by the nearest face (or to the nearest
+//! free cell's centre) and stops it, so the ball is never inside a wall. A change may not wall the
+//! task's start or goal cell (the task would become impossible by fiat) nor touch the border.
+
+use serde::Deserialize;
+use sns_worlds::env::TaskSpec;
+use sns_worlds::maze::{Cell, CellIx};
+use sns_worlds::{MazeEnv, MazeMap, Real, Vec2, WorldError};
+use std::path::Path;
+
+/// One change of the world.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Trial (from 1) in which it happens.
+    pub trial: u32,
+    /// Steps of that trial after which it happens (0: before the trial starts).
+    pub step: u64,
+    /// Cells that become walls.
+    pub wall: Vec<CellIx>,
+    /// Cells that become free.
+    pub free: Vec<CellIx>,
+    /// New motor force scale, if it changes.
+    pub motor_scale: Option<Real>,
+}
+
+impl Change {
+    /// A one-line description (`trial 3 step 0: wall (3,5); motor x0.5`).
+    pub fn describe(&self) -> String {
+        let cells = |v: &[CellIx]| {
+            v.iter()
+                .map(|(r, c)| format!("({r},{c})"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut parts = Vec::new();
+        if !self.wall.is_empty() {
+            parts.push(format!("wall {}", cells(&self.wall)));
+        }
+        if !self.free.is_empty() {
+            parts.push(format!("free {}", cells(&self.free)));
+        }
+        if let Some(s) = self.motor_scale {
+            parts.push(format!("motor x{s}"));
+        }
+        format!(
+            "trial {} step {}: {}",
+            self.trial,
+            self.step,
+            parts.join("; ")
+        )
+    }
+
+    /// Applies the change to the world.
+    pub fn apply(&self, env: &mut MazeEnv) {
+        for &c in &self.wall {
+            env.set_cell(c, Cell::Wall);
+        }
+        for &c in &self.free {
+            env.set_cell(c, Cell::Free);
+        }
+        if let Some(s) = self.motor_scale {
+            env.set_motor_scale(s);
+        }
+    }
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name (the file stem).
+    pub name: String,
+    /// The file it was read from.
+    pub file: String,
+    /// What it tests, in words.
+    pub description: String,
+    /// Maze name or resolved map path.
+    pub maze: String,
+    /// Start and goal selection.
+    pub task: TaskSpec,
+    /// Default seed.
+    pub seed: Option<u64>,
+    /// Default number of trials.
+    pub trials: Option<u32>,
+    /// Changes, sorted by (trial, step).
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioToml {
+    #[serde(default)]
+    description: String,
+    maze: String,
+    task: Option<u32>,
+    start: Option<[usize; 2]>,
+    goal: Option<[usize; 2]>,
+    seed: Option<u64>,
+    trials: Option<u32>,
+    #[serde(default)]
+    change: Vec<toml::Spanned<ChangeToml>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeToml {
+    before_trial: Option<u32>,
+    trial: Option<u32>,
+    step: Option<u64>,
+    #[serde(default)]
+    wall: Vec<[usize; 2]>,
+    #[serde(default)]
+    free: Vec<[usize; 2]>,
+    motor_scale: Option<Real>,
+}
+
+/// 1-based line and column of byte offset `at` in `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &str) -> Result<Scenario, WorldError> {
+        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+            file: path.to_string(),
+            reason: e.to_string(),
+        })?;
+        Scenario::parse(path, &text)
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors (and locates relative map
+    /// paths).
+    pub fn parse(file: &str, text: &str) -> Result<Scenario, WorldError> {
+        let err_at = |at: Option<usize>, msg: String| WorldError::Scenario {
+            file: file.to_string(),
+            reason: match at {
+                Some(a) => {
+                    let (l, c) = line_col(text, a);
+                    format!("line {l}, column {c}: {msg}")
+                }
+                None => msg,
+            },
+        };
+        let raw: ScenarioToml = toml::from_str(text).map_err(|e| {
+            err_at(
+                e.span().map(|s| s.start),
+                e.message().trim_end().to_string(),
+            )
+        })?;
+        let maze = if MazeMap::builtin(&raw.maze).is_some() {
+            raw.maze.clone()
+        } else {
+            // A map file is looked up next to the scenario file.
+            let base = Path::new(file).parent().unwrap_or(Path::new("."));
+            base.join(&raw.maze).to_string_lossy().into_owned()
+        };
+        let map = MazeMap::load(&maze).map_err(|e| err_at(None, format!("maze: {e}")))?;
+        let cell = |what: &str, rc: [usize; 2], at: usize| -> Result<CellIx, WorldError> {
+            let (r, c) = (rc[0], rc[1]);
+            if r >= map.rows() || c >= map.cols() {
+                return Err(err_at(
+                    Some(at),
+                    format!(
+                        "{what} cell ({r},{c}) is out of the {}x{} map",
+                        map.rows(),
+                        map.cols()
+                    ),
+                ));
+            }
+            if r == 0 || c == 0 || r + 1 == map.rows() || c + 1 == map.cols() {
+                return Err(err_at(
+                    Some(at),
+                    format!("{what} cell ({r},{c}) is on the border, which stays a wall"),
+                ));
+            }
+            Ok((r, c))
+        };
+        let mut changes = Vec::new();
+        for sp in &raw.change {
+            let at = sp.span().start;
+            let ch = sp.get_ref();
+            let (trial, step) = match (ch.before_trial, ch.trial, ch.step) {
+                (Some(k), None, None) => (k, 0),
+                (None, Some(k), Some(s)) => (k, s),
+                _ => return Err(err_at(
+                    Some(at),
+                    "a change needs either `before_trial = K` or both `trial = K` and `step = S`"
+                        .into(),
+                )),
+            };
+            if trial == 0 {
+                return Err(err_at(Some(at), "trials are numbered from 1".into()));
+            }
+            if let Some(s) = ch.motor_scale {
+                if !(s.is_finite() && s > 0.0 && s <= 10.0) {
+                    return Err(err_at(
+                        Some(at),
+                        format!("motor_scale {s} must be in (0, 10]"),
+                    ));
+                }
+            }
+            if ch.wall.is_empty() && ch.free.is_empty() && ch.motor_scale.is_none() {
+                return Err(err_at(
+                    Some(at),
+                    "a change must set `wall`, `free` or `motor_scale`".into(),
+                ));
+            }
+            changes.push(Change {
+                trial,
+                step,
+                wall: ch
+                    .wall
+                    .iter()
+                    .map(|&rc| cell("wall", rc, at))
+                    .collect::<Result<_, _>>()?,
+                free: ch
+                    .free
+                    .iter()
+                    .map(|&rc| cell("free", rc, at))
+                    .collect::<Result<_, _>>()?,
+                motor_scale: ch.motor_scale,
+            });
+        }
+        // Stable: changes at the same moment apply in file order.
+        changes.sort_by_key(|c| (c.trial, c.step));
+        let task = TaskSpec {
+            start: raw.start.map(|[r, c]| (r, c)),
+            goal: raw.goal.map(|[r, c]| (r, c)),
+            task: raw.task,
+        };
+        // Validate the task against the map now, so that errors name the scenario file.
+        MazeEnv::new(
+            map,
+            sns_worlds::EnvConfig {
+                task,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| err_at(None, e.to_string()))?;
+        let name = Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+        Ok(Scenario {
+            name,
+            file: file.to_string(),
+            description: raw.description,
+            maze,
+            task,
+            seed: raw.seed,
+            trials: raw.trials,
+            changes,
+        })
+    }
+
+    /// The changes due at `step` of trial `trial`.
+    pub fn due(&self, trial: u32, step: u64) -> impl Iterator<Item = &Change> {
+        self.changes
+            .iter()
+            .filter(move |c| c.trial == trial && c.step == step)
+    }
+
+    /// Checks that no change walls the task's start or goal cell.
+    pub fn check_task(&self, map: &MazeMap, start: Vec2, goal: Vec2) -> Result<(), WorldError> {
+        for (what, p) in [("start", start), ("goal", goal)] {
+            let (r, c) = map.xy_to_cell(p);
+            for ch in &self.changes {
+                if ch.wall.iter().any(|&w| (w.0 as i64, w.1 as i64) == (r, c)) {
+                    return Err(WorldError::Scenario {
+                        file: self.file.clone(),
+                        reason: format!(
+                            "change '{}' walls the task's {what} cell ({r},{c})",
+                            ch.describe()
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_name_file_line_and_column() {
+        let e = Scenario::parse(
+            "s.toml",
+            "maze = \"u\"\n\n[[change]]\nbefore_trial = \"x\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("s.toml: line 4, column 16:"), "{e}");
+        let e = Scenario::parse("s.toml", "maze = \"u\"\n[[change]]\nbefore_trial = 2\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml: line 2, column 1:"), "{e}");
+        assert!(e.contains("must set"), "{e}");
+        let e = Scenario::parse(
+            "s.toml",
+            "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[0, 1]]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("border"), "{e}");
+        let e = Scenario::parse("s.toml", "maze = \"u\"\nbogus = 1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml: line 2, column 1:"), "{e}");
+    }
+
+    #[test]
+    fn changes_are_sorted_and_found_at_their_moment() {
+        let s = Scenario::parse(
+            "s.toml",
+            "maze = \"open\"\n[[change]]\ntrial = 2\nstep = 5\nmotor_scale = 0.5\n\
+             [[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n",
+        )
+        .expect("valid");
+        assert_eq!(s.changes[0].step, 0);
+        assert_eq!(s.due(2, 5).count(), 1);
+        assert_eq!(s.due(2, 4).count(), 0);
+        assert_eq!(s.due(1, 5).count(), 0);
+    }
+
+    #[test]
+    fn a_cell_closing_on_the_ball_pushes_it_out_at_exactly_its_step() {
+        // The ball drives east through the open maze; cell (2, 3) closes on it after 40 steps.
+        let s = Scenario::parse(
+            "s.toml",
+            "maze = \"open\"\nstart = [2, 1]\ngoal = [2, 5]\n\
+             [[change]]\ntrial = 1\nstep = 40\nwall = [[2, 3]]\n",
+        )
+        .expect("valid");
+        let map = MazeMap::load(&s.maze).expect("map");
+        let mut env = MazeEnv::new(
+            map,
+            sns_worlds::EnvConfig {
+                task: s.task,
+                dynamics: sns_worlds::physics::Dynamics::Kinematic,
+                ..Default::default()
+            },
+        )
+        .expect("env");
+        env.reset(3);
+        env.restart();
+        let mut inside_at_change = false;
+        for _ in 0..120 {
+            env.step(Vec2::new(1.0, 0.0));
+            let k = env.steps();
+            let was_wall = env.map().is_wall(2, 3);
+            for ch in s.due(1, k) {
+                let p = env.ball().pos;
+                inside_at_change = env.map().xy_to_cell(p) == (2, 3);
+                ch.apply(&mut env);
+            }
+            // The cell is free before step 40 and a wall from step 40 on.
+            assert_eq!(was_wall, k > 40, "step {k}");
+            assert_eq!(env.map().is_wall(2, 3), k >= 40, "step {k}");
+            let d = env.map().wall_distance(env.ball().pos, 1.0);
+            assert!(
+                d >= sns_worlds::physics::BALL_RADIUS - 1e-9,
+                "step {k}: {d}"
+            );
+        }
+        // The door really closed on the ball (so the push-out was exercised).
+        assert!(inside_at_change);
+    }
+}
