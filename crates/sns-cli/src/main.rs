@@ -1,5 +1,6 @@
 //! `sns`: the command-line front end. It only parses flags and glues the crates together.
 
+mod bench_cmd;
 mod plot_cmd;
 mod run_cmd;
 mod viz_out;
@@ -21,6 +22,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// List the built-in mazes.
     Mazes,
+    /// Run agents x mazes (or scenarios) x seeds in parallel; write runs.csv, summary.md, run.toml.
+    Bench(bench_cmd::BenchArgs),
     /// Plot a benchmark folder: learning curves and path length / L* from DIR/runs.csv.
     Plot(plot_cmd::PlotArgs),
     /// Draw rate maps of the neural substrate (grid units of each module, place units) over a maze.
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::Bench(args) => bench_cmd::run(args),
         Command::Plot(args) => plot_cmd::run(args),
         Command::RateMaps(args) => plot_cmd::rate_maps(args),
         Command::Mazes => {

@@ -45,9 +45,15 @@ pub struct RunArgs {
     /// OGBench fixed task 1 to 5 (mazes medium, large and giant).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
     pub task: Option<u32>,
-    /// Agent to run.
+    /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
+    /// oracle.
     #[arg(long, default_value = "sns")]
     pub agent: String,
+    /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and
+    /// --task/--start/--goal, its seed and trials (when it sets them) replace --seed and --trials,
+    /// and its changes are applied at their trial and step.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<String>,
     /// Substrate of the SNS agent.
     #[arg(long, default_value = "symbolic")]
     pub substrate: String,
@@ -90,6 +96,11 @@ pub fn parse_cell(flag: &str, s: &str) -> Result<(usize, usize)> {
 
 /// Runs `sns run`.
 pub fn run(args: RunArgs) -> Result<()> {
+    let scenario = args
+        .scenario
+        .as_deref()
+        .map(sns_harness::Scenario::load)
+        .transpose()?;
     let task = TaskSpec {
         start: args
             .start
@@ -103,7 +114,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             .transpose()?,
         task: args.task,
     };
-    let spec = RunSpec {
+    let mut spec = RunSpec {
         maze: args.maze.clone(),
         seed: args.seed,
         trials: args.trials,
@@ -115,11 +126,23 @@ pub fn run(args: RunArgs) -> Result<()> {
         task,
         record_every: if args.plot.is_some() { 5 } else { 0 },
     };
+    if let Some(sc) = &scenario {
+        spec.maze = sc.maze.clone();
+        spec.task = sc.task;
+        spec.seed = sc.seed.unwrap_or(spec.seed);
+        spec.trials = sc.trials.unwrap_or(spec.trials);
+    }
+    let parsed = sns_harness::parse_agent(&args.agent).map_err(anyhow::Error::msg)?;
     let agent = AgentSpec {
-        name: args.agent.clone(),
-        substrate: args.substrate.clone(),
+        name: parsed.name,
+        substrate: if args.agent.contains(':') {
+            parsed.substrate
+        } else {
+            args.substrate.clone()
+        },
         dims: args.dims,
         self_motion: args.self_motion,
+        dstar_resolution: parsed.dstar_resolution,
         ..AgentSpec::default()
     };
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
@@ -129,8 +152,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         .report
         .as_ref()
         .map(|_| sns_harness::Recorder::new(limits));
-    let mut result = sns_harness::run_recorded(
+    let mut result = sns_harness::run_scenario_recorded(
         &spec,
+        scenario.as_ref(),
         &agent,
         &mut |steps| bar.set_position(steps),
         recorder.as_mut(),
@@ -191,4 +215,10 @@ fn print_table(r: &RunResult) {
         "graph: {} nodes, {} edges   speed: {:.0} steps/s",
         r.graph.nodes, r.graph.edges, r.steps_per_second
     );
+    for c in &r.changes {
+        println!(
+            "change: {}  (ball at {:.2}, {:.2})",
+            c.what, c.ball[0], c.ball[1]
+        );
+    }
 }

@@ -88,9 +88,7 @@ pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent 
         ("dstar", _) => {
             let r = spec.dstar_resolution;
             if !(r.is_finite() && (0.05..=2.0).contains(&r)) {
-                return Err(format!(
-                    "dstar resolution {r} m is outside [0.05, 2] m"
-                ));
+                return Err(format!("dstar resolution {r} m is outside [0.05, 2] m"));
             }
             Ok(Box::new(DStarLite::new(r, control)))
         }

@@ -18,6 +18,7 @@ pub mod scenario;
 pub use agents::{make_agent, parse_agent, AgentContext, AgentSpec, AGENTS};
 pub use record::{RecordSpec, Recorder, Recording};
 pub use runner::{
-    run, run_recorded, run_scenario, ChangeEvent, RunError, RunResult, RunSpec, TrialResult,
+    run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError, RunResult,
+    RunSpec, TrialResult,
 };
 pub use scenario::Scenario;

@@ -167,6 +167,17 @@ pub fn run_scenario(
     run_inner(spec, scenario, agent, progress, None)
 }
 
+/// [`run_scenario`] with a [`Recorder`] (for `sns run --scenario --report`).
+pub fn run_scenario_recorded(
+    spec: &RunSpec,
+    scenario: Option<&Scenario>,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+    recorder: Option<&mut Recorder>,
+) -> Result<RunResult, RunError> {
+    run_inner(spec, scenario, agent, progress, recorder)
+}
+
 fn run_inner(
     spec: &RunSpec,
     scenario: Option<&Scenario>,

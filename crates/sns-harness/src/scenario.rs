@@ -317,11 +317,11 @@ mod tests {
             "s.toml",
             "maze = \"u\"\n\n[[change]]\nbefore_trial = \"x\"\n",
         )
-        .unwrap_err()
+        .expect_err("invalid")
         .to_string();
         assert!(e.starts_with("s.toml: line 4, column 16:"), "{e}");
         let e = Scenario::parse("s.toml", "maze = \"u\"\n[[change]]\nbefore_trial = 2\n")
-            .unwrap_err()
+            .expect_err("invalid")
             .to_string();
         assert!(e.starts_with("s.toml: line 2, column 1:"), "{e}");
         assert!(e.contains("must set"), "{e}");
@@ -329,11 +329,11 @@ mod tests {
             "s.toml",
             "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[0, 1]]\n",
         )
-        .unwrap_err()
+        .expect_err("invalid")
         .to_string();
         assert!(e.contains("border"), "{e}");
         let e = Scenario::parse("s.toml", "maze = \"u\"\nbogus = 1\n")
-            .unwrap_err()
+            .expect_err("invalid")
             .to_string();
         assert!(e.starts_with("s.toml: line 2, column 1:"), "{e}");
     }

@@ -1,0 +1,141 @@
+//! `sns bench`.
+
+use crate::run_cmd::DynamicsArg;
+use anyhow::{bail, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sns_harness::bench::{
+    bench_to_dir, job_count, with_ogbench_tasks, BenchAgent, BenchSpec, World,
+};
+use sns_harness::Scenario;
+use sns_worlds::physics::Dynamics;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Flags of `sns bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Agents, comma-separated: sns, random, bug2, dstar, oracle; `dstar:RES` sets D* Lite's grid
+    /// resolution in metres, `sns:neural` the substrate.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "sns,random,bug2,dstar,oracle"
+    )]
+    pub agents: Vec<String>,
+    /// Mazes, comma-separated; `large:3` is OGBench task 3 of large. Default: every built-in maze
+    /// (unless --scenarios is given).
+    #[arg(long, value_delimiter = ',')]
+    pub mazes: Option<Vec<String>>,
+    /// Also run OGBench tasks 1-5 of every listed maze that has them (medium, large, giant).
+    #[arg(long)]
+    pub tasks: bool,
+    /// Changing-world scenario files, comma-separated (a scenario's own `trials` wins over
+    /// --trials; its seed is ignored: seeds are 0..N).
+    #[arg(long, value_delimiter = ',')]
+    pub scenarios: Vec<String>,
+    /// Seeds 0..N per agent and world.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub seeds: u64,
+    /// Trials per run (learning persists across them).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub trials: u32,
+    /// World dynamics.
+    #[arg(long, value_enum, default_value = "pointmaze")]
+    pub dynamics: DynamicsArg,
+    /// Step budget of each trial (100 steps = 1 s).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub max_steps: u64,
+    /// Output folder for runs.csv, summary.md and run.toml.
+    #[arg(long, default_value = "bench-out")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Runs `sns bench`.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let agents = args
+        .agents
+        .iter()
+        .map(|a| BenchAgent::parse(a.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let maze_names: Vec<String> = match (&args.mazes, args.scenarios.is_empty()) {
+        (Some(m), _) => m.clone(),
+        (None, true) => sns_worlds::maze::BUILTIN
+            .iter()
+            .map(|(n, _, _)| n.to_string())
+            .collect(),
+        (None, false) => Vec::new(),
+    };
+    let mut worlds = maze_names
+        .iter()
+        .map(|m| World::parse_maze(m.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.tasks {
+        worlds = with_ogbench_tasks(worlds);
+    }
+    for f in &args.scenarios {
+        worlds.push(World::Scenario(Arc::new(Scenario::load(f)?)));
+    }
+    if worlds.is_empty() {
+        bail!("no mazes or scenarios to run");
+    }
+    let spec = BenchSpec {
+        agents,
+        worlds,
+        seeds: args.seeds,
+        trials: args.trials,
+        dynamics: match args.dynamics {
+            DynamicsArg::Pointmaze => Dynamics::PointMaze,
+            DynamicsArg::Kinematic => Dynamics::Kinematic,
+        },
+        max_steps: args.max_steps,
+    };
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()?;
+    }
+    let bar = if args.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::with_draw_target(Some(job_count(&spec)), ProgressDrawTarget::stderr());
+        b.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} runs [{elapsed_precise}, eta {eta}]",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        b
+    };
+    let command = std::env::args()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let (_, summary) = bench_to_dir(
+        &spec,
+        &args.out,
+        command,
+        env!("CARGO_PKG_VERSION"),
+        &|| bar.inc(1),
+    )?;
+    bar.finish_and_clear();
+    println!("{summary}");
+    println!(
+        "wrote {0}/runs.csv, {0}/summary.md, {0}/run.toml",
+        args.out.display()
+    );
+    Ok(())
+}
