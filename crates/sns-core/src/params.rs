@@ -11,10 +11,14 @@ pub struct SnsParams {
     /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,
     /// Habituation of optimism: the effectiveness assumed for untried behaviours is
-    /// `w_untried / (1 + habituation x trials solved so far)`. Default 1. Exploration is
+    /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 1. Exploration is
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
     /// tries a novel behaviour only when it promises a much shorter route.
     pub habituation: Real,
+    /// Solved trials after which optimism starts to habituate. Default 1: the first solution
+    /// proves the task solvable, the next trial still explores for a shorter route, and the agent
+    /// then commits to the best routes it has proven.
+    pub explore_trials: u32,
     /// Hebbian potentiation rate on success, `w <- w + eta (1 - w)`. Default 0.5.
     pub eta: Real,
     /// Depression factor on failure, `w <- beta w`. Default 0.3.
@@ -70,7 +74,8 @@ impl Default for SnsParams {
     fn default() -> Self {
         SnsParams {
             w_untried: 0.8,
-            habituation: 1.0,
+            habituation: 3.0,
+            explore_trials: 1,
             eta: 0.5,
             beta: 0.3,
             generalised_factor: 0.001,
@@ -181,6 +186,7 @@ impl SnsParams {
             "w_untried" => self.w_untried = real()?,
             "eta" => self.eta = real()?,
             "habituation" => self.habituation = real()?,
+            "explore_trials" => self.explore_trials = int()? as u32,
             "beta" => self.beta = real()?,
             "generalised_factor" => self.generalised_factor = real()?,
             "generalise" => {

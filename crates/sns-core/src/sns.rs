@@ -268,18 +268,6 @@ impl<S: Substrate> Sns<S> {
         };
         self.at = Some(from);
         self.stats.plans += 1;
-        if std::env::var("SNS_DEBUG").is_ok() {
-            if let Some((c, path)) = self.sub.plan(from, goal, &self.costs) {
-                let pts: Vec<String> = path
-                    .iter()
-                    .map(|&n| {
-                        let q = self.sub.node_pos(n);
-                        format!("({:.1},{:.1})w{:.2}", q.x, q.y, 0.0)
-                    })
-                    .collect();
-                eprintln!("plan cost {c:.2} len {} : {}", path.len(), pts.join(" "));
-            }
-        }
         self.plan = match self.sub.plan(from, goal, &self.costs) {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
@@ -362,7 +350,9 @@ impl<S: Substrate> Sns<S> {
             let passed = seg.norm() > 1e-9
                 && (p - ex.origin).dot(seg) >= seg.norm2()
                 && d < 2.0 * self.params.arrive_radius;
-            if d < self.params.arrive_radius || passed {
+            // A target behind the wall the body is pressed against is not reached, however close.
+            let behind_wall = obs.contact && obs.contact_normal.dot(target - p) < 0.0;
+            if (d < self.params.arrive_radius || passed) && !behind_wall {
                 return Some(true);
             }
         }
@@ -381,9 +371,6 @@ impl<S: Substrate> Sns<S> {
         let failed = ex.blocked >= self.params.blocked_steps
             || ex.steps - ex.last_improve > self.params.stall_steps
             || ex.steps > ex.timeout;
-        if failed && std::env::var("SNS_DEBUG").is_ok() {
-            eprintln!("fail {:?} blocked={} stall={} timeout={} p=({:.2},{:.2}) v={:.2} target=({:.2},{:.2}) w={:?}", (ex.from, ex.to), ex.blocked, ex.steps - ex.last_improve, ex.steps > ex.timeout, p.x, p.y, obs.velocity.norm(), target.x, target.y, self.sub.weight(ex.from, ex.to, &self.costs));
-        }
         failed.then_some(false)
     }
 
@@ -490,11 +477,9 @@ impl<S: Substrate> Agent for Sns<S> {
     fn end_trial(&mut self, success: bool) {
         if success {
             self.solved += 1;
+            let habituated = self.solved.saturating_sub(self.params.explore_trials) as Real;
             self.costs.w_untried =
-                self.params.w_untried / (1.0 + self.params.habituation * self.solved as Real);
-        }
-        if std::env::var("SNS_DEBUG").is_ok() {
-            eprintln!("---- end trial");
+                self.params.w_untried / (1.0 + self.params.habituation * habituated);
         }
         self.exec = None;
         self.plan.clear();

@@ -282,3 +282,37 @@ impl Substrate for Symbolic {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SnsParams;
+
+    #[test]
+    fn contact_patch_predicts_crossing_behaviours_blocked() {
+        let costs = SnsParams::default().costs();
+        let mut g = Symbolic::new();
+        let a = g.add_node(Vec2::new(-1.9, -1.21), 0);
+        let b = g.add_node(Vec2::new(-3.09, -1.21), 0);
+        let c = g.add_node(Vec2::new(-1.9, 0.5), 0);
+        g.connect(a, b, None);
+        g.connect(a, c, None);
+        assert!(!g.predicted_blocked(a, b, &costs));
+        g.record_contact(Vec2::new(-2.0, -1.1), Vec2::new(1.0, 0.0));
+        assert!(g.predicted_blocked(a, b, &costs), "crosses the wall patch");
+        assert!(
+            !g.predicted_blocked(a, c, &costs),
+            "runs along the wall, clear of it"
+        );
+        for k in 0..100 {
+            g.record_contact(Vec2::new(5.0, k as Real * 0.05), Vec2::new(1.0, 0.0));
+        }
+        let d = g.add_node(Vec2::new(4.0, 1.0), 0);
+        let e = g.add_node(Vec2::new(6.0, 1.0), 0);
+        g.connect(d, e, None);
+        assert!(
+            g.predicted_blocked(d, e, &costs),
+            "found through the spatial hash"
+        );
+    }
+}
