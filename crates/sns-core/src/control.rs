@@ -81,10 +81,6 @@ impl Controller {
             if !obs.contact {
                 let lambda = 0.995;
                 for (v, a, v1) in [(v0.x, a0.x, obs.velocity.x), (v0.y, a0.y, obs.velocity.y)] {
-                    // Samples at the world's speed clip do not follow the model.
-                    if v1.abs() > 4.9 {
-                        continue;
-                    }
                     let x = [v, a];
                     for i in 0..2 {
                         for j in 0..2 {

@@ -64,14 +64,11 @@ fn planners_solve_large_and_giant_tasks() {
     }
 }
 
-/// The shared controller never identifies the kinematic dynamics from rest: its prior gain makes
-/// every command saturate, the ball then moves at the speed clip, and samples at the clip are left
-/// out of the fit, so it oscillates at full speed (SNS's first kinematic trial fails the same way).
-/// Run with `--ignored` once `sns_core::control::Controller` learns from clipped samples.
+/// Regression test: the shared controller once left samples at the speed clip out of its model
+/// fit, so it never identified the kinematic dynamics and every agent oscillated at full speed.
 #[test]
-#[ignore = "sns_core::control::Controller does not identify kinematic dynamics (samples at the speed clip are skipped)"]
-fn every_baseline_solves_small_mazes_with_kinematic_dynamics() {
-    for name in ["bug2", "dstar", "oracle", "random"] {
+fn every_agent_solves_small_mazes_with_kinematic_dynamics() {
+    for name in ["sns", "bug2", "dstar", "oracle", "random"] {
         for (maze, task, seed) in [("u", None, 0), ("open", None, 1), ("medium", Some(1), 0)] {
             solves(name, maze, task, seed, Dynamics::Kinematic, 100_000);
         }
