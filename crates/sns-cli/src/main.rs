@@ -37,8 +37,24 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            // clap prints help and version to stdout with exit 0, and usage errors with exit 2.
-            let _ = e.print();
+            use clap::error::ErrorKind;
+            // clap prints help and version to stdout with exit 0; usage errors (exit 2) are cut to
+            // their first line, which names the flag and what is wrong with its value.
+            match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                }
+                _ => {
+                    let text = e.render().to_string();
+                    let line = text
+                        .lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("error");
+                    eprintln!("{line}");
+                }
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };

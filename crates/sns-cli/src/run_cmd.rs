@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sns_harness::{AgentSpec, RunResult, RunSpec};
+use sns_harness::{AgentSpec, RunError, RunResult, RunSpec};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::physics::Dynamics;
 use std::io::IsTerminal;
@@ -25,25 +25,27 @@ pub struct RunArgs {
     #[arg(long, default_value = "large")]
     pub maze: String,
     /// Seed: draws the start and goal (PointMaze's reset with its +-0.25 noise); same seed, same run.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
     /// Number of trials of the same start -> goal; what the agent learned persists across them.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub trials: u32,
     /// World dynamics.
     #[arg(long, value_enum, default_value = "pointmaze")]
     pub dynamics: DynamicsArg,
     /// Step budget of each trial (100 steps = 1 s); a trial that hits it reports success false.
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
     /// Pin the start cell, as ROW,COL (0-based, row 0 at the top).
-    #[arg(long, value_name = "ROW,COL")]
+    #[arg(long, value_name = "ROW,COL", allow_hyphen_values = true)]
     pub start: Option<String>,
     /// Pin the goal cell, as ROW,COL.
-    #[arg(long, value_name = "ROW,COL")]
+    #[arg(long, value_name = "ROW,COL", allow_hyphen_values = true)]
     pub goal: Option<String>,
     /// OGBench fixed task 1 to 5 (mazes medium, large and giant).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=5))]
     pub task: Option<u32>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
     /// oracle.
@@ -59,7 +61,7 @@ pub struct RunArgs {
     pub substrate: String,
     /// Dimension of the neural substrate's harmonic code: complex phasors, a multiple of 12
     /// (modules of 4 rotated hexagonal triples); see docs/NEURAL.md.
-    #[arg(long, default_value_t = 192)]
+    #[arg(long, default_value_t = 192, allow_negative_numbers = true)]
     pub dims: usize,
     /// Neural substrate only: the agent is given its position only at the start of each trial
     /// and navigates on its path-integrated code (velocity x dt).
@@ -132,7 +134,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         spec.seed = sc.seed.unwrap_or(spec.seed);
         spec.trials = sc.trials.unwrap_or(spec.trials);
     }
-    let parsed = sns_harness::parse_agent(&args.agent).map_err(anyhow::Error::msg)?;
+    let parsed = sns_harness::parse_agent(&args.agent)
+        .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
     let agent = AgentSpec {
         name: parsed.name,
         substrate: if args.agent.contains(':') {
@@ -158,7 +161,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         &agent,
         &mut |steps| bar.set_position(steps),
         recorder.as_mut(),
-    )?;
+    )
+    .map_err(|e| name_the_flag(e, &args, scenario.is_some()))?;
     bar.finish_and_clear();
     crate::viz_out::write(&mut result, recorder, &limits, args.plot, args.report)?;
     if args.json {
@@ -167,6 +171,29 @@ pub fn run(args: RunArgs) -> Result<()> {
         print_table(&result);
     }
     Ok(())
+}
+
+/// Prefixes the errors about the maze, start, goal or task with the flag that set them (unless a
+/// scenario file set them: its errors name the file).
+fn name_the_flag(e: RunError, args: &RunArgs, from_scenario: bool) -> anyhow::Error {
+    use sns_worlds::WorldError;
+    let flag = match &e {
+        _ if from_scenario => None,
+        RunError::World(WorldError::UnknownMaze(_)) => Some(("maze", "")),
+        RunError::World(WorldError::BadCell { what, .. }) if what == "start" => {
+            Some(("start", args.start.as_deref().unwrap_or("")))
+        }
+        RunError::World(WorldError::BadCell { what, .. }) if what == "goal" => {
+            Some(("goal", args.goal.as_deref().unwrap_or("")))
+        }
+        RunError::World(WorldError::BadTask { .. }) => Some(("task", "")),
+        _ => None,
+    };
+    match flag {
+        Some((flag, "")) => anyhow::Error::new(e).context(format!("--{flag}")),
+        Some((flag, value)) => anyhow::Error::new(e).context(format!("--{flag} '{value}'")),
+        None => anyhow::Error::new(e),
+    }
 }
 
 /// A progress bar on a terminal's stderr; hidden in pipes and with `--quiet`.
