@@ -36,22 +36,22 @@ pub struct BenchArgs {
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// Seeds 0..N per agent and world.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub seeds: u64,
     /// Trials per run (learning persists across them).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub trials: u32,
     /// World dynamics.
     #[arg(long, value_enum, default_value = "pointmaze")]
     pub dynamics: DynamicsArg,
     /// Step budget of each trial (100 steps = 1 s).
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, default_value_t = 100_000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
     /// Output folder for runs.csv, summary.md and run.toml.
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,
     /// Worker threads (default: one per core).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long)]

@@ -300,3 +300,20 @@ fn step_budget_gives_success_false() {
     assert_eq!(v["trials"][0]["success"], false);
     assert_eq!(v["trials"][0]["steps"], 50);
 }
+
+#[test]
+fn bench_bad_numbers_name_the_flag() {
+    for (flag, v) in [
+        ("--seeds", "-1"),
+        ("--seeds", "0"),
+        ("--trials", "-1"),
+        ("--max-steps", "nan"),
+        ("--threads", "-2"),
+    ] {
+        let o = sns(&["bench", "--quiet", flag, v]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "bench {flag} {v}: {err}");
+        assert_eq!(err.lines().count(), 1, "bench {flag} {v}: {err}");
+        assert!(err.contains(flag), "bench {flag} {v}: {err}");
+    }
+}
