@@ -36,10 +36,9 @@ pub fn spiral(turns: usize) -> MazeMap {
         let lo = 2 * k;
         let hi = n - 1 - 2 * k;
         for i in lo..=hi {
-            g[lo][i] = '1';
-            g[hi][i] = '1';
-            g[i][lo] = '1';
-            g[i][hi] = '1';
+            for (r, c) in [(lo, i), (hi, i), (i, lo), (i, hi)] {
+                g[r][c] = '1';
+            }
         }
         if k % 2 == 1 {
             g[lo][(lo + hi) / 2] = '0';
@@ -76,8 +75,9 @@ pub fn rooms(n: usize, room: usize) -> MazeMap {
     for k in 1..n {
         let w = k * (room + 1);
         for i in 0..size {
-            g[w][i] = '1';
-            g[i][w] = '1';
+            for (r, c) in [(w, i), (i, w)] {
+                g[r][c] = '1';
+            }
         }
     }
     // Doors: a serpentine path through the rooms, each door at a different offset.
@@ -126,8 +126,8 @@ pub fn perfect(w: usize, h: usize, seed: u64) -> MazeMap {
 /// An unsolvable maze: the goal sits in a walled-off chamber.
 pub fn walled_off() -> MazeMap {
     let mut g = grid(7, 9);
-    for r in 1..6 {
-        g[r][5] = '1';
+    for row in g.iter_mut().take(6).skip(1) {
+        row[5] = '1';
     }
     g[1][1] = 'r';
     g[3][7] = 'g';

@@ -391,14 +391,14 @@ mod tests {
 
     #[test]
     fn parse_errors_name_line_and_column() {
-        let e = MazeMap::parse("f.txt", "111\n1x1\n111\n").unwrap_err();
+        let e = MazeMap::parse("f.txt", "111\n1x1\n111\n").expect_err("invalid map");
         assert_eq!(
             e.to_string().split(':').take(3).collect::<Vec<_>>(),
             vec!["f.txt", "2", "2"]
         );
-        let e = MazeMap::parse("f.txt", "111\n10\n111\n").unwrap_err();
+        let e = MazeMap::parse("f.txt", "111\n10\n111\n").expect_err("invalid map");
         assert!(matches!(e, WorldError::Ragged { line: 2, .. }), "{e}");
-        let e = MazeMap::parse("f.txt", "111\n100\n111\n").unwrap_err();
+        let e = MazeMap::parse("f.txt", "111\n100\n111\n").expect_err("invalid map");
         assert!(
             matches!(
                 e,
@@ -410,9 +410,9 @@ mod tests {
             ),
             "{e}"
         );
-        let e = MazeMap::parse("f.txt", "111\n111\n111\n").unwrap_err();
+        let e = MazeMap::parse("f.txt", "111\n111\n111\n").expect_err("invalid map");
         assert!(matches!(e, WorldError::NoFreeCell { .. }), "{e}");
-        let e = MazeMap::parse("f.txt", "").unwrap_err();
+        let e = MazeMap::parse("f.txt", "").expect_err("invalid map");
         assert!(matches!(e, WorldError::TooSmall { .. }), "{e}");
     }
 }
