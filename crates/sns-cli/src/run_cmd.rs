@@ -67,6 +67,11 @@ pub struct RunArgs {
     /// and navigates on its path-integrated code (velocity x dt).
     #[arg(long)]
     pub self_motion: bool,
+    /// Set an SNS parameter, as NAME=VALUE (repeatable), e.g. `--param generalise=false` or
+    /// `--param habituation=0`; the names and defaults are those of `sns_core::SnsParams`
+    /// (see docs/METHOD.md).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
     /// Print one JSON object on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -136,7 +141,20 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     let parsed = sns_harness::parse_agent(&args.agent)
         .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
+    let mut params = sns_core::SnsParams::default();
+    for kv in &args.params {
+        let (name, value) = kv
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--param '{kv}': expected NAME=VALUE"))?;
+        params
+            .set(name.trim(), value.trim())
+            .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
+    }
+    params
+        .check()
+        .map_err(|e| anyhow::anyhow!("--param: {e}"))?;
     let agent = AgentSpec {
+        params,
         name: parsed.name,
         substrate: if args.agent.contains(':') {
             parsed.substrate

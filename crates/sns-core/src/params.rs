@@ -64,6 +64,10 @@ pub struct SnsParams {
     /// Half-length of the wall patch inferred from one contact (generalisation of a failure to
     /// the behaviours that would cross the same wall nearby). Default 0.2.
     pub contact_patch: Real,
+    /// Abort a behaviour as soon as a new contact predicts that it fails (immediate re-planning),
+    /// instead of waiting for the failure detectors. Default false (measured: 20 % fewer first-trial
+    /// steps but longer paths in later trials).
+    pub abort_on_prediction: bool,
     /// Radius of the agent's body. Default 0.1.
     pub body_radius: Real,
     /// Motor controller.
@@ -94,6 +98,7 @@ impl Default for SnsParams {
             blocked_steps: 8,
             steep_contact_cos: 0.7,
             contact_patch: 0.2,
+            abort_on_prediction: false,
             body_radius: 0.1,
             control: ControlParams::default(),
         }
@@ -209,6 +214,11 @@ impl SnsParams {
             "steep_contact_cos" => self.steep_contact_cos = real()?,
             "body_radius" => self.body_radius = real()?,
             "contact_patch" => self.contact_patch = real()?,
+            "abort_on_prediction" => {
+                self.abort_on_prediction = value
+                    .parse()
+                    .map_err(|_| ParamError(format!("{name}={value}: not true/false")))?
+            }
             "cruise_speed" => self.control.cruise_speed = real()?,
             "brake_fraction" => self.control.brake_fraction = real()?,
             "cross_track_gain" => self.control.cross_track_gain = real()?,

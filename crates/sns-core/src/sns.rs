@@ -49,6 +49,7 @@ struct Exec {
     last_improve: u64,
     blocked: u64,
     timeout: u64,
+    contacts_seen: usize,
 }
 
 /// The Systematic Neural Search agent over a substrate `S`.
@@ -282,6 +283,7 @@ impl<S: Substrate> Sns<S> {
             best: len,
             last_improve: 0,
             blocked: 0,
+            contacts_seen: self.sub.contact_count(),
             timeout: (len / 0.5 / self.params.control.dt) as u64 + 300,
         });
     }
@@ -368,7 +370,15 @@ impl<S: Substrate> Sns<S> {
         } else {
             ex.blocked = 0;
         }
-        let failed = ex.blocked >= self.params.blocked_steps
+        // Immediate re-planning: a contact just remembered predicts that this behaviour fails.
+        let predicted = obs.contact
+            && self.params.abort_on_prediction
+            && self.sub.contact_count() != ex.contacts_seen
+            && self.sub.predicted_blocked(ex.from, ex.to, &self.costs);
+        let ex = self.exec.as_mut()?;
+        ex.contacts_seen = self.sub.contact_count();
+        let failed = predicted
+            || ex.blocked >= self.params.blocked_steps
             || ex.steps - ex.last_improve > self.params.stall_steps
             || ex.steps > ex.timeout;
         failed.then_some(false)
