@@ -340,11 +340,19 @@ fn draw_path_ratio<DB: DrawingBackend>(
         .copied()
         .fold(1.5f64, f64::max)
         .min(50.0);
+    let lo = s
+        .ratios
+        .values()
+        .flat_map(|(a, b)| a.iter().chain(b))
+        .copied()
+        .fold(0.9f64, f64::min)
+        .max(0.1);
+    // Log scale: the random walk's ratios are tens, the planners' close to 1.
     let mut chart = ChartBuilder::on(&body)
         .margin(14)
         .x_label_area_size(40)
         .y_label_area_size(58)
-        .build_cartesian_2d(0.0..nm as f64, 0.9..hi * 1.08)
+        .build_cartesian_2d(0.0..nm as f64, (lo * 0.95..hi * 1.08).log_scale())
         .map_err(&e)?;
     let mazes = s.mazes.clone();
     chart
