@@ -11,38 +11,9 @@
 
 use crate::code::{similarity, Code, HarmonicCode};
 use sns_worlds::{Real, Vec2};
-use std::collections::HashMap;
 
-/// Side of a prefilter bucket, in metres.
-const BUCKET: Real = 0.5;
-
-/// A spatial hash of points (the coarse prefilter).
-#[derive(Debug, Clone, Default)]
-pub struct Buckets {
-    map: HashMap<(i64, i64), Vec<usize>>,
-}
-
-impl Buckets {
-    fn key(p: Vec2) -> (i64, i64) {
-        ((p.x / BUCKET).floor() as i64, (p.y / BUCKET).floor() as i64)
-    }
-    /// Inserts item `i` at `p`.
-    pub fn insert(&mut self, p: Vec2, i: usize) {
-        self.map.entry(Self::key(p)).or_default().push(i);
-    }
-    /// Calls `f` for every item whose bucket overlaps the box `[lo, hi]`.
-    pub fn for_each_in(&self, lo: Vec2, hi: Vec2, mut f: impl FnMut(usize)) {
-        let (x0, y0) = Self::key(lo);
-        let (x1, y1) = Self::key(hi);
-        for x in x0..=x1 {
-            for y in y0..=y1 {
-                if let Some(v) = self.map.get(&(x, y)) {
-                    v.iter().for_each(|&i| f(i));
-                }
-            }
-        }
-    }
-}
+/// The coarse prefilter: the same spatial hash (0.5 m buckets) as the symbolic substrate's.
+pub use sns_core::symbolic::SpatialHash as Buckets;
 
 /// The population of place units.
 #[derive(Debug, Clone, Default)]
