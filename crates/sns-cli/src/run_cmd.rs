@@ -248,7 +248,8 @@ fn print_table(r: &RunResult) {
         "trial", "success", "steps", "path (m)", "path/L*"
     );
     for t in &r.trials {
-        let ratio = r
+        // L* of this trial: a changing world can change it between trials.
+        let ratio = t
             .shortest_path
             .map_or("-".to_string(), |l| format!("{:.2}", t.path_length / l));
         println!(

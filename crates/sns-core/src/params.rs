@@ -11,7 +11,7 @@ pub struct SnsParams {
     /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,
     /// Habituation of optimism: the effectiveness assumed for untried behaviours is
-    /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 1. Exploration is
+    /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 3. Exploration is
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
     /// tries a novel behaviour only when it promises a much shorter route.
     pub habituation: Real,
@@ -23,7 +23,7 @@ pub struct SnsParams {
     pub eta: Real,
     /// Depression factor on failure, `w <- beta w`. Default 0.3.
     pub beta: Real,
-    /// Effectiveness factor of a behaviour predicted to fail by generalisation. Default 0.05.
+    /// Effectiveness factor of a behaviour predicted to fail by generalisation. Default 0.001.
     pub generalised_factor: Real,
     /// Whether failures generalise to similar behaviours. Default true.
     pub generalise: bool,
@@ -34,7 +34,8 @@ pub struct SnsParams {
     /// enumerates. The lattice is anchored at the agent's first position (no map is known).
     pub lattice0: Real,
     /// A node at level `k` is connected to every node within `neighbour_factor x spacing(k)`.
-    /// Default 2.3 (the 16-neighbourhood of the lattice: directions every 26.6 degrees).
+    /// Default 2.3 (the 16-neighbourhood of the lattice: 16 directions, 22.5 degrees apart on
+    /// average).
     pub neighbour_factor: Real,
     /// Margin around the visited region and the goal within which lattice places are laid out
     /// (unknown space is assumed free, optimistically). Default 1.0.
@@ -118,16 +119,17 @@ impl std::fmt::Display for ParamError {
 impl std::error::Error for ParamError {}
 
 impl SnsParams {
-    /// Checks every rule; one message per broken rule.
+    /// Checks every rule; the first broken rule is reported.
     pub fn check(self) -> Result<Self, ParamError> {
+        let within = |v: Real, lo: Real, hi: Real| v.is_finite() && v >= lo && v <= hi;
         let unit = |v: Real| v.is_finite() && v > 0.0 && v <= 1.0;
-        let pos = |v: Real| v.is_finite() && v > 0.0;
+        let c = &self.control;
         let rules = [
             (unit(self.w_untried), "w_untried must be in (0, 1]"),
             (unit(self.eta), "eta must be in (0, 1]"),
             (
-                self.habituation.is_finite() && self.habituation >= 0.0,
-                "habituation must be >= 0",
+                within(self.habituation, 0.0, 1e6),
+                "habituation must be in [0, 1e6]",
             ),
             (unit(self.beta) && self.beta < 1.0, "beta must be in (0, 1)"),
             (
@@ -135,37 +137,68 @@ impl SnsParams {
                 "generalised_factor must be in (0, 1]",
             ),
             (
-                self.segment_penalty.is_finite() && self.segment_penalty >= 0.0,
-                "segment_penalty must be >= 0",
+                within(self.segment_penalty, 0.0, 100.0),
+                "segment_penalty must be in [0, 100]",
             ),
             (
-                pos(self.lattice0) && self.lattice0 < 100.0,
-                "lattice0 must be in (0, 100)",
+                within(self.lattice0, 0.02, 10.0),
+                "lattice0 must be in [0.02, 10] m",
             ),
             (
-                self.neighbour_factor.is_finite() && self.neighbour_factor >= 1.5,
-                "neighbour_factor must be >= 1.5",
+                within(self.neighbour_factor, 1.5, 8.0),
+                "neighbour_factor must be in [1.5, 8]",
             ),
             (
-                self.lattice_margin.is_finite() && self.lattice_margin >= 0.0,
-                "lattice_margin must be >= 0",
+                within(self.lattice_margin, 0.0, 100.0),
+                "lattice_margin must be in [0, 100] m",
             ),
             (
-                self.contact_patch.is_finite() && self.contact_patch >= 0.0,
-                "contact_patch must be >= 0",
+                within(self.contact_patch, 0.0, 1.0),
+                "contact_patch must be in [0, 1] m",
             ),
             (
-                self.max_degree > 0 && self.max_nodes > 2,
-                "max_degree must be > 0 and max_nodes > 2",
+                within(self.contact_backoff, 0.0, 1.0),
+                "contact_backoff must be in [0, 1] m",
             ),
             (
-                pos(self.arrive_radius) && pos(self.body_radius),
-                "arrive_radius and body_radius must be > 0",
+                within(self.steep_contact_cos, -1.0, 1.0),
+                "steep_contact_cos must be in [-1, 1]",
             ),
             (
-                pos(self.control.cruise_speed) && pos(self.control.dt),
-                "cruise_speed and dt must be > 0",
+                within(self.arrive_radius, 0.01, 5.0),
+                "arrive_radius must be in [0.01, 5] m",
             ),
+            (
+                within(self.body_radius, 0.001, 5.0),
+                "body_radius must be in [0.001, 5] m",
+            ),
+            (
+                self.max_degree >= 1 && self.max_degree <= 1000,
+                "max_degree must be in [1, 1000]",
+            ),
+            (
+                self.max_nodes >= 3 && self.max_nodes <= 10_000_000,
+                "max_nodes must be in [3, 1e7]",
+            ),
+            (self.refine_after >= 1, "refine_after must be >= 1"),
+            (self.max_level <= 16, "max_level must be <= 16"),
+            (
+                self.stall_steps >= 1 && self.blocked_steps >= 1,
+                "stall_steps and blocked_steps must be >= 1",
+            ),
+            (
+                within(c.cruise_speed, 0.01, 100.0),
+                "cruise_speed must be in [0.01, 100] m/s",
+            ),
+            (
+                within(c.brake_fraction, 0.01, 1.0),
+                "brake_fraction must be in [0.01, 1]",
+            ),
+            (
+                within(c.cross_track_gain, 0.0, 1000.0),
+                "cross_track_gain must be in [0, 1000] 1/s",
+            ),
+            (within(c.dt, 1e-4, 10.0), "dt must be in [1e-4, 10] s"),
         ];
         for (ok, msg) in rules {
             if !ok {
@@ -187,11 +220,16 @@ impl SnsParams {
                 .parse::<u64>()
                 .map_err(|_| ParamError(format!("{name}={value}: not a non-negative integer")))
         };
+        let small = || {
+            int().and_then(|v| {
+                u32::try_from(v).map_err(|_| ParamError(format!("{name}={value}: too large")))
+            })
+        };
         match name {
             "w_untried" => self.w_untried = real()?,
             "eta" => self.eta = real()?,
             "habituation" => self.habituation = real()?,
-            "explore_trials" => self.explore_trials = int()? as u32,
+            "explore_trials" => self.explore_trials = small()?,
             "beta" => self.beta = real()?,
             "generalised_factor" => self.generalised_factor = real()?,
             "generalise" => {
@@ -203,11 +241,11 @@ impl SnsParams {
             "lattice0" => self.lattice0 = real()?,
             "neighbour_factor" => self.neighbour_factor = real()?,
             "lattice_margin" => self.lattice_margin = real()?,
-            "max_degree" => self.max_degree = int()? as usize,
+            "max_degree" => self.max_degree = small()? as usize,
             "contact_backoff" => self.contact_backoff = real()?,
-            "refine_after" => self.refine_after = int()? as u32,
-            "max_level" => self.max_level = int()?.min(16) as u8,
-            "max_nodes" => self.max_nodes = int()? as usize,
+            "refine_after" => self.refine_after = small()?,
+            "max_level" => self.max_level = small()?.min(255) as u8,
+            "max_nodes" => self.max_nodes = small()? as usize,
             "arrive_radius" => self.arrive_radius = real()?,
             "stall_steps" => self.stall_steps = int()?,
             "blocked_steps" => self.blocked_steps = int()?,

@@ -24,6 +24,9 @@ use serde::Serialize;
 use sns_worlds::{Observation, Real, Vec2};
 use std::collections::HashMap;
 
+/// At most this many failure places are kept for reports (the counters count them all).
+pub const MAX_REPORTED_FAILURES: usize = 100_000;
+
 /// Counters describing the search so far (all trials).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct SnsStats {
@@ -126,7 +129,9 @@ impl<S: Substrate> Sns<S> {
     /// Makes sure the goal node sits at the sensed goal (a moved goal gets a new node).
     fn sync_goal(&mut self, obs: &Observation) {
         let Some(g) = obs.goal else { return };
-        if self.goal.is_some_and(|(_, p)| p.dist(g) < 1e-3) {
+        // A goal sensed within 0.1 m of the known one is the same goal (self-motion sensing
+        // perceives it through a drifting estimate).
+        if self.goal.is_some_and(|(_, p)| p.dist(g) < 0.1) {
             return;
         }
         self.see(g);
@@ -220,9 +225,16 @@ impl<S: Substrate> Sns<S> {
             ),
             None => want,
         };
+        // Bounded memory: never lay out more places than the node budget allows.
+        let count = (want.1 - want.0 + 1).saturating_mul(want.3 - want.2 + 1);
+        if count > (self.params.max_nodes as i64).saturating_sub(self.sub.node_count() as i64) {
+            return;
+        }
         for i in want.0..=want.1 {
             for j in want.2..=want.3 {
-                self.lattice_node(0, i, j);
+                if self.lattice_node(0, i, j).is_none() {
+                    return;
+                }
             }
         }
         self.laid = Some(want);
@@ -300,7 +312,10 @@ impl<S: Substrate> Sns<S> {
         self.sub
             .depress(ex.from, ex.to, self.params.beta, &self.costs);
         self.stats.failures += 1;
-        self.failures.push(p);
+        // Kept for reports only, and bounded: long unsolvable runs fail millions of times.
+        if self.failures.len() < MAX_REPORTED_FAILURES {
+            self.failures.push(p);
+        }
         let level = self.sub.node_level(ex.from).max(self.sub.node_level(ex.to));
         let n = if obs.contact {
             obs.contact_normal
@@ -309,13 +324,15 @@ impl<S: Substrate> Sns<S> {
         };
         // Re-planning starts from where the agent really is: the failure node merges only with a
         // node very close to it, never with a lattice place across the wall.
-        let c = self.place_within(
-            p + n * self.params.contact_backoff,
-            level,
-            self.params.eps(level) / 4.0,
-        );
-        // The part of the behaviour that was executed is a proven behaviour in both directions.
-        if c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
+        let merge = self.params.eps(level) / 4.0;
+        let anchor = p + n * self.params.contact_backoff;
+        let c = self.place_within(anchor, level, merge);
+        // At the node budget `place_within` returns the nearest node, however far: do not connect
+        // it as if it were where the body is.
+        let here = self.sub.node_pos(c).dist(anchor) <= merge;
+        // The part of the behaviour that was executed worked: an edge both ways with the
+        // effectiveness of one success.
+        if here && c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
             let w0 = self.costs.w_untried;
             let w = w0 + self.params.eta * (1.0 - w0);
             self.sub.connect(ex.from, c, Some(w));

@@ -86,8 +86,16 @@ impl Symbolic {
     fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
+        let m = clearance + half;
+        let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
+        let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
         let hit = |i: usize| {
             let (q, n) = self.contacts[i];
+            // Cheap exact reject: a patch centre outside the segment's box grown by the patch's
+            // half-length plus the clearance cannot be within the clearance.
+            if q.x < lo.x || q.x > hi.x || q.y < lo.y || q.y > hi.y {
+                return false;
+            }
             let t = n.perp() * half;
             segment_segment_dist(a, b, q - t, q + t) < clearance
         };
@@ -95,9 +103,6 @@ impl Symbolic {
         if new <= 64 {
             return (from..self.contacts.len()).any(hit);
         }
-        let m = clearance + half;
-        let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
-        let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
         let mut found = false;
         self.contact_hash.for_each_in(lo, hi, |i| {
             if !found && i >= from && hit(i) {

@@ -80,6 +80,12 @@ pub fn parse_agent(s: &str) -> Result<AgentSpec, String> {
 /// Builds the agent; an error message names what was wrong.
 pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent + Send>, String> {
     let params = spec.params.check().map_err(|e| e.to_string())?;
+    if spec.name != "sns" && (spec.self_motion || spec.dims != DEFAULT_DIMS) {
+        return Err(format!(
+            "--self-motion and --dims apply to the SNS agent's neural substrate, not to '{}'",
+            spec.name
+        ));
+    }
     // Every baseline drives with the same controller parameters as SNS.
     let control = params.control;
     match (spec.name.as_str(), spec.substrate.as_str()) {
@@ -93,12 +99,35 @@ pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent 
             Ok(Box::new(DStarLite::new(r, control)))
         }
         ("oracle", _) => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
-        ("sns", "symbolic") => Ok(Box::new(Sns::new(params, Symbolic::new()))),
+        ("sns", "symbolic") => {
+            if spec.self_motion {
+                return Err("--self-motion needs the neural substrate (--substrate neural)".into());
+            }
+            if spec.dims != DEFAULT_DIMS {
+                return Err(
+                    "--dims applies to the neural substrate only (--substrate neural)".into(),
+                );
+            }
+            Ok(Box::new(Sns::new(params, Symbolic::new())))
+        }
         ("sns", "neural") => {
             let code = CodeParams {
                 dims: spec.dims,
                 ..CodeParams::default()
             };
+            // The harmonic code is unique only within lambda_max / 2 of the origin (the start of
+            // the maze's frame); refuse worlds that reach beyond it rather than alias silently.
+            if let Some((_, map)) = ctx.map.newer_than(None) {
+                let reach =
+                    (map.rows() as f64).hypot(map.cols() as f64) * sns_worlds::maze::CELL_SIZE;
+                if reach > code.lambda_max / 2.0 {
+                    return Err(format!(
+                        "maze '{}' spans {reach:.0} m, beyond the {:.0} m within which the neural code is unique",
+                        map.name,
+                        code.lambda_max / 2.0
+                    ));
+                }
+            }
             let sub = Neural::new(NeuralParams { code }).map_err(|e| e.to_string())?;
             let agent = Sns::new(params, sub);
             if spec.self_motion {

@@ -24,6 +24,9 @@ pub enum RunError {
     Agent(String),
 }
 
+/// At most this many trajectory points are kept per trial (the interval doubles past it).
+pub const MAX_TRAJECTORY_POINTS: usize = 100_000;
+
 /// What to run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSpec {
@@ -243,6 +246,7 @@ fn run_inner(
         }
         let mut path = 0.0;
         let mut traj = Vec::new();
+        let mut every = spec.record_every;
         let mut success = obs.success;
         while !success {
             let prev = obs.position;
@@ -257,8 +261,14 @@ fn run_inner(
                 done = obs.success;
             }
             total_steps += 1;
-            if spec.record_every > 0 && env.steps() % spec.record_every == 0 {
+            if every > 0 && env.steps() % every == 0 {
                 traj.push(obs.position);
+                // Bounded memory on long runs: past the cap, keep every other point and record
+                // half as often.
+                if traj.len() >= MAX_TRAJECTORY_POINTS {
+                    traj = traj.into_iter().step_by(2).collect();
+                    every *= 2;
+                }
             }
             if let Some(r) = recorder.as_deref_mut() {
                 r.step(obs.position, &*agent);

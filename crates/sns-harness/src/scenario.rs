@@ -256,6 +256,11 @@ impl Scenario {
             goal: raw.goal.map(|[r, c]| (r, c)),
             task: raw.task,
         };
+        if let Some(t) = raw.trials {
+            if !(1..=10_000).contains(&t) {
+                return Err(err_at(None, format!("trials = {t}: must be in 1..=10000")));
+            }
+        }
         // Validate the task against the map now, so that errors name the scenario file.
         MazeEnv::new(
             map,
