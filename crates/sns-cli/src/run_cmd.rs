@@ -164,7 +164,6 @@ pub fn run(args: RunArgs) -> Result<()> {
         dims: args.dims,
         self_motion: args.self_motion,
         dstar_resolution: parsed.dstar_resolution,
-        ..AgentSpec::default()
     };
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
     crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;
