@@ -317,3 +317,27 @@ fn bench_bad_numbers_name_the_flag() {
         assert!(err.contains(flag), "bench {flag} {v}: {err}");
     }
 }
+
+/// Regression: these flags used to be ignored silently where they do not apply.
+#[test]
+fn neural_only_flags_are_refused_elsewhere() {
+    rejects(&["--maze", "u", "--self-motion"], &["--self-motion"]);
+    rejects(
+        &["--maze", "u", "--agent", "bug2", "--dims", "96"],
+        &["--dims"],
+    );
+}
+
+/// Regression: a bad `--param` used to hang the agent or fail every trial silently.
+#[test]
+fn bad_param_values_are_refused() {
+    rejects(
+        &["--maze", "u", "--param", "lattice0=1e-6"],
+        &["--param", "lattice0"],
+    );
+    rejects(
+        &["--maze", "u", "--param", "cross_track_gain=nan"],
+        &["--param"],
+    );
+    rejects(&["--maze", "u", "--param", "nonsense"], &["--param"]);
+}

@@ -292,3 +292,39 @@ impl SnsParams {
         self.neighbour_factor * self.spacing(level)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(SnsParams::default().check().is_ok());
+    }
+
+    /// Regression: non-finite or extreme values used to hang the agent or fail every trial.
+    #[test]
+    fn extreme_or_non_finite_values_are_refused() {
+        for (name, value) in [
+            ("lattice0", "1e-6"),
+            ("lattice_margin", "1e9"),
+            ("neighbour_factor", "1e4"),
+            ("blocked_steps", "0"),
+            ("cross_track_gain", "nan"),
+            ("brake_fraction", "-1"),
+            ("contact_backoff", "nan"),
+            ("steep_contact_cos", "nan"),
+            ("body_radius", "1e300"),
+        ] {
+            let mut p = SnsParams::default();
+            let refused = p.set(name, value).is_err() || p.check().is_err();
+            assert!(refused, "{name}={value} accepted");
+        }
+        let mut p = SnsParams::default();
+        assert!(
+            p.set("explore_trials", "4294967296").is_err(),
+            "wraps around u32"
+        );
+        assert!(p.set("no_such", "1").is_err());
+    }
+}

@@ -519,3 +519,26 @@ impl<S: Substrate> Agent for Sns<S> {
         Some(s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Symbolic;
+    use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+
+    /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).
+    #[test]
+    fn the_node_budget_bounds_the_graph() {
+        let mut params = SnsParams::default();
+        params.lattice0 = 0.02;
+        params.max_nodes = 300;
+        let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
+        let (mut obs, _) = env.reset(0);
+        let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
+        agent.begin_trial(&obs);
+        for _ in 0..2000 {
+            obs = env.step(agent.act(&obs)).obs;
+        }
+        assert!(agent.substrate_ref().node_count() <= 300 + 2);
+    }
+}

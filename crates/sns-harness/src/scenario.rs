@@ -316,6 +316,19 @@ impl Scenario {
 mod tests {
     use super::*;
 
+    /// Regression: `trials = 0` used to give an empty run and a huge value an endless one.
+    #[test]
+    fn scenario_trials_out_of_range_are_refused() {
+        for t in ["0", "4000000000"] {
+            let text = format!("maze = \"u\"\ntrials = {t}\n");
+            assert!(
+                Scenario::parse("s.toml", &text).is_err(),
+                "trials = {t} accepted"
+            );
+        }
+        assert!(Scenario::parse("s.toml", "maze = \"u\"\ntrials = 4\n").is_ok());
+    }
+
     #[test]
     fn parse_errors_name_file_line_and_column() {
         let e = Scenario::parse(
