@@ -529,9 +529,11 @@ mod tests {
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).
     #[test]
     fn the_node_budget_bounds_the_graph() {
-        let mut params = SnsParams::default();
-        params.lattice0 = 0.02;
-        params.max_nodes = 300;
+        let params = SnsParams {
+            lattice0: 0.02,
+            max_nodes: 300,
+            ..SnsParams::default()
+        };
         let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(0);
         let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
