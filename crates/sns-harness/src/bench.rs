@@ -203,8 +203,8 @@ pub struct BenchSpec {
     pub max_steps: u64,
 }
 
-/// One row of `runs.csv`: one trial.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One row of `runs.csv`: one trial (written by the bench, read back by `sns plot`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct BenchRow {
     /// Agent label.
     pub agent: String,

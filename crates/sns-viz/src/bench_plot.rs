@@ -11,34 +11,11 @@
 use crate::{draw_err, font, VizError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// One row of `runs.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RunRow {
-    /// Agent name.
-    pub agent: String,
-    /// Maze name.
-    pub maze: String,
-    /// Task label (a number, or a description of the draw).
-    pub task: String,
-    /// Seed.
-    pub seed: u64,
-    /// Trial number, from 1.
-    pub trial: u32,
-    /// Whether the trial reached the goal.
-    pub success: bool,
-    /// Steps taken.
-    pub steps: u64,
-    /// Trajectory length in metres.
-    pub path_length: f64,
-    /// Oracle shortest path length (absent when unreachable).
-    pub shortest_path: Option<f64>,
-    /// Wall-clock seconds.
-    pub wall_time: f64,
-}
+/// One row of `runs.csv`, as `sns bench` writes it.
+pub use sns_harness::bench::BenchRow as RunRow;
 
 /// Reads `runs.csv`.
 pub fn read_runs(path: &Path) -> Result<Vec<RunRow>, VizError> {
@@ -138,7 +115,7 @@ impl Stats {
         let mazes: BTreeSet<String> = rows.iter().map(|r| r.maze.clone()).collect();
         let mut steps: BTreeMap<_, BTreeMap<u32, Vec<f64>>> = BTreeMap::new();
         // Last trial number of each run (agent, maze, task, seed).
-        let mut last: BTreeMap<(&str, &str, &str, u64), u32> = BTreeMap::new();
+        let mut last: BTreeMap<(&str, &str, Option<u32>, u64), u32> = BTreeMap::new();
         for r in rows {
             steps
                 .entry((r.maze.clone(), r.agent.clone()))
@@ -147,7 +124,7 @@ impl Stats {
                 .or_default()
                 .push(r.steps as f64);
             let k = last
-                .entry((&r.agent, &r.maze, &r.task, r.seed))
+                .entry((&r.agent, &r.maze, r.task, r.seed))
                 .or_insert(r.trial);
             *k = (*k).max(r.trial);
         }
@@ -163,9 +140,7 @@ impl Stats {
             if r.trial == 1 {
                 e.0.push(r.path_length / l);
             }
-            if last.get(&(r.agent.as_str(), r.maze.as_str(), r.task.as_str(), r.seed))
-                == Some(&r.trial)
-            {
+            if last.get(&(r.agent.as_str(), r.maze.as_str(), r.task, r.seed)) == Some(&r.trial) {
                 e.1.push(r.path_length / l);
             }
         }
