@@ -72,12 +72,17 @@ fn layout(map: &MazeMap) -> (u32, u32, u32) {
     (ppm, maze_w + LEGEND_W, TITLE_H + maze_h.max(legend_h))
 }
 
-/// The picture of `result` as an SVG document.
-pub fn run_svg(result: &RunResult) -> Result<String, VizError> {
-    let map = result
+/// The map a run was made on.
+fn map_of(result: &RunResult) -> Result<&sns_worlds::MazeMap, VizError> {
+    result
         .map
         .as_ref()
-        .ok_or_else(|| VizError::Missing("the run result has no map to draw".into()))?;
+        .ok_or_else(|| VizError::Missing("the run result has no map to draw".into()))
+}
+
+/// The picture of `result` as an SVG document.
+pub fn run_svg(result: &RunResult) -> Result<String, VizError> {
+    let map = map_of(result)?;
     font::ensure()?;
     let (ppm, w, h) = layout(map);
     let mut svg = String::new();
@@ -94,10 +99,7 @@ pub fn write_run_picture(result: &RunResult, path: &Path) -> Result<(), VizError
     match Format::from_path(path)? {
         Format::Svg => crate::write_file(path, run_svg(result)?.as_bytes()),
         Format::Png => {
-            let map = result
-                .map
-                .as_ref()
-                .ok_or_else(|| VizError::Missing("the run result has no map to draw".into()))?;
+            let map = map_of(result)?;
             font::ensure()?;
             let (ppm, w, h) = layout(map);
             check_writable(path)?;
