@@ -156,7 +156,7 @@ pub fn run_recorded(
     progress: &mut dyn FnMut(u64),
     recorder: Option<&mut Recorder>,
 ) -> Result<RunResult, RunError> {
-    run_inner(spec, None, agent, progress, recorder)
+    run_scenario_recorded(spec, None, agent, progress, recorder)
 }
 
 /// Like [`run`], in a changing world: `scenario`'s changes are applied at their trial and step
@@ -167,21 +167,12 @@ pub fn run_scenario(
     agent: &AgentSpec,
     progress: &mut dyn FnMut(u64),
 ) -> Result<RunResult, RunError> {
-    run_inner(spec, scenario, agent, progress, None)
+    run_scenario_recorded(spec, scenario, agent, progress, None)
 }
 
-/// [`run_scenario`] with a [`Recorder`] (for `sns run --scenario --report`).
+/// [`run_scenario`] with a [`Recorder`] (for `sns run --scenario --report`): the one runner the
+/// other entry points call.
 pub fn run_scenario_recorded(
-    spec: &RunSpec,
-    scenario: Option<&Scenario>,
-    agent: &AgentSpec,
-    progress: &mut dyn FnMut(u64),
-    recorder: Option<&mut Recorder>,
-) -> Result<RunResult, RunError> {
-    run_inner(spec, scenario, agent, progress, recorder)
-}
-
-fn run_inner(
     spec: &RunSpec,
     scenario: Option<&Scenario>,
     agent: &AgentSpec,
