@@ -149,3 +149,45 @@ impl Controller {
         corner.min(self.params.cruise_speed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_worlds::physics::Dynamics;
+    use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+
+    fn identified(dynamics: Dynamics) -> (Real, Real) {
+        let cfg = EnvConfig {
+            dynamics,
+            ..EnvConfig::default()
+        };
+        let mut env = MazeEnv::new(MazeMap::builtin("open").unwrap(), cfg).unwrap();
+        let (mut obs, _) = env.reset(1);
+        let mut c = Controller::new(ControlParams::default());
+        let (a, b) = (obs.position, obs.position + Vec2::new(2.0, 0.5));
+        for k in 0..300 {
+            c.observe(&obs);
+            let to = if k % 100 < 50 { b } else { a };
+            obs = env.step(c.follow(&obs, obs.position, to, 0.0)).obs;
+        }
+        c.model()
+    }
+
+    /// Regression: samples at the speed clip were once left out, so kinematic dynamics were never
+    /// identified.
+    #[test]
+    fn identifies_both_dynamics() {
+        let (alpha, b) = identified(Dynamics::Kinematic);
+        assert!(
+            alpha.abs() < 0.05 && (b - 5.0).abs() < 0.2,
+            "kinematic: alpha {alpha}, b {b}"
+        );
+        let (alpha, b) = identified(Dynamics::PointMaze);
+        let b_true =
+            sns_worlds::physics::GEAR * sns_worlds::physics::DT / sns_worlds::physics::BALL_MASS;
+        assert!(
+            (alpha - 1.0).abs() < 0.05 && (b - b_true).abs() < 0.03,
+            "pointmaze: alpha {alpha}, b {b}"
+        );
+    }
+}
