@@ -27,7 +27,11 @@ fn main() {
             Some((n, t)) => (n, Some(t.parse::<u32>().expect("task number"))),
             None => (m, None),
         };
-        for seed in 0..seeds {
+        let seed0: u64 = std::env::var("SEED0")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        for seed in seed0..seed0 + seeds {
             let map = MazeMap::builtin(name).expect("built-in maze");
             let cfg = EnvConfig {
                 task: TaskSpec {
@@ -46,6 +50,7 @@ fn main() {
             let t0 = std::time::Instant::now();
             let mut total = 0;
             for k in 0..trials {
+                let f0 = agent.stats().failures;
                 let (mut obs, _) = env.restart();
                 agent.begin_trial(&obs);
                 let mut path = 0.0;
@@ -69,8 +74,9 @@ fn main() {
                     worst3 = f64::max(worst3, path / l);
                 }
                 row.push(format!(
-                    "{}{:>6} {:.2}",
+                    "{}f{:<3} {:>6} {:.2}",
                     if ok { "" } else { "FAIL " },
+                    agent.stats().failures - f0,
                     env.steps(),
                     path / l
                 ));

@@ -21,6 +21,7 @@ use crate::control::Controller;
 use crate::params::SnsParams;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use serde::Serialize;
+use sns_worlds::math::point_segment_dist;
 use sns_worlds::{Observation, Real, Vec2};
 use std::collections::HashMap;
 
@@ -40,6 +41,8 @@ pub struct SnsStats {
     pub refinements: u64,
     /// Wall contacts remembered.
     pub contacts: u64,
+    /// Edges potentiated by trajectory learning.
+    pub trail: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +57,17 @@ struct Exec {
     timeout: u64,
     contacts_seen: usize,
 }
+
+/// The place the body last activated, and its path since it left that place.
+#[derive(Debug, Clone)]
+struct Trail {
+    node: NodeId,
+    path: Vec<Vec2>,
+    touched: bool,
+}
+
+/// Longest path (in steps) kept between two activated places; a longer one is not a straight move.
+const MAX_TRAIL: usize = 400;
 
 /// The Systematic Neural Search agent over a substrate `S`.
 #[derive(Debug, Clone)]
@@ -80,6 +94,8 @@ pub struct Sns<S: Substrate> {
     laid: Option<(i64, i64, i64, i64)>,
     /// Trials solved so far.
     solved: u32,
+    /// Trajectory learning state.
+    trail: Option<Trail>,
 }
 
 impl<S: Substrate> Sns<S> {
@@ -103,6 +119,7 @@ impl<S: Substrate> Sns<S> {
             seen: None,
             laid: None,
             solved: 0,
+            trail: None,
         }
     }
 
@@ -270,6 +287,70 @@ impl<S: Substrate> Sns<S> {
         self.stats.contacts += 1;
     }
 
+    /// Trajectory-driven Hebbian learning. The place the body passes within `trail_radius` of is
+    /// active; when the active place changes from `u` to `v` and the body's path in between kept
+    /// within `trail_tolerance` of the segment `u v`, the behaviours `u -> v` and `v -> u` were in
+    /// effect executed, whether or not they were planned: they are potentiated like a success
+    /// (proven) when the passage was free of contact, and reinforced without proof when the body
+    /// touched a wall on the way (a remembered wall may still predict that the straight segment
+    /// fails).
+    fn learn_from_trail(&mut self, obs: &Observation) {
+        if self.params.trail_radius <= 0.0 {
+            return;
+        }
+        let p = obs.position;
+        let active = self.sub.nearest(p).filter(|&(n, d)| {
+            // A place behind the wall the body is pressed against is not where the body is.
+            d < self.params.trail_radius
+                && !(obs.contact && obs.contact_normal.dot(self.sub.node_pos(n) - p) < 0.0)
+        });
+        let fresh = |node| Trail {
+            node,
+            path: Vec::new(),
+            touched: obs.contact,
+        };
+        let Some(trail) = self.trail.as_mut() else {
+            self.trail = active.map(|(n, _)| fresh(n));
+            return;
+        };
+        let Some((v, _)) = active else {
+            if trail.path.len() < MAX_TRAIL {
+                trail.path.push(p);
+                trail.touched |= obs.contact;
+            } else {
+                // Too long between two places to be one straight move.
+                self.trail = None;
+            }
+            return;
+        };
+        let u = trail.node;
+        let (a, b) = (self.sub.node_pos(u), self.sub.node_pos(v));
+        let tol = self.params.trail_tolerance;
+        let straight = trail
+            .path
+            .iter()
+            .all(|&q| point_segment_dist(q, a, b) <= tol);
+        let clear = !trail.touched && !obs.contact;
+        *trail = fresh(v);
+        // The planned behaviour is learnt by its own arrival.
+        let planned = self
+            .exec
+            .as_ref()
+            .is_some_and(|ex| ex.from == u && ex.to == v);
+        if u == v || !straight || planned || self.sub.weight(u, v, &self.costs).is_none() {
+            return;
+        }
+        let eta = self.params.eta;
+        for (x, y) in [(u, v), (v, u)] {
+            if clear {
+                self.sub.potentiate(x, y, eta, &self.costs);
+            } else {
+                self.sub.reinforce(x, y, eta, &self.costs);
+            }
+        }
+        self.stats.trail += 1;
+    }
+
     /// Chooses the next behaviour: the first edge of the cheapest path from where the agent is.
     fn start_next(&mut self, obs: &Observation) {
         let Some((goal, _)) = self.goal else { return };
@@ -281,7 +362,8 @@ impl<S: Substrate> Sns<S> {
         };
         self.at = Some(from);
         self.stats.plans += 1;
-        self.plan = match self.sub.plan(from, goal, &self.costs) {
+        let planned = self.sub.plan(from, goal, &self.costs);
+        self.plan = match planned {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
         };
@@ -333,10 +415,10 @@ impl<S: Substrate> Sns<S> {
         // The part of the behaviour that was executed worked: an edge both ways with the
         // effectiveness of one success.
         if here && c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
-            let w0 = self.costs.w_untried;
-            let w = w0 + self.params.eta * (1.0 - w0);
-            self.sub.connect(ex.from, c, Some(w));
-            self.sub.connect(c, ex.from, Some(w));
+            for (u, v) in [(ex.from, c), (c, ex.from)] {
+                self.sub.connect(u, v, None);
+                self.sub.potentiate(u, v, self.params.eta, &self.costs);
+            }
         }
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
@@ -462,6 +544,7 @@ impl<S: Substrate> Agent for Sns<S> {
         self.exec = None;
         self.plan.clear();
         self.last_contact = None;
+        self.trail = None;
         self.at = self
             .sub
             .nearest(obs.position)
@@ -475,6 +558,7 @@ impl<S: Substrate> Agent for Sns<S> {
         if obs.contact {
             self.remember_contact(obs);
         }
+        self.learn_from_trail(obs);
         self.sync_goal(obs);
         if obs.success {
             return self.ctrl.track_velocity(obs, Vec2::ZERO);
@@ -525,6 +609,112 @@ mod tests {
     use super::*;
     use crate::Symbolic;
     use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+
+    fn obs(x: Real, y: Real, contact: Option<Vec2>) -> Observation {
+        Observation {
+            position: Vec2::new(x, y),
+            velocity: Vec2::new(1.0, 0.0),
+            contact: contact.is_some(),
+            contact_normal: contact.unwrap_or(Vec2::ZERO),
+            goal: Some(Vec2::new(0.0, 5.0)),
+            success: false,
+        }
+    }
+
+    /// An agent at the origin with its lattice laid out over [-1, 4] x [-1, 6].
+    fn agent_on_lattice() -> Sns<Symbolic> {
+        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        agent.begin_trial(&obs(0.0, 0.0, None));
+        agent.see(Vec2::new(3.0, 0.0));
+        agent.extend_lattice();
+        agent
+    }
+
+    /// The edges between lattice places the body passed in a straight line, in either direction.
+    fn passed_edges(agent: &Sns<Symbolic>) -> Vec<Option<bool>> {
+        let sub = agent.substrate_ref();
+        let costs = agent.params().costs();
+        let (a, _) = sub.nearest(Vec2::new(1.0, 0.0)).unwrap();
+        let (b, _) = sub.nearest(Vec2::new(1.5, 0.0)).unwrap();
+        [(a, b), (b, a)]
+            .into_iter()
+            .map(|(u, v)| {
+                sub.weight(u, v, &costs)
+                    .map(|w| w > costs.w_untried && !sub.predicted_blocked(u, v, &costs))
+            })
+            .collect()
+    }
+
+    /// Trajectory learning: places passed in sequence along a straight, contact-free path have
+    /// their edges potentiated both ways (proven: a wall remembered later does not veto them).
+    #[test]
+    fn a_straight_passage_potentiates_the_edges_it_followed() {
+        let mut agent = agent_on_lattice();
+        for k in 0..=40 {
+            agent.learn_from_trail(&obs(k as Real * 0.05, 0.0, None));
+        }
+        assert!(agent.stats().trail >= 3, "{:?}", agent.stats());
+        // A wall remembered afterwards does not veto what the body did.
+        agent
+            .sub
+            .record_contact(Vec2::new(1.25, 0.0), Vec2::new(-1.0, 0.0));
+        assert_eq!(passed_edges(&agent), vec![Some(true), Some(true)]);
+    }
+
+    /// A passage that slid along a wall does not prove the straight segment: the edges are
+    /// reinforced, but a remembered wall across them still predicts their failure.
+    #[test]
+    fn a_passage_in_contact_does_not_prove_the_segment() {
+        let mut agent = agent_on_lattice();
+        let up = Some(Vec2::new(0.0, 1.0));
+        for k in 0..=40 {
+            agent.learn_from_trail(&obs(k as Real * 0.05, 0.0, up));
+        }
+        // A wall across the passage, remembered afterwards.
+        agent
+            .sub
+            .record_contact(Vec2::new(1.25, 0.0), Vec2::new(-1.0, 0.0));
+        assert_eq!(passed_edges(&agent), vec![Some(false), Some(false)]);
+    }
+
+    /// Regression: the executed part of a failed behaviour used to be stored unproven, so the
+    /// walls touched on the way and afterwards predicted that it fails too, and later trials
+    /// could not use the route the body had actually travelled.
+    #[test]
+    fn the_executed_part_of_a_failed_behaviour_stays_usable() {
+        let mut env =
+            MazeEnv::new(MazeMap::builtin("large").unwrap(), EnvConfig::default()).unwrap();
+        let (mut obs, _) = env.reset(3);
+        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        agent.begin_trial(&obs);
+        let mut partial = Vec::new();
+        for _ in 0..20_000 {
+            let before = agent.stats().failures;
+            let from = agent.exec.as_ref().map(|ex| (ex.from, ex.origin));
+            obs = env.step(agent.act(&obs)).obs;
+            if agent.stats().failures > before {
+                if let (Some((u, origin)), Some(c)) = (from, agent.at) {
+                    if u != c && origin.dist(agent.sub.node_pos(c)) > 0.5 {
+                        partial.push((u, c));
+                    }
+                }
+            }
+            if obs.success {
+                break;
+            }
+        }
+        assert!(
+            obs.success && partial.len() >= 3,
+            "{} partial edges",
+            partial.len()
+        );
+        let costs = agent.params().costs();
+        let vetoed: Vec<_> = partial
+            .iter()
+            .filter(|&&(u, c)| agent.sub.predicted_blocked(u, c, &costs))
+            .collect();
+        assert!(vetoed.is_empty(), "{vetoed:?} of {}", partial.len());
+    }
 
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).
     #[test]

@@ -292,6 +292,14 @@ impl Substrate for Neural {
         }
     }
 
+    fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
+        if let Some(e) = self.syn.find(u, v) {
+            let s = self.syn.get_mut(e);
+            let w = s.w.unwrap_or(costs.w_untried);
+            s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
+        }
+    }
+
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
@@ -533,5 +541,30 @@ mod tests {
         assert_eq!(neu.weight(b, a, &c), None);
         assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
+    }
+
+    /// Trajectory reinforcement raises the weight like a success but proves nothing: a wall
+    /// across the edge still predicts its failure, in both substrates alike.
+    #[test]
+    fn reinforcement_is_potentiation_without_proof() {
+        let c = costs(true);
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        let mut sym = Symbolic::new();
+        for s in [&mut neu as &mut dyn Substrate, &mut sym] {
+            let a = s.add_node(Vec2::new(0.0, 0.0), 0);
+            let b = s.add_node(Vec2::new(1.0, 0.0), 0);
+            s.connect(a, b, None);
+            s.connect(b, a, None);
+            s.reinforce(a, b, 0.5, &c);
+            s.potentiate(b, a, 0.5, &c);
+            s.record_contact(Vec2::new(0.5, 0.0), Vec2::new(-1.0, 0.0));
+            assert!(
+                (s.weight(a, b, &c).unwrap() - 0.9).abs() < 1e-12,
+                "{}",
+                s.name()
+            );
+            assert!(s.predicted_blocked(a, b, &c), "{}", s.name());
+            assert!(!s.predicted_blocked(b, a, &c), "{}", s.name());
+        }
     }
 }
