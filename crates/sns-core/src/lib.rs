@@ -21,6 +21,7 @@
 
 pub mod agent;
 pub mod control;
+pub mod familiar;
 pub mod params;
 pub mod sns;
 pub mod substrate;

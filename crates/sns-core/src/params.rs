@@ -15,6 +15,10 @@ pub struct SnsParams {
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
     /// tries a novel behaviour only when it promises a much shorter route.
     pub habituation: Real,
+    /// Space within this distance of where the body has been is familiar: untried behaviours
+    /// through familiar space keep the initial optimism `w_untried` when optimism habituates
+    /// (see `sns_core::familiar`). Default 0.3 m; 0 turns it off.
+    pub familiar_radius: Real,
     /// Solved trials after which optimism starts to habituate. Default 1: the first solution
     /// proves the task solvable, the next trial still explores for a shorter route, and the agent
     /// then commits to the best routes it has proven.
@@ -89,6 +93,7 @@ impl Default for SnsParams {
             w_untried: 0.8,
             habituation: 3.0,
             explore_trials: 1,
+            familiar_radius: 0.3,
             eta: 0.5,
             beta: 0.3,
             generalised_factor: 0.001,
@@ -145,6 +150,10 @@ impl SnsParams {
             (
                 unit(self.generalised_factor),
                 "generalised_factor must be in (0, 1]",
+            ),
+            (
+                within(self.familiar_radius, 0.0, 5.0),
+                "familiar_radius must be in [0, 5] m",
             ),
             (
                 within(self.segment_penalty, 0.0, 100.0),
@@ -248,6 +257,7 @@ impl SnsParams {
             "eta" => self.eta = real()?,
             "habituation" => self.habituation = real()?,
             "explore_trials" => self.explore_trials = small()?,
+            "familiar_radius" => self.familiar_radius = real()?,
             "beta" => self.beta = real()?,
             "generalised_factor" => self.generalised_factor = real()?,
             "generalise" => {
@@ -289,6 +299,8 @@ impl SnsParams {
     pub fn costs(&self) -> PlanCosts {
         PlanCosts {
             w_untried: self.w_untried,
+            w_familiar: self.w_untried,
+            familiar_radius: self.familiar_radius,
             segment_penalty: self.segment_penalty,
             generalised_factor: self.generalised_factor,
             generalise: self.generalise,

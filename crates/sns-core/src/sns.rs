@@ -559,6 +559,9 @@ impl<S: Substrate> Agent for Sns<S> {
             self.remember_contact(obs);
         }
         self.learn_from_trail(obs);
+        if self.params.familiar_radius > 0.0 {
+            self.sub.record_visit(obs.position, &self.costs);
+        }
         self.sync_goal(obs);
         if obs.success {
             return self.ctrl.track_velocity(obs, Vec2::ZERO);
@@ -591,6 +594,12 @@ impl<S: Substrate> Agent for Sns<S> {
             let habituated = self.solved.saturating_sub(self.params.explore_trials) as Real;
             self.costs.w_untried =
                 self.params.w_untried / (1.0 + self.params.habituation * habituated);
+            // Optimism habituates for novel behaviours only.
+            if self.params.familiar_radius > 0.0 {
+                self.costs.w_familiar = self.params.w_untried;
+            } else {
+                self.costs.w_familiar = self.costs.w_untried;
+            }
         }
         self.exec = None;
         self.plan.clear();

@@ -17,6 +17,12 @@ pub struct PlanCosts {
     /// Effectiveness assumed for an untried behaviour now (optimism; it habituates as trials
     /// succeed, see [`crate::SnsParams::habituation`]).
     pub w_untried: Real,
+    /// Effectiveness assumed for an untried behaviour through familiar space (within
+    /// `familiar_radius` of where the body has been): optimism habituates for novel behaviours
+    /// only (see [`crate::familiar`]). Equal to `w_untried` while the task is unsolved.
+    pub w_familiar: Real,
+    /// Distance from the body's past positions within which space is familiar (0: off).
+    pub familiar_radius: Real,
     /// Cost added per edge (simplicity: fewer segments are simpler), in metres.
     pub segment_penalty: Real,
     /// Factor applied to the effectiveness of an edge predicted to fail by generalisation.
@@ -29,6 +35,18 @@ pub struct PlanCosts {
     /// Half-length of the wall patch a contact stands for: a contact at wall point `q` with
     /// normal `n` predicts a straight wall through `q`, perpendicular to `n`, this far each way.
     pub contact_patch: Real,
+}
+
+impl PlanCosts {
+    /// Effectiveness for planning of an edge with stored value `w` (`None`: untried);
+    /// `familiar` (whether the edge's segment is familiar) is evaluated only when it matters.
+    pub fn effectiveness(&self, w: Option<Real>, familiar: impl FnOnce() -> bool) -> Real {
+        match w {
+            Some(w) => w,
+            None if self.w_familiar > self.w_untried && familiar() => self.w_familiar,
+            None => self.w_untried,
+        }
+    }
 }
 
 /// Storage and planning medium of the cognitive graph.
@@ -66,6 +84,8 @@ pub trait Substrate {
     fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`.
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
+    /// Remembers that the body was at `pos` (familiar space, within `costs.familiar_radius`).
+    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
     /// along `-normal`), with contact normal `normal`.
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);

@@ -4,6 +4,7 @@
 //! is predicted to fail like the one that made the contact).
 
 use crate::agent::GraphSnapshot;
+use crate::familiar::{FamiliarCache, FamiliarSpace};
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -32,6 +33,7 @@ struct EdgeData {
     // Direct evidence beats generalisation: an edge whose last execution succeeded is not
     // predicted to fail from contacts made elsewhere.
     proven: bool,
+    familiar: FamiliarCache,
 }
 
 /// A spatial hash of points.
@@ -70,6 +72,8 @@ pub struct Symbolic {
     /// Remembered contacts: wall point and unit normal.
     contacts: Vec<(Vec2, Vec2)>,
     contact_hash: SpatialHash,
+    /// Where the body has been.
+    familiar: Option<FamiliarSpace>,
 }
 
 impl Symbolic {
@@ -128,7 +132,11 @@ impl Symbolic {
 
     fn edge_cost(&self, u: NodeIndex, v: NodeIndex, e: &EdgeData, costs: &PlanCosts) -> Real {
         let (a, b) = (self.graph[u].pos, self.graph[v].pos);
-        let mut w = e.w.unwrap_or(costs.w_untried);
+        let mut w = costs.effectiveness(e.w, || {
+            self.familiar
+                .as_ref()
+                .is_some_and(|f| e.familiar.get(f, a, b))
+        });
         if self.edge_blocked(e, a, b, costs) {
             w *= costs.generalised_factor;
         }
@@ -203,6 +211,7 @@ impl Substrate for Symbolic {
                     checked: Cell::new(0),
                     blocked: Cell::new(false),
                     proven: false,
+                    familiar: FamiliarCache::default(),
                 },
             );
         }
@@ -235,6 +244,12 @@ impl Substrate for Symbolic {
             self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));
             self.graph[e].proven = false;
         }
+    }
+
+    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts) {
+        self.familiar
+            .get_or_insert_with(|| FamiliarSpace::new(costs.familiar_radius))
+            .visit(pos);
     }
 
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
@@ -300,6 +315,33 @@ impl Substrate for Symbolic {
 mod tests {
     use super::*;
     use crate::SnsParams;
+
+    /// Once optimism habituates, an untried behaviour through familiar space keeps the initial
+    /// optimism and a novel one does not; with familiarity off both habituate alike.
+    #[test]
+    fn optimism_habituates_for_novel_behaviours_only() {
+        let mut costs = SnsParams::default().costs();
+        costs.w_untried = 0.2;
+        costs.w_familiar = 0.8;
+        let mut g = Symbolic::new();
+        let [a, b, c] =
+            [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)].map(|(x, y)| g.add_node(Vec2::new(x, y), 0));
+        for (u, v) in [(a, b), (a, c)] {
+            g.connect(u, v, None);
+        }
+        for k in 0..=10 {
+            g.record_visit(Vec2::new(k as Real * 0.1, 0.02), &costs);
+        }
+        let cost = |g: &Symbolic, v: NodeId, costs: &PlanCosts| {
+            g.plan(a, v, costs).map(|(c, _)| c).unwrap()
+        };
+        let familiar = cost(&g, b, &costs);
+        let novel = cost(&g, c, &costs);
+        assert!((familiar - (1.0 / 0.8 + costs.segment_penalty)).abs() < 1e-9);
+        assert!((novel - (1.0 / 0.2 + costs.segment_penalty)).abs() < 1e-9);
+        costs.w_familiar = costs.w_untried;
+        assert!((cost(&g, b, &costs) - novel).abs() < 1e-9);
+    }
 
     #[test]
     fn contact_patch_predicts_crossing_behaviours_blocked() {

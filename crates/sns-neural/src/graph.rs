@@ -29,6 +29,7 @@
 //! admissible bias `|x_u - x_agent|`), and it stops once the agent's unit is settled. Both give
 //! the same activities on the agent's path, hence the same behaviour as the symbolic A*.
 
+use sns_core::familiar::FamiliarCache;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -63,6 +64,8 @@ pub struct Synapse {
     pub checked: Cell<usize>,
     /// Whether one of them predicts that this behaviour fails.
     pub blocked: Cell<bool>,
+    /// Whether the behaviour's segment lies in familiar space (lazy cache).
+    pub familiar: FamiliarCache,
 }
 
 /// The sparse synapse matrix.
@@ -140,6 +143,7 @@ impl Synapses {
             proven: false,
             checked: Cell::new(0),
             blocked: Cell::new(false),
+            familiar: FamiliarCache::default(),
         });
         self.out[u].push(e);
         self.inn[v].push(e);

@@ -5,6 +5,7 @@ use crate::code::{Code, CodeParams, HarmonicCode};
 use crate::graph::{self, PlanScratch, Synapses};
 use crate::place::{Buckets, PlaceUnits};
 use crate::NeuralError;
+use sns_core::familiar::FamiliarSpace;
 use sns_core::{GraphSnapshot, NodeId, PlanCosts, Substrate};
 use sns_worlds::{Real, Vec2};
 use std::cell::RefCell;
@@ -42,6 +43,8 @@ pub struct Neural {
     units: PlaceUnits,
     syn: Synapses,
     contacts: Contacts,
+    /// Where the body has been (the same memory as the symbolic substrate's; see NEURAL.md).
+    familiar: Option<FamiliarSpace>,
     /// Cached activity thresholds `(radius, K(radius))` of the radial kernel profile.
     thresholds: RefCell<Vec<(Real, Real)>>,
     scratch: RefCell<Scratch>,
@@ -56,6 +59,7 @@ impl Neural {
             code,
             syn: Synapses::default(),
             contacts: Contacts::default(),
+            familiar: None,
             thresholds: RefCell::new(Vec::new()),
             scratch: RefCell::new(Scratch::default()),
         })
@@ -166,12 +170,16 @@ impl Neural {
 
     fn syn_cost(&self, e: usize, costs: &PlanCosts) -> Real {
         let s = self.syn.get(e);
-        let mut w = s.w.unwrap_or(costs.w_untried);
+        let (a, b) = (self.units.anchor(s.pre), self.units.anchor(s.post));
+        let mut w = costs.effectiveness(s.w, || {
+            self.familiar
+                .as_ref()
+                .is_some_and(|f| s.familiar.get(f, a, b))
+        });
         if self.syn_blocked(e, costs) {
             w *= costs.generalised_factor;
         }
-        self.units.anchor(s.pre).dist(self.units.anchor(s.post)) / w.max(1e-12)
-            + costs.segment_penalty
+        a.dist(b) / w.max(1e-12) + costs.segment_penalty
     }
 }
 
@@ -290,6 +298,12 @@ impl Substrate for Neural {
             s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
             s.proven = true;
         }
+    }
+
+    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts) {
+        self.familiar
+            .get_or_insert_with(|| FamiliarSpace::new(costs.familiar_radius))
+            .visit(pos);
     }
 
     fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
