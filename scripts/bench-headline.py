@@ -62,6 +62,38 @@ def main(path):
         slow = sum(1 for r in tl if int(r["steps"]) > LIMITS[r["maze"].split(":")[0]])
         print("| %s | %d/%d | %d | %d/%d | %d/%d |" % (
             agent, sum(r["success"] == "true" for r in rs), len(rs), max(t1), over, len(tl), slow, len(tl)))
+    print()
+    print("Third trial against the oracle: median over seeds of (path of the last trial / the oracle's path")
+    print("on the same seed); bar 1.15.")
+    print()
+    agents = [a for a in ("sns", "sns:neural") if any(r["agent"] == a for r in rows)]
+    print("| world | " + " | ".join(agents) + " |")
+    print("|---|" + "---:|" * len(agents))
+    oracle = {(r["maze"], r["seed"]): float(r["path_length"]) for r in rows
+              if r["agent"] == "oracle" and int(r["trial"]) == last and r["success"] == "true"}
+    worlds = [m for _, ms in GROUPS for m in ms]
+    met = dict.fromkeys(agents, 0)
+    for world in worlds:
+        cells = []
+        for agent in agents:
+            xs = [float(r["path_length"]) / oracle[(r["maze"], r["seed"])] for r in sel(agent, [world], last)
+                  if (r["maze"], r["seed"]) in oracle]
+            m = med(xs)
+            met[agent] += m <= 1.15
+            cells.append("%.2f" % m)
+        print("| %s | %s |" % (world, " | ".join(cells)))
+    print("| worlds within 1.15 | " + " | ".join("%d/%d" % (met[a], len(worlds)) for a in agents) + " |")
+    print()
+    print("First-trial path length (m), medians:")
+    print()
+    fagents = [a for a in ("sns", "sns:neural", "dstar:0.1", "dstar", "dstar:0.5") if any(r["agent"] == a for r in rows)]
+    print("| world | " + " | ".join(fagents) + " |")
+    print("|---|" + "---:|" * len(fagents))
+    for name, mazes in [("large (random tasks)", ["large"]), ("giant (random tasks)", ["giant"]),
+                        ("large tasks 1-5", [f"large:{i}" for i in range(1, 6)]),
+                        ("giant tasks 1-5", [f"giant:{i}" for i in range(1, 6)])]:
+        print("| %s | %s |" % (name, " | ".join(
+            "%.2f" % med([float(r["path_length"]) for r in sel(a, mazes, 1)]) for a in fagents)))
 
 
 if __name__ == "__main__":

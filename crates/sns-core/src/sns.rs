@@ -362,8 +362,7 @@ impl<S: Substrate> Sns<S> {
         };
         self.at = Some(from);
         self.stats.plans += 1;
-        let planned = self.sub.plan(from, goal, &self.costs);
-        self.plan = match planned {
+        self.plan = match self.sub.plan(from, goal, &self.costs) {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
         };
@@ -590,6 +589,13 @@ impl<S: Substrate> Agent for Sns<S> {
 
     fn end_trial(&mut self, success: bool) {
         if success {
+            // The behaviour that reached the goal succeeded, although the trial ended (within the
+            // success radius) before the body arrived at the goal's place.
+            if let Some(ex) = self.exec.take() {
+                if self.goal.is_some_and(|(g, _)| g == ex.to) {
+                    self.arrive(ex);
+                }
+            }
             self.solved += 1;
             let habituated = self.solved.saturating_sub(self.params.explore_trials) as Real;
             self.costs.w_untried =
@@ -723,6 +729,29 @@ mod tests {
             .filter(|&&(u, c)| agent.sub.predicted_blocked(u, c, &costs))
             .collect();
         assert!(vetoed.is_empty(), "{vetoed:?} of {}", partial.len());
+    }
+
+    /// Regression: the trial ends within the success radius, before the body arrives at the goal's
+    /// place, so the behaviour that reached the goal was never credited; a route whose last
+    /// behaviour grazed a wall was then vetoed in the next trials.
+    #[test]
+    fn the_behaviour_that_reaches_the_goal_is_credited() {
+        let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
+        let (mut obs, _) = env.reset(0);
+        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        agent.begin_trial(&obs);
+        let mut last = None;
+        while !obs.success {
+            last = agent.exec.as_ref().map(|ex| (ex.from, ex.to));
+            obs = env.step(agent.act(&obs)).obs;
+        }
+        let (from, to) = last.unwrap();
+        assert_eq!(Some(to), agent.goal.map(|g| g.0));
+        let costs = agent.params().costs();
+        assert_eq!(agent.sub.weight(from, to, &costs), Some(costs.w_untried));
+        agent.end_trial(true);
+        let w = agent.sub.weight(from, to, &costs).unwrap();
+        assert!(w > costs.w_untried, "{w}");
     }
 
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).

@@ -161,7 +161,7 @@ fn same_seed_same_run() {
 /// change, regenerate it with
 /// `cargo test --release -p sns-harness --test sns_end_to_end determinism_hash_of_fixed_run -- --nocapture`
 /// and paste the hash the failure prints here.
-const FIXED_RUN_HASH: &str = "6b55eda7d5e23551b8b981ed0e34795f55a6bd2483d90f986b9b77db35c1ff48";
+const FIXED_RUN_HASH: &str = "5a388cb31459dfa04dbcdc4f37c8cabec0a9057ef8de6fea5b8155284f6b9e55";
 
 #[test]
 fn determinism_hash_of_fixed_run() {
