@@ -21,6 +21,8 @@ pub const CELL: Real = 0.15;
 pub struct FamiliarSpace {
     radius: Real,
     visited: HashSet<(i64, i64)>,
+    /// Visited cells in the order they were first visited.
+    order: Vec<(i64, i64)>,
     near: HashSet<(i64, i64)>,
 }
 
@@ -43,6 +45,7 @@ impl FamiliarSpace {
         if !self.visited.insert((i, j)) {
             return false;
         }
+        self.order.push((i, j));
         // Cells whose centres lie within the radius (plus half a cell's diagonal) of this cell's
         // centre.
         let m = (self.radius / CELL).ceil() as i64;
@@ -60,6 +63,26 @@ impl FamiliarSpace {
     /// Number of cells visited so far (grows with every new one: a cache key).
     pub fn visited_cells(&self) -> usize {
         self.visited.len()
+    }
+
+    /// Whether a cell visited after the first `since` ones may have made part of the segment
+    /// `a -> b` familiar (conservative: `true` when in doubt).
+    pub fn changed_near(&self, since: usize, a: Vec2, b: Vec2) -> bool {
+        let new = &self.order[since.min(self.order.len())..];
+        if new.len() > 32 {
+            return true;
+        }
+        // A visited cell makes familiar the cells whose centres are within the radius plus half a
+        // diagonal of its centre; a sample in such a cell is within one more half diagonal.
+        let m = self.radius + 2.0 * CELL;
+        let (lo, hi) = (
+            Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m),
+            Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m),
+        );
+        new.iter().any(|&(i, j)| {
+            let c = Vec2::new((i as Real + 0.5) * CELL, (j as Real + 0.5) * CELL);
+            c.x >= lo.x && c.x <= hi.x && c.y >= lo.y && c.y <= hi.y
+        })
     }
 
     /// Whether `p` is familiar.
@@ -87,7 +110,9 @@ impl FamiliarCache {
     pub fn get(&self, space: &FamiliarSpace, a: Vec2, b: Vec2) -> bool {
         let n = space.visited_cells();
         if !self.familiar.get() && self.checked.get() < n {
-            self.familiar.set(space.covers(a, b));
+            if space.changed_near(self.checked.get(), a, b) {
+                self.familiar.set(space.covers(a, b));
+            }
             self.checked.set(n);
         }
         self.familiar.get()
@@ -120,7 +145,43 @@ mod tests {
         f.visit(a);
         assert!(!c.get(&f, a, b));
         f.visit(Vec2::new(0.5, 0.0));
+        f.visit(Vec2::new(5.0, 5.0));
+        assert!(f.changed_near(1, a, b), "a visit nearby");
+        assert!(
+            !f.changed_near(2, a, b),
+            "a visit far away changes nothing here"
+        );
+        assert!(!c.get(&f, a, b));
         f.visit(b);
-        assert!(c.get(&f, a, b), "re-tested after new visits");
+        assert!(f.changed_near(3, a, b));
+        assert!(c.get(&f, a, b), "re-tested after new visits nearby");
+    }
+
+    /// The shortcut never changes an answer: every segment's cached familiarity equals a fresh
+    /// test after any sequence of visits.
+    #[test]
+    fn the_cache_agrees_with_a_fresh_test() {
+        let mut f = FamiliarSpace::new(0.3);
+        let segs: Vec<(Vec2, Vec2)> = (0..60)
+            .map(|k| {
+                let t = k as Real * 0.37;
+                let a = Vec2::new(t.sin() * 2.0, (t * 1.3).cos() * 2.0);
+                (a, a + Vec2::new((t * 2.1).cos(), (t * 0.7).sin()))
+            })
+            .collect();
+        let caches: Vec<FamiliarCache> = segs.iter().map(|_| FamiliarCache::default()).collect();
+        for step in 0..3000 {
+            let t = step as Real * 0.01;
+            f.visit(Vec2::new(2.0 * (t * 0.9).sin(), 2.0 * (t * 1.7).cos()));
+            if step % 7 == 0 {
+                for ((a, b), c) in segs.iter().zip(&caches) {
+                    assert_eq!(c.get(&f, *a, *b), f.covers(*a, *b));
+                }
+            }
+        }
+        assert!(caches
+            .iter()
+            .zip(&segs)
+            .any(|(c, (a, b))| c.get(&f, *a, *b)));
     }
 }
