@@ -341,3 +341,41 @@ fn bad_param_values_are_refused() {
     );
     rejects(&["--maze", "u", "--param", "nonsense"], &["--param"]);
 }
+
+/// Regression: `run.toml` read the git state after the benchmark had written its own outputs, so
+/// a benchmark into a tracked folder (as `bench/full` is here) always said `dirty = true`.
+#[test]
+fn a_bench_into_a_tracked_folder_of_a_clean_tree_is_not_dirty() {
+    let repo = std::env::temp_dir().join(format!("sns-dirty-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).expect("temp repo");
+    let in_repo = |prog: &str, args: &[&str]| {
+        let o = Command::new(prog)
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .output()
+            .expect("run in the temp repo");
+        assert!(o.status.success(), "{prog} {args:?}: {}", stderr(&o));
+    };
+    let bench = |repo_prog: &dyn Fn(&str, &[&str])| {
+        repo_prog(
+            env!("CARGO_BIN_EXE_sns"),
+            &[
+                "bench", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--trials", "1",
+                "--out", "out", "--quiet",
+            ],
+        )
+    };
+    in_repo("git", &["init", "-q"]);
+    bench(&in_repo);
+    in_repo("git", &["add", "out"]);
+    in_repo("git", &["commit", "-q", "-m", "first bench"]);
+    bench(&in_repo);
+    let meta = std::fs::read_to_string(repo.join("out/run.toml")).expect("run.toml");
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(meta.contains("dirty = false"), "{meta}");
+}

@@ -561,19 +561,40 @@ fn machine() -> Machine {
     }
 }
 
+/// The source the benchmark runs from: the commit, and whether tracked files had uncommitted
+/// changes. Read before the run, so that the benchmark's own output files do not count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// `git rev-parse HEAD`, when available.
+    pub commit: Option<String>,
+    /// Whether tracked files had uncommitted changes.
+    pub dirty: Option<bool>,
+}
+
+impl Source {
+    /// The state of the working tree now.
+    pub fn now() -> Source {
+        Source {
+            commit: git(&["rev-parse", "HEAD"]),
+            dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        }
+    }
+}
+
 /// Describes the run for `run.toml`.
 pub fn run_meta(
     spec: &BenchSpec,
     command: String,
     version: &str,
+    source: Source,
     started: std::time::SystemTime,
     wall_time: f64,
 ) -> RunMeta {
     RunMeta {
         command,
         version: version.to_string(),
-        commit: git(&["rev-parse", "HEAD"]),
-        dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+        commit: source.commit,
+        dirty: source.dirty,
         started_unix: started
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
@@ -617,6 +638,8 @@ pub fn bench_to_dir(
         path: p.display().to_string(),
         reason: e.to_string(),
     };
+    // Before anything is written: the outputs may be tracked files (bench/full in this repository).
+    let source = Source::now();
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let started = std::time::SystemTime::now();
     let t0 = Instant::now();
@@ -628,7 +651,7 @@ pub fn bench_to_dir(
     let sp = out.join("summary.md");
     let header = format!("# sns bench\n\n`{command}`\n\n");
     std::fs::write(&sp, format!("{header}{summary}")).map_err(|e| io(&sp, e))?;
-    let meta = run_meta(spec, command, version, started, wall);
+    let meta = run_meta(spec, command, version, source, started, wall);
     let text = toml::to_string_pretty(&meta).map_err(|e| BenchError::Output {
         path: out.join("run.toml").display().to_string(),
         reason: e.to_string(),
