@@ -2,19 +2,23 @@
 //! cognitive graph (see the crate documentation for the method and its completeness argument).
 //!
 //! One control step:
-//! 1. Sense. Remember wall contacts (for the generalisation of failures).
+//! 1. Sense. Remember wall contacts (for the generalisation of failures) and where the body is
+//!    (familiar space); learn from the trajectory (the moves the body made between places it
+//!    passed in sequence are potentiated, planned or not).
 //! 2. Execute the current behaviour, the edge `u -> v` (drive along the segment toward `v`'s anchor),
 //!    and watch it: arrival, or failure (contact that blocks progress, no progress for a stall
 //!    window, or a timeout proportional to the edge's length).
 //! 3. Mutate. On arrival, potentiate the edge. On failure, depress it, anchor a node where progress
-//!    stopped, and refine the lattice of places locally after repeated failures there.
+//!    stopped, prove the part that was executed, and refine the lattice of places locally after
+//!    repeated failures there.
 //! 4. Re-plan the cheapest path to the goal from where the agent is, at once. Never reset.
 //!
 //! The graph's places are the agent's own start, the goal, the places where behaviours failed,
 //! and a dyadic lattice of candidate places anchored at the agent's first position. The level-0
 //! lattice is laid out lazily over the region the agent has visited plus a margin (and around the
 //! goal): unknown space is assumed free, so the cheapest path is optimistic and leads the agent
-//! to the frontier. Finer levels are laid out only where failures repeat.
+//! to the frontier. Finer levels are laid out only where failures repeat. Once the task is solved,
+//! optimism habituates for novel behaviours; behaviours through familiar space keep it.
 
 use crate::agent::{Agent, GraphSnapshot};
 use crate::control::Controller;
