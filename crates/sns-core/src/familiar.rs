@@ -7,7 +7,9 @@
 //! travelled, without being drawn into unknown space.
 //!
 //! The memory is a set of visited cells (side [`CELL`]); each newly visited cell marks every cell
-//! within the familiarity radius as *near*, so that testing a segment costs one lookup per sample.
+//! whose centre lies within the familiarity radius (plus half a cell's diagonal) of its own as
+//! *near*, so that testing a segment costs one lookup per sample. Familiar space is therefore the
+//! space within the radius of where the body has been, accurate to about one cell.
 
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;

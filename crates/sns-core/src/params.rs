@@ -15,9 +15,10 @@ pub struct SnsParams {
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
     /// tries a novel behaviour only when it promises a much shorter route.
     pub habituation: Real,
-    /// Space within this distance of where the body has been is familiar: untried behaviours
-    /// through familiar space keep the initial optimism `w_untried` when optimism habituates
-    /// (see `sns_core::familiar`). Default 0.3 m; 0 turns it off.
+    /// Space within about this distance of where the body has been is familiar (the memory is a
+    /// grid of 0.15 m cells, so the boundary is accurate to a cell): untried behaviours through
+    /// familiar space keep the initial optimism `w_untried` when optimism habituates (see
+    /// `sns_core::familiar`). Default 0.3 m; 0 turns it off.
     pub familiar_radius: Real,
     /// Solved trials after which optimism starts to habituate. Default 1: the first solution
     /// proves the task solvable, the next trial still explores for a shorter route, and the agent

@@ -45,7 +45,7 @@ pub struct SnsStats {
     pub refinements: u64,
     /// Wall contacts remembered.
     pub contacts: u64,
-    /// Edges potentiated by trajectory learning.
+    /// Passages learnt by trajectory learning (each potentiates the edges both ways).
     pub trail: u64,
 }
 
@@ -336,7 +336,9 @@ impl<S: Substrate> Sns<S> {
             .all(|&q| point_segment_dist(q, a, b) <= tol);
         let clear = !trail.touched && !obs.contact;
         *trail = fresh(v);
-        // The planned behaviour is learnt by its own arrival.
+        // The planned behaviour is learnt by its own arrival. Its reverse is not learnt from the
+        // trail either: making the way back cheaper during the search was measured to lengthen
+        // first trials (905 against 889 mean steps on 850 hard runs) for no gain later.
         let planned = self
             .exec
             .as_ref()
@@ -415,8 +417,11 @@ impl<S: Substrate> Sns<S> {
         // At the node budget `place_within` returns the nearest node, however far: do not connect
         // it as if it were where the body is.
         let here = self.sub.node_pos(c).dist(anchor) <= merge;
-        // The part of the behaviour that was executed worked: an edge both ways with the
-        // effectiveness of one success.
+        // The part of the behaviour that was executed worked: an edge both ways, potentiated as a
+        // success and proven, so that the walls touched at its end (beyond `c`, which is backed off
+        // from the wall) or along it do not veto the move the body made. Proving it only when the
+        // body kept within `trail_tolerance` of the straight segment was measured too: more third
+        // trials above 1.3 L* (37 against 28 of 850 hard runs), so the executed part is trusted.
         if here && c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
             for (u, v) in [(ex.from, c), (c, ex.from)] {
                 self.sub.connect(u, v, None);
@@ -649,8 +654,10 @@ mod tests {
         agent
     }
 
-    /// The edges between lattice places the body passed in a straight line, in either direction.
-    fn passed_edges(agent: &Sns<Symbolic>) -> Vec<Option<bool>> {
+    /// For the edges between two lattice places the body passed in a straight line (both
+    /// directions): whether each was potentiated above the untried value, and whether a
+    /// remembered wall predicts that it fails.
+    fn passed_edges(agent: &Sns<Symbolic>) -> Vec<(bool, bool)> {
         let sub = agent.substrate_ref();
         let costs = agent.params().costs();
         let (a, _) = sub.nearest(Vec2::new(1.0, 0.0)).unwrap();
@@ -658,8 +665,10 @@ mod tests {
         [(a, b), (b, a)]
             .into_iter()
             .map(|(u, v)| {
-                sub.weight(u, v, &costs)
-                    .map(|w| w > costs.w_untried && !sub.predicted_blocked(u, v, &costs))
+                let w = sub
+                    .weight(u, v, &costs)
+                    .expect("lattice neighbours are connected");
+                (w > costs.w_untried, sub.predicted_blocked(u, v, &costs))
             })
             .collect()
     }
@@ -677,7 +686,7 @@ mod tests {
         agent
             .sub
             .record_contact(Vec2::new(1.25, 0.0), Vec2::new(-1.0, 0.0));
-        assert_eq!(passed_edges(&agent), vec![Some(true), Some(true)]);
+        assert_eq!(passed_edges(&agent), vec![(true, false); 2]);
     }
 
     /// A passage that slid along a wall does not prove the straight segment: the edges are
@@ -689,11 +698,13 @@ mod tests {
         for k in 0..=40 {
             agent.learn_from_trail(&obs(k as Real * 0.05, 0.0, up));
         }
+        assert!(agent.stats().trail >= 3, "{:?}", agent.stats());
         // A wall across the passage, remembered afterwards.
         agent
             .sub
             .record_contact(Vec2::new(1.25, 0.0), Vec2::new(-1.0, 0.0));
-        assert_eq!(passed_edges(&agent), vec![Some(false), Some(false)]);
+        // Learnt, but not proven: the wall still predicts that the straight move fails.
+        assert_eq!(passed_edges(&agent), vec![(true, true); 2]);
     }
 
     /// Regression: the executed part of a failed behaviour used to be stored unproven, so the

@@ -557,6 +557,28 @@ mod tests {
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
     }
 
+    /// Trajectory learning and familiar space run on place units too: the readout tells which
+    /// place the body passes, and the runs of two trials learn from the trajectory.
+    #[test]
+    fn trajectory_learning_runs_on_place_units() {
+        use sns_core::{Agent, Sns, SnsParams};
+        use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+        let mut env =
+            MazeEnv::new(MazeMap::builtin("medium").unwrap(), EnvConfig::default()).unwrap();
+        env.reset(1);
+        let mut agent = Sns::new(SnsParams::default(), Neural::with_dims(DIMS).unwrap());
+        for _ in 0..2 {
+            let (mut obs, _) = env.restart();
+            agent.begin_trial(&obs);
+            while !obs.success && env.steps() < 20_000 {
+                obs = env.step(agent.act(&obs)).obs;
+            }
+            agent.end_trial(obs.success);
+            assert!(obs.success);
+        }
+        assert!(agent.stats().trail > 0, "{:?}", agent.stats());
+    }
+
     /// Trajectory reinforcement raises the weight like a success but proves nothing: a wall
     /// across the edge still predicts its failure, in both substrates alike.
     #[test]
