@@ -59,6 +59,11 @@ pub struct SnsParams {
     pub max_nodes: usize,
     /// Radius within which an intermediate node counts as reached. Default 0.2.
     pub arrive_radius: Real,
+    /// Radius within which an intermediate node also counts as reached when no remembered wall
+    /// lies between it and the body (and past the node along the segment, within twice this):
+    /// the body cuts the corner toward the next node. Default 0.35; at most `arrive_radius` turns
+    /// corner cutting off.
+    pub cut_radius: Real,
     /// Steps without 2 cm of progress before a behaviour is declared failed. Default 60.
     pub stall_steps: u64,
     /// Contact steps with less than 0.2 m/s of progress before a behaviour is declared blocked.
@@ -109,6 +114,7 @@ impl Default for SnsParams {
             max_level: 4,
             max_nodes: 20_000,
             arrive_radius: 0.2,
+            cut_radius: 0.35,
             stall_steps: 60,
             blocked_steps: 8,
             steep_contact_cos: 0.7,
@@ -187,6 +193,10 @@ impl SnsParams {
             (
                 within(self.arrive_radius, 0.01, 5.0),
                 "arrive_radius must be in [0.01, 5] m",
+            ),
+            (
+                within(self.cut_radius, 0.0, 5.0),
+                "cut_radius must be in [0, 5] m",
             ),
             (
                 within(self.body_radius, 0.001, 5.0),
@@ -276,6 +286,7 @@ impl SnsParams {
             "max_level" => self.max_level = small()?.min(255) as u8,
             "max_nodes" => self.max_nodes = small()? as usize,
             "arrive_radius" => self.arrive_radius = real()?,
+            "cut_radius" => self.cut_radius = real()?,
             "stall_steps" => self.stall_steps = int()?,
             "blocked_steps" => self.blocked_steps = int()?,
             "steep_contact_cos" => self.steep_contact_cos = real()?,

@@ -95,6 +95,9 @@ pub trait Substrate {
     fn contact_count(&self) -> usize;
     /// Whether the behaviour `u -> v` is predicted to fail because it resembles a failed one.
     fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool;
+    /// Whether a remembered wall lies across the straight segment `a -> b` (the same test as
+    /// [`Substrate::predicted_blocked`], for any segment, against every remembered contact).
+    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
     /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
     /// `length / effectiveness + segment_penalty`.
     fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)>;

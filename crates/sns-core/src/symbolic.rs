@@ -276,6 +276,10 @@ impl Substrate for Symbolic {
         })
     }
 
+    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
+        self.blocked_by_contacts(a, b, 0, costs)
+    }
+
     fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)> {
         let goal_pos = self.node_pos(goal);
         let (cost, path) = petgraph::algo::astar(

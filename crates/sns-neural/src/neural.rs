@@ -359,6 +359,10 @@ impl Substrate for Neural {
             .is_some_and(|e| self.syn_blocked(e, costs))
     }
 
+    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
+        self.blocked_by_contacts(a, b, 0, costs)
+    }
+
     fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)> {
         let mut s = self.scratch.borrow_mut();
         graph::plan(
