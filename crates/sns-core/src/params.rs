@@ -61,8 +61,8 @@ pub struct SnsParams {
     pub arrive_radius: Real,
     /// Radius within which an intermediate node also counts as reached when no remembered wall
     /// lies between it and the body (and past the node along the segment, within twice this):
-    /// the body cuts the corner toward the next node. Default 0.35; at most `arrive_radius` turns
-    /// corner cutting off.
+    /// the body cuts the corner toward the next node. It halves with each level of refinement of
+    /// the node. Default 0.35; at most `arrive_radius` turns corner cutting off.
     pub cut_radius: Real,
     /// Steps without 2 cm of progress before a behaviour is declared failed. Default 60.
     pub stall_steps: u64,

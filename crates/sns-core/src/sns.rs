@@ -458,7 +458,9 @@ impl<S: Substrate> Sns<S> {
             // Reached: within `arrive_radius`, or within `cut_radius` (or past the place along the
             // segment) when no remembered wall lies between the body and the place, so that the
             // body cuts the corner toward the next place instead of touching every place.
-            let reach = self.params.cut_radius.max(self.params.arrive_radius);
+            // Refined places are finer: the radius halves with each level.
+            let cut = self.params.cut_radius / Real::from(1u32 << self.sub.node_level(ex.to));
+            let reach = cut.max(self.params.arrive_radius);
             let seg = target - ex.origin;
             let passed =
                 seg.norm() > 1e-9 && (p - ex.origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
@@ -798,7 +800,9 @@ mod tests {
     /// Corner cutting: a place within `cut_radius` counts as reached when no remembered wall
     /// lies between it and the body, and not when one does (regression: without that check the
     /// agent "reached" places behind walls and churned in a dead end, 6316 first-trial steps on
-    /// large task 4, seed 3, against 2014 with it).
+    /// large task 4, seed 3, against 2014 with it). The radius halves with each level of
+    /// refinement (regression: at full radius among refined places the agent churned along a
+    /// wall, 8614 first-trial steps on giant task 2, seed 9, against 1622).
     #[test]
     fn corners_are_cut_only_where_no_wall_is_remembered() {
         let near = |agent: &mut Sns<Symbolic>, x| agent.monitor(&obs(x, 0.0, None));
@@ -815,6 +819,11 @@ mod tests {
             .record_contact(Vec2::new(0.85, 0.0), Vec2::new(-1.0, 0.0));
         assert_eq!(near(&mut agent, 0.7), None, "a remembered wall between");
         assert_eq!(near(&mut agent, 0.85), Some(true), "within arrive_radius");
+        let mut agent = executing_toward_1_0();
+        let to = agent.exec.as_ref().unwrap().to;
+        agent.sub.set_node_level(to, 1);
+        assert_eq!(near(&mut agent, 0.7), None, "a refined place: 0.175 m");
+        assert_eq!(near(&mut agent, 0.82), Some(true));
     }
 
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).
