@@ -81,14 +81,6 @@ pub struct SnsParams {
     pub abort_on_prediction: bool,
     /// Radius of the agent's body. Default 0.1.
     pub body_radius: Real,
-    /// Trajectory learning: the body activates a place when it passes within this radius of it;
-    /// the edges between two places activated in sequence are potentiated when the body's path
-    /// between them stayed within `trail_tolerance` of the straight segment (proven if the passage
-    /// was free of contact). Default 0.3 m; 0 turns trajectory learning off.
-    pub trail_radius: Real,
-    /// Largest distance of the body's path from the segment between two places activated in
-    /// sequence for that behaviour to count as executed. Default 0.3 m.
-    pub trail_tolerance: Real,
     /// Motor controller.
     pub control: ControlParams,
 }
@@ -121,8 +113,6 @@ impl Default for SnsParams {
             contact_patch: 0.2,
             abort_on_prediction: false,
             body_radius: 0.1,
-            trail_radius: 0.3,
-            trail_tolerance: 0.3,
             control: ControlParams::default(),
         }
     }
@@ -201,14 +191,6 @@ impl SnsParams {
             (
                 within(self.body_radius, 0.001, 5.0),
                 "body_radius must be in [0.001, 5] m",
-            ),
-            (
-                within(self.trail_radius, 0.0, 5.0),
-                "trail_radius must be in [0, 5] m",
-            ),
-            (
-                within(self.trail_tolerance, 0.0, 5.0),
-                "trail_tolerance must be in [0, 5] m",
             ),
             (
                 self.max_degree >= 1 && self.max_degree <= 1000,
@@ -292,8 +274,6 @@ impl SnsParams {
             "steep_contact_cos" => self.steep_contact_cos = real()?,
             "body_radius" => self.body_radius = real()?,
             "contact_patch" => self.contact_patch = real()?,
-            "trail_radius" => self.trail_radius = real()?,
-            "trail_tolerance" => self.trail_tolerance = real()?,
             "abort_on_prediction" => {
                 self.abort_on_prediction = value
                     .parse()

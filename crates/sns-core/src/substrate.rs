@@ -77,11 +77,6 @@ pub trait Substrate {
     fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real>;
     /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`.
     fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
-    /// Hebbian potentiation of `u -> v` from co-activity along the body's trajectory (the places
-    /// were passed in sequence; the behaviour was not executed as such): the same rule as
-    /// [`Substrate::potentiate`], but the edge is not marked proven, so a remembered wall still
-    /// predicts its failure.
-    fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`.
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
     /// Remembers that the body was at `pos` (familiar space, within `costs.familiar_radius`).

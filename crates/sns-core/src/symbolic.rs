@@ -231,14 +231,6 @@ impl Substrate for Symbolic {
         }
     }
 
-    fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
-        if let Some(e) = self.edge(u, v) {
-            let d = &mut self.graph[e];
-            let w = d.w.unwrap_or(costs.w_untried);
-            d.w = Some(w + eta * (1.0 - w));
-        }
-    }
-
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
             self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));

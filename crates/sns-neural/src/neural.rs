@@ -306,14 +306,6 @@ impl Substrate for Neural {
             .visit(pos);
     }
 
-    fn reinforce(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
-        if let Some(e) = self.syn.find(u, v) {
-            let s = self.syn.get_mut(e);
-            let w = s.w.unwrap_or(costs.w_untried);
-            s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
-        }
-    }
-
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
@@ -559,52 +551,5 @@ mod tests {
         assert_eq!(neu.weight(b, a, &c), None);
         assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
-    }
-
-    /// Trajectory learning and familiar space run on place units too: the readout tells which
-    /// place the body passes, and the runs of two trials learn from the trajectory.
-    #[test]
-    fn trajectory_learning_runs_on_place_units() {
-        use sns_core::{Agent, Sns, SnsParams};
-        use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
-        let mut env =
-            MazeEnv::new(MazeMap::builtin("medium").unwrap(), EnvConfig::default()).unwrap();
-        env.reset(1);
-        let mut agent = Sns::new(SnsParams::default(), Neural::with_dims(DIMS).unwrap());
-        for _ in 0..2 {
-            let (mut obs, _) = env.restart();
-            agent.begin_trial(&obs);
-            while !obs.success && env.steps() < 20_000 {
-                obs = env.step(agent.act(&obs)).obs;
-            }
-            agent.end_trial(obs.success);
-            assert!(obs.success);
-        }
-        assert!(agent.stats().trail > 0, "{:?}", agent.stats());
-    }
-
-    /// Trajectory reinforcement raises the weight like a success but proves nothing: a wall
-    /// across the edge still predicts its failure, in both substrates alike.
-    #[test]
-    fn reinforcement_is_potentiation_without_proof() {
-        let c = costs(true);
-        let mut neu = Neural::with_dims(DIMS).unwrap();
-        let mut sym = Symbolic::new();
-        for s in [&mut neu as &mut dyn Substrate, &mut sym] {
-            let a = s.add_node(Vec2::new(0.0, 0.0), 0);
-            let b = s.add_node(Vec2::new(1.0, 0.0), 0);
-            s.connect(a, b, None);
-            s.connect(b, a, None);
-            s.reinforce(a, b, 0.5, &c);
-            s.potentiate(b, a, 0.5, &c);
-            s.record_contact(Vec2::new(0.5, 0.0), Vec2::new(-1.0, 0.0));
-            assert!(
-                (s.weight(a, b, &c).unwrap() - 0.9).abs() < 1e-12,
-                "{}",
-                s.name()
-            );
-            assert!(s.predicted_blocked(a, b, &c), "{}", s.name());
-            assert!(!s.predicted_blocked(b, a, &c), "{}", s.name());
-        }
     }
 }
