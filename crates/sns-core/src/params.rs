@@ -292,7 +292,6 @@ impl SnsParams {
         PlanCosts {
             w_untried: self.w_untried,
             w_familiar: self.w_untried,
-            familiar_radius: self.familiar_radius,
             segment_penalty: self.segment_penalty,
             generalised_factor: self.generalised_factor,
             generalise: self.generalise,

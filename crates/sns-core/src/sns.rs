@@ -21,6 +21,7 @@
 
 use crate::agent::{Agent, GraphSnapshot};
 use crate::control::Controller;
+use crate::familiar::FamiliarSpace;
 use crate::params::SnsParams;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use serde::Serialize;
@@ -83,6 +84,8 @@ pub struct Sns<S: Substrate> {
     laid: Option<(i64, i64, i64, i64)>,
     /// Trials solved so far.
     solved: u32,
+    /// Where the body has been.
+    familiar: FamiliarSpace,
 }
 
 impl<S: Substrate> Sns<S> {
@@ -106,6 +109,7 @@ impl<S: Substrate> Sns<S> {
             seen: None,
             laid: None,
             solved: 0,
+            familiar: FamiliarSpace::new(params.familiar_radius),
         }
     }
 
@@ -284,7 +288,7 @@ impl<S: Substrate> Sns<S> {
         };
         self.at = Some(from);
         self.stats.plans += 1;
-        self.plan = match self.sub.plan(from, goal, &self.costs) {
+        self.plan = match self.sub.plan(from, goal, &self.costs, &self.familiar) {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
         };
@@ -491,7 +495,7 @@ impl<S: Substrate> Agent for Sns<S> {
             self.remember_contact(obs);
         }
         if self.params.familiar_radius > 0.0 {
-            self.sub.record_visit(obs.position, &self.costs);
+            self.familiar.visit(obs.position);
         }
         self.sync_goal(obs);
         if obs.success {
@@ -530,14 +534,9 @@ impl<S: Substrate> Agent for Sns<S> {
             }
             self.solved += 1;
             let habituated = self.solved.saturating_sub(self.params.explore_trials) as Real;
+            // Optimism habituates for novel behaviours only (`costs.w_familiar` stays).
             self.costs.w_untried =
                 self.params.w_untried / (1.0 + self.params.habituation * habituated);
-            // Optimism habituates for novel behaviours only.
-            if self.params.familiar_radius > 0.0 {
-                self.costs.w_familiar = self.params.w_untried;
-            } else {
-                self.costs.w_familiar = self.costs.w_untried;
-            }
         }
         self.exec = None;
         self.plan.clear();

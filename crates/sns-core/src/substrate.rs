@@ -6,6 +6,7 @@
 //! spreading activity. Both must choose the same behaviours up to ties.
 
 use crate::agent::GraphSnapshot;
+use crate::familiar::FamiliarSpace;
 use sns_worlds::{Real, Vec2};
 
 /// Index of a node (a place / a behaviour end point). Nodes are never removed.
@@ -17,12 +18,9 @@ pub struct PlanCosts {
     /// Effectiveness assumed for an untried behaviour now (optimism; it habituates as trials
     /// succeed, see [`crate::SnsParams::habituation`]).
     pub w_untried: Real,
-    /// Effectiveness assumed for an untried behaviour through familiar space (within
-    /// `familiar_radius` of where the body has been): optimism habituates for novel behaviours
-    /// only (see [`crate::familiar`]). Equal to `w_untried` while the task is unsolved.
+    /// Effectiveness assumed for an untried behaviour through familiar space (near where the
+    /// body has been): the initial optimism, which does not habituate (see [`crate::familiar`]).
     pub w_familiar: Real,
-    /// Distance from the body's past positions within which space is familiar (0: off).
-    pub familiar_radius: Real,
     /// Cost added per edge (simplicity: fewer segments are simpler), in metres.
     pub segment_penalty: Real,
     /// Factor applied to the effectiveness of an edge predicted to fail by generalisation.
@@ -79,8 +77,6 @@ pub trait Substrate {
     fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`.
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
-    /// Remembers that the body was at `pos` (familiar space, within `costs.familiar_radius`).
-    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
     /// along `-normal`), with contact normal `normal`.
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);
@@ -94,8 +90,14 @@ pub trait Substrate {
     /// [`Substrate::predicted_blocked`], for any segment, against every remembered contact).
     fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
     /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
-    /// `length / effectiveness + segment_penalty`.
-    fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)>;
+    /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been.
+    fn plan(
+        &self,
+        from: NodeId,
+        goal: NodeId,
+        costs: &PlanCosts,
+        familiar: &FamiliarSpace,
+    ) -> Option<(Real, Vec<NodeId>)>;
     /// A copy of the graph for reports.
     fn snapshot(&self) -> GraphSnapshot;
 }

@@ -72,8 +72,6 @@ pub struct Symbolic {
     /// Remembered contacts: wall point and unit normal.
     contacts: Vec<(Vec2, Vec2)>,
     contact_hash: SpatialHash,
-    /// Where the body has been.
-    familiar: Option<FamiliarSpace>,
 }
 
 impl Symbolic {
@@ -130,13 +128,15 @@ impl Symbolic {
         e.blocked.get()
     }
 
-    fn edge_cost(&self, u: NodeIndex, v: NodeIndex, e: &EdgeData, costs: &PlanCosts) -> Real {
+    fn edge_cost(
+        &self,
+        (u, v): (NodeIndex, NodeIndex),
+        e: &EdgeData,
+        costs: &PlanCosts,
+        familiar: &FamiliarSpace,
+    ) -> Real {
         let (a, b) = (self.graph[u].pos, self.graph[v].pos);
-        let mut w = costs.effectiveness(e.w, || {
-            self.familiar
-                .as_ref()
-                .is_some_and(|f| e.familiar.get(f, a, b))
-        });
+        let mut w = costs.effectiveness(e.w, || e.familiar.get(familiar, a, b));
         if self.edge_blocked(e, a, b, costs) {
             w *= costs.generalised_factor;
         }
@@ -238,12 +238,6 @@ impl Substrate for Symbolic {
         }
     }
 
-    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts) {
-        self.familiar
-            .get_or_insert_with(|| FamiliarSpace::new(costs.familiar_radius))
-            .visit(pos);
-    }
-
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         self.contact_hash.insert(pos, self.contacts.len());
         self.contacts.push((pos, normal));
@@ -272,13 +266,19 @@ impl Substrate for Symbolic {
         self.blocked_by_contacts(a, b, 0, costs)
     }
 
-    fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)> {
+    fn plan(
+        &self,
+        from: NodeId,
+        goal: NodeId,
+        costs: &PlanCosts,
+        familiar: &FamiliarSpace,
+    ) -> Option<(Real, Vec<NodeId>)> {
         let goal_pos = self.node_pos(goal);
         let (cost, path) = petgraph::algo::astar(
             &self.graph,
             NodeIndex::new(from),
             |n| n.index() == goal,
-            |e| self.edge_cost(e.source(), e.target(), e.weight(), costs),
+            |e| self.edge_cost((e.source(), e.target()), e.weight(), costs, familiar),
             |n| self.graph[n].pos.dist(goal_pos),
         )?;
         Some((cost, path.into_iter().map(|n| n.index()).collect()))
@@ -320,16 +320,17 @@ mod tests {
         costs.w_untried = 0.2;
         costs.w_familiar = 0.8;
         let mut g = Symbolic::new();
+        let mut visited = FamiliarSpace::new(0.3);
         let [a, b, c] =
             [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)].map(|(x, y)| g.add_node(Vec2::new(x, y), 0));
         for (u, v) in [(a, b), (a, c)] {
             g.connect(u, v, None);
         }
         for k in 0..=10 {
-            g.record_visit(Vec2::new(k as Real * 0.1, 0.02), &costs);
+            visited.visit(Vec2::new(k as Real * 0.1, 0.02));
         }
         let cost = |g: &Symbolic, v: NodeId, costs: &PlanCosts| {
-            g.plan(a, v, costs).map(|(c, _)| c).unwrap()
+            g.plan(a, v, costs, &visited).map(|(c, _)| c).unwrap()
         };
         let familiar = cost(&g, b, &costs);
         let novel = cost(&g, c, &costs);

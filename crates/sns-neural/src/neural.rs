@@ -43,8 +43,6 @@ pub struct Neural {
     units: PlaceUnits,
     syn: Synapses,
     contacts: Contacts,
-    /// Where the body has been (the same memory as the symbolic substrate's; see NEURAL.md).
-    familiar: Option<FamiliarSpace>,
     /// Cached activity thresholds `(radius, K(radius))` of the radial kernel profile.
     thresholds: RefCell<Vec<(Real, Real)>>,
     scratch: RefCell<Scratch>,
@@ -59,7 +57,6 @@ impl Neural {
             code,
             syn: Synapses::default(),
             contacts: Contacts::default(),
-            familiar: None,
             thresholds: RefCell::new(Vec::new()),
             scratch: RefCell::new(Scratch::default()),
         })
@@ -168,14 +165,10 @@ impl Neural {
         s.blocked.get()
     }
 
-    fn syn_cost(&self, e: usize, costs: &PlanCosts) -> Real {
+    fn syn_cost(&self, e: usize, costs: &PlanCosts, familiar: &FamiliarSpace) -> Real {
         let s = self.syn.get(e);
         let (a, b) = (self.units.anchor(s.pre), self.units.anchor(s.post));
-        let mut w = costs.effectiveness(s.w, || {
-            self.familiar
-                .as_ref()
-                .is_some_and(|f| s.familiar.get(f, a, b))
-        });
+        let mut w = costs.effectiveness(s.w, || s.familiar.get(familiar, a, b));
         if self.syn_blocked(e, costs) {
             w *= costs.generalised_factor;
         }
@@ -300,12 +293,6 @@ impl Substrate for Neural {
         }
     }
 
-    fn record_visit(&mut self, pos: Vec2, costs: &PlanCosts) {
-        self.familiar
-            .get_or_insert_with(|| FamiliarSpace::new(costs.familiar_radius))
-            .visit(pos);
-    }
-
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
@@ -355,7 +342,13 @@ impl Substrate for Neural {
         self.blocked_by_contacts(a, b, 0, costs)
     }
 
-    fn plan(&self, from: NodeId, goal: NodeId, costs: &PlanCosts) -> Option<(Real, Vec<NodeId>)> {
+    fn plan(
+        &self,
+        from: NodeId,
+        goal: NodeId,
+        costs: &PlanCosts,
+        familiar: &FamiliarSpace,
+    ) -> Option<(Real, Vec<NodeId>)> {
         let mut s = self.scratch.borrow_mut();
         graph::plan(
             &self.syn,
@@ -363,7 +356,7 @@ impl Substrate for Neural {
             from,
             goal,
             |u| self.units.anchor(u),
-            |e| self.syn_cost(e, costs),
+            |e| self.syn_cost(e, costs, familiar),
             &mut s.plan,
         )
     }
@@ -433,8 +426,9 @@ mod tests {
             let (neu, sym) = twin_graphs(seed, 60, 0);
             for k in 0..10 {
                 let (from, goal) = ((seed as usize * 7 + k) % 60, (k * 13 + 5) % 60);
-                let a = neu.plan(from, goal, &c);
-                let b = sym.plan(from, goal, &c);
+                let none = FamiliarSpace::default();
+                let a = neu.plan(from, goal, &c, &none);
+                let b = sym.plan(from, goal, &c, &none);
                 match (a, b) {
                     (Some((ca, pa)), Some((cb, pb))) => {
                         assert!((ca - cb).abs() < 1e-9, "cost {ca} vs {cb}");
@@ -455,9 +449,10 @@ mod tests {
         for seed in 0..10 {
             let (neu, _) = twin_graphs(seed, 50, 30);
             let n = neu.node_count();
-            let d = graph::relax_sync(&neu.syn, n, 0, |e| neu.syn_cost(e, &c));
+            let none = FamiliarSpace::default();
+            let d = graph::relax_sync(&neu.syn, n, 0, |e| neu.syn_cost(e, &c, &none));
             for (from, &df) in d.iter().enumerate().skip(1) {
-                match neu.plan(from, 0, &c) {
+                match neu.plan(from, 0, &c, &none) {
                     Some((cost, _)) => assert!((cost - df).abs() < 1e-9),
                     None => assert!(df.is_infinite()),
                 }
