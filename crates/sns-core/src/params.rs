@@ -62,7 +62,9 @@ pub struct SnsParams {
     /// Radius within which an intermediate node also counts as reached when no remembered wall
     /// lies between it and the body (and past the node along the segment, within twice this):
     /// the body cuts the corner toward the next node. It halves with each level of refinement of
-    /// the node. Default 0.35; at most `arrive_radius` turns corner cutting off.
+    /// the node. It is also the depth behind a remembered wall within which a place counts as
+    /// inside the wall (`PlanCosts::wall_depth`). Default 0.45 (measured against 0.35, 0.5, 0.55
+    /// and 0.6 on 3400 runs: BENCHMARKS.md); at most `arrive_radius` turns corner cutting off.
     pub cut_radius: Real,
     /// Steps without 2 cm of progress before a behaviour is declared failed. Default 60.
     pub stall_steps: u64,
@@ -106,7 +108,7 @@ impl Default for SnsParams {
             max_level: 4,
             max_nodes: 20_000,
             arrive_radius: 0.2,
-            cut_radius: 0.35,
+            cut_radius: 0.45,
             stall_steps: 60,
             blocked_steps: 8,
             steep_contact_cos: 0.7,
@@ -297,6 +299,7 @@ impl SnsParams {
             generalise: self.generalise,
             body_radius: self.body_radius,
             contact_patch: self.contact_patch,
+            wall_depth: self.cut_radius,
         }
     }
 

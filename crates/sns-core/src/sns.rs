@@ -86,6 +86,8 @@ pub struct Sns<S: Substrate> {
     solved: u32,
     /// Where the body has been.
     familiar: FamiliarSpace,
+    /// Where the body was at the last step (the trial ends without another observation).
+    last_pos: Vec2,
 }
 
 impl<S: Substrate> Sns<S> {
@@ -110,6 +112,7 @@ impl<S: Substrate> Sns<S> {
             laid: None,
             solved: 0,
             familiar: FamiliarSpace::new(params.familiar_radius),
+            last_pos: Vec2::ZERO,
         }
     }
 
@@ -282,8 +285,12 @@ impl<S: Substrate> Sns<S> {
         let Some((goal, _)) = self.goal else { return };
         let p = obs.position;
         self.extend_lattice();
+        // The agent is still at the node it last reached, unless it is farther from it than a
+        // place can be when counted as reached (regression: with `cut_radius` above 0.5 m the agent
+        // left a corner-cut place at once for the node under it, and livelocked between the two).
+        let at_most = self.params.cut_radius.max(0.5);
         let from = match self.at {
-            Some(n) if self.sub.node_pos(n).dist(p) < 0.5 => n,
+            Some(n) if self.sub.node_pos(n).dist(p) < at_most => n,
             _ => self.place_within(p, 0, self.params.eps(0) / 4.0),
         };
         self.at = Some(from);
@@ -308,29 +315,18 @@ impl<S: Substrate> Sns<S> {
     }
 
     fn arrive(&mut self, ex: Exec) {
+        self.stats.successes += 1;
         self.sub
             .potentiate(ex.from, ex.to, self.params.eta, &self.costs);
-        self.stats.successes += 1;
         self.at = Some(ex.to);
     }
 
-    fn fail(&mut self, ex: Exec, obs: &Observation) {
-        let p = obs.position;
-        self.sub
-            .depress(ex.from, ex.to, self.params.beta, &self.costs);
-        self.stats.failures += 1;
-        // Kept for reports only, and bounded: long unsolvable runs fail millions of times.
-        if self.failures.len() < MAX_REPORTED_FAILURES {
-            self.failures.push(p);
-        }
+    /// The place where behaviour `ex` left the body at `p` (backed off from the wall along the
+    /// contact normal `n`), with the executed part of `ex` proven, and the behaviour's level.
+    fn prove_executed(&mut self, ex: &Exec, p: Vec2, n: Vec2) -> (NodeId, u8) {
         let level = self.sub.node_level(ex.from).max(self.sub.node_level(ex.to));
-        let n = if obs.contact {
-            obs.contact_normal
-        } else {
-            Vec2::ZERO
-        };
-        // Re-planning starts from where the agent really is: the failure node merges only with a
-        // node very close to it, never with a lattice place across the wall.
+        // Re-planning starts from where the agent really is: the place merges only with a node
+        // very close to it, never with a lattice place across the wall.
         let merge = self.params.eps(level) / 4.0;
         let anchor = p + n * self.params.contact_backoff;
         let c = self.place_within(anchor, level, merge);
@@ -348,6 +344,24 @@ impl<S: Substrate> Sns<S> {
                 self.sub.potentiate(u, v, self.params.eta, &self.costs);
             }
         }
+        (c, level)
+    }
+
+    fn fail(&mut self, ex: Exec, obs: &Observation) {
+        let p = obs.position;
+        self.sub
+            .depress(ex.from, ex.to, self.params.beta, &self.costs);
+        self.stats.failures += 1;
+        // Kept for reports only, and bounded: long unsolvable runs fail millions of times.
+        if self.failures.len() < MAX_REPORTED_FAILURES {
+            self.failures.push(p);
+        }
+        let n = if obs.contact {
+            obs.contact_normal
+        } else {
+            Vec2::ZERO
+        };
+        let (c, level) = self.prove_executed(&ex, p, n);
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
         *count += 1;
@@ -385,7 +399,8 @@ impl<S: Substrate> Sns<S> {
             let passed =
                 seg.norm() > 1e-9 && (p - ex.origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
             // A target behind the wall the body is pressed against is not reached, however close.
-            let behind_wall = obs.contact && obs.contact_normal.dot(target - p) < 0.0;
+            let behind_wall =
+                obs.contact && obs.contact_normal.dot(target - p) < -self.params.body_radius;
             if (d < reach || passed)
                 && !behind_wall
                 && (d <= self.params.arrive_radius
@@ -489,6 +504,7 @@ impl<S: Substrate> Agent for Sns<S> {
     }
 
     fn act(&mut self, obs: &Observation) -> Vec2 {
+        self.last_pos = obs.position;
         self.ctrl.observe(obs);
         self.see(obs.position);
         if obs.contact {
@@ -526,10 +542,18 @@ impl<S: Substrate> Agent for Sns<S> {
     fn end_trial(&mut self, success: bool) {
         if success {
             // The behaviour that reached the goal succeeded, although the trial ended (within the
-            // success radius) before the body arrived at the goal's place.
-            if let Some(ex) = self.exec.take() {
-                if self.goal.is_some_and(|(g, _)| g == ex.to) {
+            // success radius) before the body arrived at the goal's place. When it was heading
+            // for another place, its executed part is proven and the step from where the body
+            // was to the goal is credited (regression: the route of trial 2 on medium task 3,
+            // seed 94, ended by such a behaviour, and trial 3 took trial 1's longer route, 1.39 L*
+            // against 0.96).
+            if let (Some(ex), Some((goal, _))) = (self.exec.take(), self.goal) {
+                if ex.to == goal {
                     self.arrive(ex);
+                } else {
+                    let (c, _) = self.prove_executed(&ex, self.last_pos, Vec2::ZERO);
+                    self.sub.connect(c, goal, None);
+                    self.sub.potentiate(c, goal, self.params.eta, &self.costs);
                 }
             }
             self.solved += 1;
@@ -554,6 +578,7 @@ impl<S: Substrate> Agent for Sns<S> {
 mod tests {
     use super::*;
     use crate::Symbolic;
+    use sns_worlds::env::TaskSpec;
     use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 
     fn obs(x: Real, y: Real, contact: Option<Vec2>) -> Observation {
@@ -684,6 +709,65 @@ mod tests {
         agent.sub.set_node_level(to, 1);
         assert_eq!(near(&mut agent, 0.7), None, "a refined place: 0.175 m");
         assert_eq!(near(&mut agent, 0.82), Some(true));
+    }
+
+    /// A place in the margin the ball's radius keeps it from, behind the surface of the body
+    /// but in front of the wall's, is reached while pressed against that wall; a place behind
+    /// the wall's surface is not (regression: any place behind the body's surface was refused,
+    /// so on medium task 3, seed 68, the agent pressed against a wall 5 cm from its target until
+    /// the behaviour failed, and trial 3 took a route twice as long).
+    #[test]
+    fn a_place_is_reached_against_a_wall_unless_it_lies_behind_the_wall() {
+        let wall_right = Vec2::new(-1.0, 0.0);
+        let mut agent = executing_toward_1_0();
+        assert_eq!(agent.monitor(&obs(0.96, 0.0, Some(wall_right))), Some(true));
+        let mut agent = executing_toward_1_0();
+        assert_eq!(agent.monitor(&obs(0.85, 0.0, Some(wall_right))), None);
+    }
+
+    /// Regression: with `cut_radius` above 0.5 m the agent left a corner-cut place at once for
+    /// the node under the body, planned back through the place, and livelocked between the two
+    /// without ever failing (large task 2, seed 83: 100000 steps at 0.55 m).
+    #[test]
+    fn a_large_corner_cutting_radius_does_not_livelock() {
+        let params = SnsParams {
+            cut_radius: 0.55,
+            ..SnsParams::default()
+        };
+        let cfg = EnvConfig {
+            task: TaskSpec {
+                task: Some(2),
+                ..Default::default()
+            },
+            ..EnvConfig::default()
+        };
+        let mut env = MazeEnv::new(MazeMap::builtin("large").unwrap(), cfg).unwrap();
+        let (mut obs, _) = env.reset(83);
+        let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
+        agent.begin_trial(&obs);
+        let mut steps = 0;
+        while !obs.success && steps < 20_000 {
+            obs = env.step(agent.act(&obs)).obs;
+            steps += 1;
+        }
+        assert!(obs.success, "not solved in {steps} steps");
+    }
+
+    /// Regression: a trial that ended while its last behaviour was heading for a place other
+    /// than the goal left that last stretch uncredited, so the route it ended was not reused
+    /// (medium task 3, seed 94: trial 3 took trial 1's longer route, 1.39 L* against 0.96).
+    #[test]
+    fn the_last_stretch_of_a_successful_trial_is_credited() {
+        let mut agent = executing_toward_1_0();
+        let (goal, g) = agent.goal.unwrap();
+        agent.last_pos = g + Vec2::new(0.3, -0.2);
+        agent.end_trial(true);
+        let costs = agent.params().costs();
+        let (c, d) = agent.sub.nearest(g + Vec2::new(0.3, -0.2)).unwrap();
+        assert!(d < 0.1, "a place where the body was");
+        let w = agent.sub.weight(c, goal, &costs).unwrap();
+        assert!(w > costs.w_untried, "{w}");
+        assert!(!agent.sub.predicted_blocked(c, goal, &costs));
     }
 
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).

@@ -33,9 +33,22 @@ pub struct PlanCosts {
     /// Half-length of the wall patch a contact stands for: a contact at wall point `q` with
     /// normal `n` predicts a straight wall through `q`, perpendicular to `n`, this far each way.
     pub contact_patch: Real,
+    /// Depth behind a remembered wall patch within which a place counts as inside the wall
+    /// (walls are assumed at least this thick), in metres: a behaviour from or to such a place
+    /// is predicted to fail. The corner-cutting radius, the deepest a place can be and still be
+    /// counted as reached.
+    pub wall_depth: Real,
 }
 
 impl PlanCosts {
+    /// Whether the place `x` lies inside the wall that the contact at wall point `q` with normal
+    /// `n` stands for: behind the patch (within its half-length along the wall) by at most
+    /// `wall_depth`.
+    pub fn behind_patch(&self, q: Vec2, n: Vec2, x: Vec2) -> bool {
+        let depth = (q - x).dot(n);
+        depth > 0.0 && depth <= self.wall_depth && (x - q).dot(n.perp()).abs() <= self.contact_patch
+    }
+
     /// Effectiveness for planning of an edge with stored value `w` (`None`: untried);
     /// `familiar` (whether the edge's segment is familiar) is evaluated only when it matters.
     pub fn effectiveness(&self, w: Option<Real>, familiar: impl FnOnce() -> bool) -> Real {
@@ -84,7 +97,9 @@ pub trait Substrate {
     fn contact_near(&self, pos: Vec2, radius: Real) -> bool;
     /// Number of remembered contacts.
     fn contact_count(&self) -> usize;
-    /// Whether the behaviour `u -> v` is predicted to fail because it resembles a failed one.
+    /// Whether the behaviour `u -> v` is predicted to fail because it resembles a failed one: its
+    /// segment passes through a remembered wall patch, or one of its ends lies inside the wall
+    /// ([`PlanCosts::behind_patch`]).
     fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool;
     /// Whether a remembered wall lies across the straight segment `a -> b` (the same test as
     /// [`Substrate::predicted_blocked`], for any segment, against every remembered contact).

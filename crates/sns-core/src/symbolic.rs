@@ -88,7 +88,7 @@ impl Symbolic {
     fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
-        let m = clearance + half;
+        let m = clearance.max(costs.wall_depth) + half;
         let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
         let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
         let hit = |i: usize| {
@@ -100,6 +100,8 @@ impl Symbolic {
             }
             let t = n.perp() * half;
             segment_segment_dist(a, b, q - t, q + t) < clearance
+                || costs.behind_patch(q, n, a)
+                || costs.behind_patch(q, n, b)
         };
         let new = self.contacts.len() - from;
         if new <= 64 {
@@ -338,6 +340,42 @@ mod tests {
         assert!((novel - (1.0 / 0.2 + costs.segment_penalty)).abs() < 1e-9);
         costs.w_familiar = costs.w_untried;
         assert!((cost(&g, b, &costs) - novel).abs() < 1e-9);
+    }
+
+    /// A contact also stands for the wall behind it: a behaviour from or to a place inside the
+    /// wall fails, however it runs (regression: places inside a wall the body had not yet
+    /// touched were counted as reached by corner cutting, and the behaviours between two such
+    /// places, parallel to the wall's surface, were never predicted to fail; third trials on
+    /// medium task 3 went back and forth inside the wall).
+    #[test]
+    fn a_behaviour_ending_inside_a_remembered_wall_is_predicted_to_fail() {
+        let costs = SnsParams::default().costs();
+        let (q, n) = (Vec2::new(0.0, 0.0), Vec2::new(0.0, 1.0));
+        assert!(costs.behind_patch(q, n, Vec2::new(0.1, -0.2)));
+        assert!(!costs.behind_patch(q, n, Vec2::new(0.1, 0.2)), "in front");
+        assert!(
+            !costs.behind_patch(q, n, Vec2::new(0.3, -0.2)),
+            "beside the patch"
+        );
+        assert!(
+            !costs.behind_patch(q, n, Vec2::new(0.1, -0.6)),
+            "deeper than wall_depth"
+        );
+        let mut g = Symbolic::new();
+        let inside = g.add_node(Vec2::new(0.15, -0.2), 0);
+        let also_inside = g.add_node(Vec2::new(-0.15, -0.2), 0);
+        let free = g.add_node(Vec2::new(0.6, 0.5), 0);
+        for (u, v) in [(inside, also_inside), (free, inside), (inside, free)] {
+            g.connect(u, v, None);
+        }
+        g.record_contact(q, n);
+        assert!(
+            g.predicted_blocked(inside, also_inside, &costs),
+            "parallel, inside"
+        );
+        assert!(g.predicted_blocked(free, inside, &costs));
+        assert!(g.predicted_blocked(inside, free, &costs));
+        assert!(g.wall_between(Vec2::new(0.15, 0.15), Vec2::new(0.15, -0.2), &costs));
     }
 
     #[test]

@@ -117,8 +117,12 @@ impl Neural {
         let half = costs.contact_patch;
         let theta = self.threshold(clearance);
         let test = |i: usize| -> bool {
-            let c = self.contacts.pos[i];
-            let t = self.contacts.normals[i].perp() * half;
+            let (c, normal) = (self.contacts.pos[i], self.contacts.normals[i]);
+            // An end inside the wall (read on the decoded positions).
+            if costs.behind_patch(c, normal, a) || costs.behind_patch(c, normal, b) {
+                return true;
+            }
+            let t = normal.perp() * half;
             let (x, y) = closest_points(a, b, c - t, c + t);
             // Coarse prefilter: only pairs within twice the clearance are compared.
             if x.dist(y) > 2.0 * clearance {
@@ -131,7 +135,8 @@ impl Neural {
         if n - from <= 64 {
             return (from..n).any(test);
         }
-        let m = Vec2::new(2.0 * clearance + half, 2.0 * clearance + half);
+        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
+        let m = Vec2::new(reach, reach);
         let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
         let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
         let mut found = false;
