@@ -88,20 +88,30 @@ impl Symbolic {
     fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
+        // Patch centres that can matter: within the wall depth (and the patch's half-length) of
+        // an end, or within the clearance plus the half-length of the segment.
         let m = clearance.max(costs.wall_depth) + half;
         let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
         let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
+        let ms = clearance + half;
+        let (slo, shi) = (
+            lo + Vec2::new(m - ms, m - ms),
+            hi - Vec2::new(m - ms, m - ms),
+        );
         let hit = |i: usize| {
             let (q, n) = self.contacts[i];
-            // Cheap exact reject: a patch centre outside the segment's box grown by the patch's
-            // half-length plus the clearance cannot be within the clearance.
+            // Cheap exact rejects by boxes before the exact tests.
             if q.x < lo.x || q.x > hi.x || q.y < lo.y || q.y > hi.y {
+                return false;
+            }
+            if costs.behind_patch(q, n, a) || costs.behind_patch(q, n, b) {
+                return true;
+            }
+            if q.x < slo.x || q.x > shi.x || q.y < slo.y || q.y > shi.y {
                 return false;
             }
             let t = n.perp() * half;
             segment_segment_dist(a, b, q - t, q + t) < clearance
-                || costs.behind_patch(q, n, a)
-                || costs.behind_patch(q, n, b)
         };
         let new = self.contacts.len() - from;
         if new <= 64 {
