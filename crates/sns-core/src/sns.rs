@@ -398,7 +398,8 @@ impl<S: Substrate> Sns<S> {
             let seg = target - ex.origin;
             let passed =
                 seg.norm() > 1e-9 && (p - ex.origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
-            // A target behind the wall the body is pressed against is not reached, however close.
+            // A target behind the surface of the wall the body is pressed against (more than the
+            // body's radius beyond the body along the contact normal) is not reached, however close.
             let behind_wall =
                 obs.contact && obs.contact_normal.dot(target - p) < -self.params.body_radius;
             if (d < reach || passed)
