@@ -101,8 +101,9 @@ pub trait Substrate {
     /// segment passes through a remembered wall patch, or one of its ends lies inside the wall
     /// ([`PlanCosts::behind_patch`]).
     fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool;
-    /// Whether a remembered wall lies across the straight segment `a -> b` (the same test as
-    /// [`Substrate::predicted_blocked`], for any segment, against every remembered contact).
+    /// Whether a remembered wall lies across the straight segment `a -> b`, or holds one of its
+    /// ends (the same test as [`Substrate::predicted_blocked`], for any segment, against every
+    /// remembered contact).
     fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
     /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
     /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been.
