@@ -14,12 +14,13 @@
 //! The goal counts as reached within 0.6 m (success is within 0.45 m; positions are sampled
 //! every 4 steps). Segments are checked with a 6 cm clearance so that chords of the ball's path
 //! around a corner it touched still count. This is an analysis tool: it reads the map.
+mod common;
+
 use petgraph::algo::dijkstra;
 use petgraph::graph::UnGraph;
-use sns_core::{Agent, Sns, SnsParams, Symbolic};
-use sns_worlds::env::TaskSpec;
+use sns_core::{Sns, Symbolic};
 use sns_worlds::oracle::{segment_clear, shortest_path};
-use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Real, Vec2};
+use sns_worlds::{Real, Vec2};
 
 /// Shortest path length from `pts[0]` to the goal (the last point) over the edges `join` allows.
 fn shortest(pts: &[Vec2], join: impl Fn(Vec2, Vec2) -> bool) -> Real {
@@ -45,52 +46,26 @@ fn main() {
     let mazes = args.get(1).cloned().unwrap_or("giant:4".into());
     let first: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0);
     let seeds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let mut params = SnsParams::default();
-    if let Ok(ps) = std::env::var("SNS_PARAMS") {
-        for kv in ps.split(',').filter(|s| !s.is_empty()) {
-            let (k, v) = kv.split_once('=').expect("name=value");
-            params.set(k, v).expect("valid parameter");
-        }
-    }
+    let params = common::params_from_env();
     println!("maze seed t1 t2 t3 explored tube");
     for m in mazes.split(',') {
-        let (name, task) = match m.split_once(':') {
-            Some((n, t)) => (n, Some(t.parse::<u32>().expect("task number"))),
-            None => (m, None),
-        };
-        let map = MazeMap::builtin(name).expect("built-in maze");
         for seed in first..first + seeds {
-            let cfg = EnvConfig {
-                task: TaskSpec {
-                    task,
-                    ..Default::default()
-                },
-                max_steps: 100_000,
-                ..Default::default()
-            };
-            let mut env = MazeEnv::new(map.clone(), cfg).expect("env");
-            env.reset(seed);
+            let mut env = common::world(m, seed);
+            let map = env.map().clone();
             let (start, goal) = (env.start(), env.goal());
             let l = shortest_path(&map, start, goal).map_or(Real::NAN, |p| p.length);
             let mut agent = Sns::new(params, Symbolic::new());
             let mut visited = vec![start];
             let mut ratios = Vec::new();
             for k in 0..3 {
-                let (mut obs, _) = env.restart();
-                agent.begin_trial(&obs);
-                let (mut path, mut done) = (0.0, false);
-                while !done {
-                    let prev = obs.position;
-                    let s = env.step(agent.act(&obs));
-                    obs = s.obs;
-                    path += prev.dist(obs.position);
-                    done = s.terminated || s.truncated;
+                let mut steps = 0u64;
+                let (path, _) = common::trial(&mut env, &mut agent, |obs| {
+                    steps += 1;
                     let thin = visited.iter().all(|q| q.dist(obs.position) > 0.1);
-                    if k < 2 && env.steps() % 4 == 0 && thin {
+                    if k < 2 && steps % 4 == 0 && thin {
                         visited.push(obs.position);
                     }
-                }
-                agent.end_trial(obs.success);
+                });
                 ratios.push(path / l);
             }
             visited.push(goal);

@@ -88,41 +88,41 @@ impl Symbolic {
     fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
-        // Patch centres that can matter: within the wall depth (and the patch's half-length) of
-        // an end, or within the clearance plus the half-length of the segment.
-        let m = clearance.max(costs.wall_depth) + half;
-        let lo = Vec2::new(a.x.min(b.x) - m, a.y.min(b.y) - m);
-        let hi = Vec2::new(a.x.max(b.x) + m, a.y.max(b.y) + m);
-        let ms = clearance + half;
-        let (slo, shi) = (
-            lo + Vec2::new(m - ms, m - ms),
-            hi - Vec2::new(m - ms, m - ms),
-        );
+        // The segment's bounding box grown by `m`; patch centres outside it are farther than `m`.
+        let grown = |m: Real| {
+            let r = Vec2::new(m, m);
+            let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - r;
+            (lo, Vec2::new(a.x.max(b.x), a.y.max(b.y)) + r)
+        };
+        let inside = |q: Vec2, (lo, hi): (Vec2, Vec2)| {
+            q.x >= lo.x && q.x <= hi.x && q.y >= lo.y && q.y <= hi.y
+        };
+        // Cheap exact rejects: a patch can hold an end within the wall depth plus its half-length,
+        // and come within the clearance of the segment within the clearance plus its half-length.
+        let may_matter = grown(clearance.max(costs.wall_depth) + half);
+        let may_cross = grown(clearance + half);
         let hit = |i: usize| {
             let (q, n) = self.contacts[i];
-            // Cheap exact rejects by boxes before the exact tests.
-            if q.x < lo.x || q.x > hi.x || q.y < lo.y || q.y > hi.y {
+            if !inside(q, may_matter) {
                 return false;
             }
             if costs.behind_patch(q, n, a) || costs.behind_patch(q, n, b) {
                 return true;
             }
-            if q.x < slo.x || q.x > shi.x || q.y < slo.y || q.y > shi.y {
-                return false;
-            }
             let t = n.perp() * half;
-            segment_segment_dist(a, b, q - t, q + t) < clearance
+            inside(q, may_cross) && segment_segment_dist(a, b, q - t, q + t) < clearance
         };
         let new = self.contacts.len() - from;
         if new <= 64 {
             return (from..self.contacts.len()).any(hit);
         }
         let mut found = false;
-        self.contact_hash.for_each_in(lo, hi, |i| {
-            if !found && i >= from && hit(i) {
-                found = true;
-            }
-        });
+        self.contact_hash
+            .for_each_in(may_matter.0, may_matter.1, |i| {
+                if !found && i >= from && hit(i) {
+                    found = true;
+                }
+            });
         found
     }
 

@@ -1,0 +1,63 @@
+//! What the developer examples share: parameters from `SNS_PARAMS`, worlds from `name[:task]`,
+//! and one trial of the agent.
+use sns_core::{Agent, SnsParams};
+use sns_worlds::env::TaskSpec;
+use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Observation, Real};
+
+/// The default parameters with the overrides of `SNS_PARAMS=name=value,...`.
+pub fn params_from_env() -> SnsParams {
+    let mut params = SnsParams::default();
+    if let Ok(ps) = std::env::var("SNS_PARAMS") {
+        for kv in ps.split(',').filter(|s| !s.is_empty()) {
+            let (k, v) = kv.split_once('=').expect("name=value");
+            params.set(k, v).expect("valid parameter");
+        }
+    }
+    params
+}
+
+/// The world `spec` (a built-in name, or `name:task` for an OGBench task), reset with `seed`, with
+/// a step budget of 100000 per trial.
+pub fn world(spec: &str, seed: u64) -> MazeEnv {
+    let (name, task) = match spec.split_once(':') {
+        Some((n, t)) => (n, Some(t.parse::<u32>().expect("task number"))),
+        None => (spec, None),
+    };
+    let cfg = EnvConfig {
+        task: TaskSpec {
+            task,
+            ..Default::default()
+        },
+        max_steps: 100_000,
+        ..Default::default()
+    };
+    let mut env = MazeEnv::new(MazeMap::builtin(name).expect("built-in maze"), cfg).expect("env");
+    env.reset(seed);
+    env
+}
+
+/// Runs one trial of `agent` from the start; `each` sees every observation after the first.
+/// Returns the path length and whether the goal was reached.
+pub fn trial(
+    env: &mut MazeEnv,
+    agent: &mut dyn Agent,
+    mut each: impl FnMut(&Observation),
+) -> (Real, bool) {
+    let (mut obs, _) = env.restart();
+    agent.begin_trial(&obs);
+    let mut path = 0.0;
+    let mut ok = obs.success;
+    while !ok {
+        let prev = obs.position;
+        let s = env.step(agent.act(&obs));
+        obs = s.obs;
+        path += prev.dist(obs.position);
+        each(&obs);
+        ok = s.terminated;
+        if s.truncated {
+            break;
+        }
+    }
+    agent.end_trial(ok);
+    (path, ok)
+}
