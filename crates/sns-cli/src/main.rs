@@ -20,7 +20,7 @@ struct Cli {
 enum Command {
     /// Run K trials of one start -> goal task with one agent and print a per-trial table (or JSON).
     Run(run_cmd::RunArgs),
-    /// List the built-in mazes.
+    /// List the built-in mazes and the generators of seeded mazes.
     Mazes,
     /// Run agents x mazes (or scenarios) x seeds in parallel; write runs.csv, summary.md, run.toml.
     Bench(bench_cmd::BenchArgs),
@@ -68,6 +68,12 @@ fn main() -> ExitCode {
                 let rows = text.lines().count();
                 let cols = text.lines().next().map_or(0, str::len);
                 println!("{name:<8} {rows:>2}x{cols:<2}  {desc}");
+            }
+            println!(
+                "\ngenerated mazes (seeded; use the spec as the maze name, e.g. perfect:41x41:3):"
+            );
+            for (spec, desc) in sns_worlds::generate::SPECS {
+                println!("  {spec:<28} {desc}");
             }
             Ok(())
         }

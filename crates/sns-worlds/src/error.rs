@@ -8,6 +8,14 @@ pub enum WorldError {
     /// The maze name is neither a built-in map nor a readable file.
     #[error("unknown maze '{0}': not a built-in map (see `sns mazes`) and no such file")]
     UnknownMaze(String),
+    /// A generated-maze spec (`perfect:41x41:3`) whose arguments are wrong.
+    #[error("generated maze '{spec}': {reason} (see `sns mazes` for the generators)")]
+    BadGenerator {
+        /// The spec as given.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The map file could not be read.
     #[error("{file}: cannot read: {reason}")]
     Io {

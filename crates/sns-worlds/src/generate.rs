@@ -1,11 +1,31 @@
-//! Mazes SNS was never tuned on: spirals, dead-end combs, rooms with narrow doors, seeded perfect
-//! mazes (from the `knossos` crate), and a maze whose goal is walled off.
+//! Mazes SNS was never tuned on, made by seeded generators: perfect mazes, braided mazes (with
+//! loops), rooms joined by one-cell doors, bug traps, long zig-zags, open rooms with pillars,
+//! spirals, dead-end combs, and a maze whose goal is walled off.
 //!
-//! Every generator returns a map in the PointMaze encoding with one `r` (start) and one `g` (goal).
+//! Every generator returns a map in the PointMaze encoding with one `r` (start) and one `g`
+//! (goal), in far corners where the layout has corners. The seeded ones draw from
+//! [`ChaCha8Rng`] seeded with the given `u64`, so a seed names the same maze on every platform.
+//! [`from_spec`] builds a maze from a short text (`perfect:41x41:3`), which is how the command
+//! line and the benchmark name generated worlds.
+//!
+//! ```
+//! use sns_worlds::generate;
+//! let m = generate::perfect(15, 15, 1);
+//! assert_eq!((m.rows(), m.cols()), (31, 31));
+//! assert_eq!(generate::from_spec("perfect:15x15:1").unwrap().unwrap().to_text(), m.to_text());
+//! ```
 
+use crate::error::WorldError;
 use crate::maze::MazeMap;
-use knossos::maze::{GameMap, OrthogonalMazeBuilder, RecursiveBacktracking};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
+/// The largest side, in corridor cells, that the seeded generators accept through
+/// [`from_spec`] (a 1000 x 1000 perfect maze is a 2001 x 2001 map, four million cells).
+pub const MAX_GENERATED_SIDE: usize = 1000;
+
+/// A rows x cols grid of free cells enclosed by a wall border.
 fn grid(rows: usize, cols: usize) -> Vec<Vec<char>> {
     let mut g = vec![vec!['0'; cols]; rows];
     for (r, row) in g.iter_mut().enumerate() {
@@ -92,35 +112,227 @@ pub fn rooms(n: usize, room: usize) -> MazeMap {
             g[(rr + 1) * (room + 1)][col] = '0';
         }
     }
-    // Only one door per wall row between row-bands: close the vertical doors that are not on the
-    // serpentine so that the rooms have dead ends too.
     g[1][1] = 'r';
     g[size - 2][if n % 2 == 0 { 1 } else { size - 2 }] = 'g';
     finish(&format!("rooms{n}x{room}"), g)
 }
 
-/// A seeded perfect maze (one path between any two cells) of `w` x `h` corridor cells, made by the
-/// `knossos` crate's recursive backtracker; start top-left, goal bottom-right.
-pub fn perfect(w: usize, h: usize, seed: u64) -> MazeMap {
-    let maze = OrthogonalMazeBuilder::new()
-        .width(w)
-        .height(h)
-        .algorithm(Box::new(RecursiveBacktracking))
-        .seed(Some(seed))
-        .build();
-    let text = maze
-        .format(GameMap::new().span(1).wall('1').passage('0'))
-        .into_inner();
-    let mut g: Vec<Vec<char>> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.trim_end().chars().collect())
-        .collect();
-    let rows = g.len();
-    let cols = g[0].len();
+/// The four directions between corridor cells: (d_row, d_col).
+const DIRS: [(i64, i64); 4] = [(-1, 0), (0, 1), (1, 0), (0, -1)];
+
+/// A spanning tree of the `w` x `h` corridor cells, carved by an iterative recursive backtracker
+/// into a `(2h + 1)` x `(2w + 1)` grid (corridor cell `(i, j)` is grid cell `(2i + 1, 2j + 1)`).
+fn carve_perfect(w: usize, h: usize, rng: &mut ChaCha8Rng) -> Vec<Vec<char>> {
+    let mut g = vec![vec!['1'; 2 * w + 1]; 2 * h + 1];
+    let mut seen = vec![vec![false; w]; h];
+    let mut stack = vec![(0usize, 0usize)];
+    seen[0][0] = true;
+    g[1][1] = '0';
+    while let Some(&(i, j)) = stack.last() {
+        let mut next: Vec<(usize, usize)> = DIRS
+            .iter()
+            .filter_map(|&(di, dj)| {
+                let (ni, nj) = (i as i64 + di, j as i64 + dj);
+                let inside = ni >= 0 && nj >= 0 && (ni as usize) < h && (nj as usize) < w;
+                (inside && !seen[ni as usize][nj as usize]).then_some((ni as usize, nj as usize))
+            })
+            .collect();
+        if next.is_empty() {
+            stack.pop();
+            continue;
+        }
+        next.shuffle(rng);
+        let (ni, nj) = next[0];
+        seen[ni][nj] = true;
+        // Knock down the wall between the two corridor cells, and open the new one.
+        g[i + ni + 1][j + nj + 1] = '0';
+        g[2 * ni + 1][2 * nj + 1] = '0';
+        stack.push((ni, nj));
+    }
+    g
+}
+
+/// Marks start top-left and goal bottom-right of a carved maze grid.
+fn far_corners(mut g: Vec<Vec<char>>) -> Vec<Vec<char>> {
+    let (rows, cols) = (g.len(), g[0].len());
     g[1][1] = 'r';
     g[rows - 2][cols - 2] = 'g';
-    finish(&format!("perfect{w}x{h}s{seed}"), g)
+    g
+}
+
+/// A seeded perfect maze (exactly one path between any two cells) of `w` x `h` corridor cells,
+/// one cell wide, carved by a recursive backtracker (long winding corridors, many dead ends);
+/// start top-left, goal bottom-right. The map is `(2h + 1)` x `(2w + 1)`.
+pub fn perfect(w: usize, h: usize, seed: u64) -> MazeMap {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let g = carve_perfect(w.max(2), h.max(2), &mut rng);
+    finish(&format!("perfect{w}x{h}s{seed}"), far_corners(g))
+}
+
+/// A seeded braided maze: a [`perfect`] maze in which each dead end is opened into a neighbouring
+/// corridor with probability `loops` (0: perfect, 1: no dead ends), so there are many routes and
+/// the first one tried is often not the shortest.
+pub fn braided(w: usize, h: usize, seed: u64, loops: f64) -> MazeMap {
+    let (w, h) = (w.max(2), h.max(2));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut g = carve_perfect(w, h, &mut rng);
+    for i in 0..h {
+        for j in 0..w {
+            let (r, c) = (2 * i + 1, 2 * j + 1);
+            // A dead end: a corridor cell with three walls around it.
+            let walls: Vec<(i64, i64)> = DIRS
+                .iter()
+                .copied()
+                .filter(|&(di, dj)| g[(r as i64 + di) as usize][(c as i64 + dj) as usize] == '1')
+                .collect();
+            if walls.len() != 3 || !rng.gen_bool(loops.clamp(0.0, 1.0)) {
+                continue;
+            }
+            // Open one of its walls that leads to another corridor cell (not the border).
+            let inner: Vec<(i64, i64)> = walls
+                .into_iter()
+                .filter(|&(di, dj)| {
+                    let (ni, nj) = (i as i64 + di, j as i64 + dj);
+                    ni >= 0 && nj >= 0 && (ni as usize) < h && (nj as usize) < w
+                })
+                .collect();
+            if let Some(&(di, dj)) = inner.choose(&mut rng) {
+                g[(r as i64 + di) as usize][(c as i64 + dj) as usize] = '0';
+            }
+        }
+    }
+    finish(&format!("braided{w}x{h}s{seed}"), far_corners(g))
+}
+
+/// An `n` x `n` grid of square rooms of side `room`, joined by one-cell doors along a seeded
+/// random spanning tree of the rooms (so there is exactly one route between two rooms, through
+/// narrow doors); start in the top-left room, goal in the bottom-right one.
+pub fn rooms_tree(n: usize, room: usize, seed: u64) -> MazeMap {
+    let (n, room) = (n.max(2), room.max(1));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // The tree over rooms is a perfect maze over n x n cells; each open wall becomes a door.
+    let tree = carve_perfect(n, n, &mut rng);
+    let size = n * (room + 1) + 1;
+    let mut g = grid(size, size);
+    for k in 1..n {
+        let w = k * (room + 1);
+        for i in 0..size {
+            for (r, c) in [(w, i), (i, w)] {
+                g[r][c] = '1';
+            }
+        }
+    }
+    for i in 0..n {
+        for j in 0..n {
+            let off = rng.gen_range(0..room);
+            if j + 1 < n && tree[2 * i + 1][2 * j + 2] == '0' {
+                g[i * (room + 1) + 1 + off][(j + 1) * (room + 1)] = '0';
+            }
+            let off = rng.gen_range(0..room);
+            if i + 1 < n && tree[2 * i + 2][2 * j + 1] == '0' {
+                g[(i + 1) * (room + 1)][j * (room + 1) + 1 + off] = '0';
+            }
+        }
+    }
+    g[1][1] = 'r';
+    g[size - 2][size - 2] = 'g';
+    finish(&format!("roomstree{n}x{room}s{seed}"), g)
+}
+
+/// A bug trap: an open square room of side `size` with a cup of walls around the start whose
+/// mouth faces away from the goal, so the straight line to the goal runs into the cup's bottom
+/// and the way out leads first away from the goal (the classic trap for greedy and Bug-style
+/// navigation).
+pub fn bug_trap(size: usize) -> MazeMap {
+    let size = size.max(9);
+    let n = size + 2;
+    let mut g = grid(n, n);
+    // Start near the middle-left, goal at the far right; the cup opens to the left (west).
+    let (cr, cc) = (n / 2, n / 3);
+    let half = (size / 4).max(2);
+    for row in &mut g[cr - half..=cr + half] {
+        row[cc + half] = '1';
+    }
+    for r in [cr - half, cr + half] {
+        g[r][cc - half + 1..=cc + half].fill('1');
+    }
+    g[cr][cc + half - 1] = 'r';
+    g[cr][n - 2] = 'g';
+    finish(&format!("bugtrap{size}"), g)
+}
+
+/// A zig-zag: `legs` parallel corridors of length `length`, one cell wide, joined alternately at
+/// their ends into one long serpentine; start at one end, goal at the other, close by in straight
+/// line but `legs x length` cells apart along the corridor.
+pub fn zigzag(legs: usize, length: usize) -> MazeMap {
+    let (legs, length) = (legs.max(2), length.max(2));
+    let rows = length + 2;
+    let cols = 2 * legs + 1;
+    let mut g = grid(rows, cols);
+    for k in 1..legs {
+        let c = 2 * k;
+        for (r, row) in g.iter_mut().enumerate().take(rows - 1).skip(1) {
+            // Walls between legs leave a gap alternately at the bottom and at the top.
+            let gap = if k % 2 == 1 { r == rows - 2 } else { r == 1 };
+            if !gap {
+                row[c] = '1';
+            }
+        }
+    }
+    g[1][1] = 'r';
+    let goal_row = if legs % 2 == 1 { rows - 2 } else { 1 };
+    g[goal_row][cols - 2] = 'g';
+    finish(&format!("zigzag{legs}x{length}"), g)
+}
+
+/// An open `w` x `h` room with single-cell pillars, each free cell a pillar with probability
+/// `density` (seeded), kept only where it does not cut the room apart; start top-left, goal
+/// bottom-right.
+pub fn pillars(w: usize, h: usize, seed: u64, density: f64) -> MazeMap {
+    let (w, h) = (w.max(3), h.max(3));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut g = grid(h + 2, w + 2);
+    let (start, goal) = ((1, 1), (h, w));
+    for r in 1..=h {
+        for c in 1..=w {
+            if (r, c) == start || (r, c) == goal || !rng.gen_bool(density.clamp(0.0, 0.9)) {
+                continue;
+            }
+            g[r][c] = '1';
+            if !all_free_connected(&g) {
+                g[r][c] = '0';
+            }
+        }
+    }
+    g[start.0][start.1] = 'r';
+    g[goal.0][goal.1] = 'g';
+    finish(&format!("pillars{w}x{h}s{seed}"), g)
+}
+
+/// Whether every free cell of `g` is 4-connected to every other.
+fn all_free_connected(g: &[Vec<char>]) -> bool {
+    let free: Vec<(usize, usize)> = (0..g.len())
+        .flat_map(|r| (0..g[r].len()).map(move |c| (r, c)))
+        .filter(|&(r, c)| g[r][c] != '1')
+        .collect();
+    let Some(&first) = free.first() else {
+        return true;
+    };
+    let mut seen = vec![vec![false; g[0].len()]; g.len()];
+    let mut stack = vec![first];
+    seen[first.0][first.1] = true;
+    let mut count = 0;
+    while let Some((r, c)) = stack.pop() {
+        count += 1;
+        for (dr, dc) in DIRS {
+            let (nr, nc) = ((r as i64 + dr) as usize, (c as i64 + dc) as usize);
+            if g[nr][nc] != '1' && !seen[nr][nc] {
+                seen[nr][nc] = true;
+                stack.push((nr, nc));
+            }
+        }
+    }
+    count == free.len()
 }
 
 /// An unsolvable maze: the goal sits in a walled-off chamber.
@@ -134,15 +346,188 @@ pub fn walled_off() -> MazeMap {
     finish("walledoff", g)
 }
 
+/// A generated maze whose goal is walled off: a [`perfect`] maze of `w` x `h` cells in which the
+/// goal's corridor cell is closed on every side, so the agent can search the whole maze but
+/// never reach the goal.
+pub fn perfect_walled_off(w: usize, h: usize, seed: u64) -> MazeMap {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut g = far_corners(carve_perfect(w.max(2), h.max(2), &mut rng));
+    let (r, c) = (g.len() - 2, g[0].len() - 2);
+    g[r - 1][c] = '1';
+    g[r][c - 1] = '1';
+    finish(&format!("perfect{w}x{h}s{seed}walled"), g)
+}
+
+/// The generator kinds [`from_spec`] knows, with the form of their arguments.
+pub const SPECS: &[(&str, &str)] = &[
+    ("perfect:WxH:SEED", "perfect maze of W x H corridor cells"),
+    (
+        "braided:WxH:SEED[:LOOPS]",
+        "perfect maze with dead ends opened (LOOPS in [0, 1], default 0.5)",
+    ),
+    (
+        "rooms:NxSIDE:SEED",
+        "N x N rooms of SIDE cells joined by one-cell doors (a random tree)",
+    ),
+    (
+        "pillars:WxH:SEED[:DENSITY]",
+        "open room with single-cell pillars (DENSITY default 0.2)",
+    ),
+    (
+        "bugtrap:SIZE",
+        "open room with a cup around the start facing away from the goal",
+    ),
+    ("zigzag:LEGSxLENGTH", "one long serpentine corridor"),
+    ("spiral:TURNS", "square spiral, goal at the centre"),
+    (
+        "walled:WxH:SEED",
+        "perfect maze whose goal is walled off (unsolvable)",
+    ),
+];
+
+/// Builds a generated maze from a spec such as `perfect:41x41:3`, `braided:25x25:1:0.3`,
+/// `rooms:6x8:2`, `pillars:30x20:5`, `bugtrap:21`, `zigzag:12x30`, `spiral:4`, `walled:41x41:1`
+/// (see [`SPECS`]). Returns `None` when `spec` does not start with a generator's name followed
+/// by `:` (so it can be a built-in name or a path), and an error when it does but its arguments
+/// are wrong or too large ([`MAX_GENERATED_SIDE`]).
+pub fn from_spec(spec: &str) -> Option<Result<MazeMap, WorldError>> {
+    let (kind, rest) = spec.split_once(':')?;
+    let known = SPECS.iter().any(|(s, _)| s.split(':').next() == Some(kind));
+    if !known {
+        return None;
+    }
+    Some(
+        parse_spec(kind, rest).map_err(|reason| WorldError::BadGenerator {
+            spec: spec.to_string(),
+            reason,
+        }),
+    )
+}
+
+fn parse_spec(kind: &str, rest: &str) -> Result<MazeMap, String> {
+    let args: Vec<&str> = rest.split(':').collect();
+    let side = |s: &str| -> Result<usize, String> {
+        let v: usize = s
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not a positive integer"))?;
+        if v == 0 || v > MAX_GENERATED_SIDE {
+            return Err(format!("{v} is outside [1, {MAX_GENERATED_SIDE}]"));
+        }
+        Ok(v)
+    };
+    let dims = |s: &str| -> Result<(usize, usize), String> {
+        let (a, b) = s
+            .split_once('x')
+            .ok_or_else(|| format!("'{s}': expected AxB, e.g. 41x41"))?;
+        Ok((side(a)?, side(b)?))
+    };
+    let seed = |s: Option<&&str>| -> Result<u64, String> {
+        let s = s.ok_or("missing SEED")?;
+        s.trim()
+            .parse()
+            .map_err(|_| format!("seed '{s}' is not a non-negative integer"))
+    };
+    let fraction = |s: Option<&&str>, default: f64| -> Result<f64, String> {
+        match s {
+            None => Ok(default),
+            Some(s) => match s.trim().parse::<f64>() {
+                Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+                _ => Err(format!("'{s}' is not a number in [0, 1]")),
+            },
+        }
+    };
+    let arity = |n: usize, m: usize| -> Result<(), String> {
+        if args.len() < n || args.len() > m {
+            let count = if n == m {
+                format!("{n}")
+            } else {
+                format!("{n} to {m}")
+            };
+            return Err(format!("expected {count} arguments after '{kind}:'"));
+        }
+        Ok(())
+    };
+    match kind {
+        "perfect" | "walled" => {
+            arity(2, 2)?;
+            let (w, h) = dims(args[0])?;
+            let s = seed(args.get(1))?;
+            Ok(if kind == "perfect" {
+                perfect(w, h, s)
+            } else {
+                perfect_walled_off(w, h, s)
+            })
+        }
+        "braided" => {
+            arity(2, 3)?;
+            let (w, h) = dims(args[0])?;
+            Ok(braided(
+                w,
+                h,
+                seed(args.get(1))?,
+                fraction(args.get(2), 0.5)?,
+            ))
+        }
+        "rooms" => {
+            arity(2, 2)?;
+            let (n, room) = dims(args[0])?;
+            if n * (room + 1) > 2 * MAX_GENERATED_SIDE {
+                return Err(format!("{n} rooms of {room} cells are too large"));
+            }
+            Ok(rooms_tree(n, room, seed(args.get(1))?))
+        }
+        "pillars" => {
+            arity(2, 3)?;
+            let (w, h) = dims(args[0])?;
+            if w * h > 250_000 {
+                return Err(format!(
+                    "{w}x{h} is too large for pillars (at most 250000 cells)"
+                ));
+            }
+            Ok(pillars(
+                w,
+                h,
+                seed(args.get(1))?,
+                fraction(args.get(2), 0.2)?,
+            ))
+        }
+        "bugtrap" => {
+            arity(1, 1)?;
+            Ok(bug_trap(side(args[0])?))
+        }
+        "zigzag" => {
+            arity(1, 1)?;
+            let (legs, length) = dims(args[0])?;
+            Ok(zigzag(legs, length))
+        }
+        "spiral" => {
+            arity(1, 1)?;
+            let turns = side(args[0])?;
+            if turns > MAX_GENERATED_SIDE / 4 {
+                return Err(format!("{turns} turns: at most {}", MAX_GENERATED_SIDE / 4));
+            }
+            Ok(spiral(turns))
+        }
+        _ => Err(format!("unknown generator '{kind}'")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::maze::Cell;
     use crate::oracle::shortest_path;
 
+    fn ends(m: &MazeMap) -> ((usize, usize), (usize, usize)) {
+        let s = m.cells_where(|c| c == Cell::Reset);
+        let g = m.cells_where(|c| c == Cell::Goal);
+        assert_eq!((s.len(), g.len()), (1, 1), "{}", m.name);
+        (s[0], g[0])
+    }
+
     fn solvable(m: &MazeMap) -> bool {
-        let s = m.cells_where(|c| c == Cell::Reset)[0];
-        let g = m.cells_where(|c| c == Cell::Goal)[0];
+        let (s, g) = ends(m);
         shortest_path(m, m.cell_to_xy(s), m.cell_to_xy(g)).is_some()
     }
 
@@ -156,15 +541,73 @@ mod tests {
             rooms(3, 3),
             perfect(6, 5, 1),
             perfect(8, 8, 7),
+            braided(8, 8, 2, 0.5),
+            rooms_tree(3, 4, 1),
+            bug_trap(13),
+            zigzag(5, 6),
+            pillars(10, 8, 3, 0.3),
         ] {
             assert!(solvable(&m), "{}\n{}", m.name, m.to_text());
         }
         assert!(!solvable(&walled_off()));
+        assert!(!solvable(&perfect_walled_off(6, 6, 1)));
     }
 
     #[test]
-    fn perfect_maze_is_seeded() {
-        assert_eq!(perfect(6, 6, 3).to_text(), perfect(6, 6, 3).to_text());
-        assert_ne!(perfect(6, 6, 3).to_text(), perfect(6, 6, 4).to_text());
+    fn seeded_generators_are_seeded() {
+        for f in [
+            |s| perfect(9, 7, s),
+            |s| braided(9, 7, s, 0.5),
+            |s| rooms_tree(3, 3, s),
+            |s| pillars(9, 7, s, 0.3),
+        ] {
+            assert_eq!(f(3).to_text(), f(3).to_text());
+            assert_ne!(f(3).to_text(), f(4).to_text());
+        }
+    }
+
+    /// A perfect maze over W x H cells is a spanning tree: W H - 1 openings between cells, and
+    /// (its corridors being one cell wide) exactly 2 W H - 1 free cells.
+    #[test]
+    fn perfect_mazes_are_trees_and_braided_ones_have_loops() {
+        let free = |m: &MazeMap| m.free_cells().len();
+        for (w, h, s) in [(5, 5, 1), (12, 7, 2), (20, 20, 3)] {
+            assert_eq!(free(&perfect(w, h, s)), 2 * w * h - 1);
+            assert!(free(&braided(w, h, s, 1.0)) > 2 * w * h - 1);
+            assert_eq!(free(&braided(w, h, s, 0.0)), 2 * w * h - 1);
+        }
+    }
+
+    #[test]
+    fn the_bug_trap_blocks_the_straight_line() {
+        let m = bug_trap(15);
+        let (s, g) = ends(&m);
+        let (a, b) = (m.cell_to_xy(s), m.cell_to_xy(g));
+        let p = shortest_path(&m, a, b).expect("solvable");
+        assert!(p.length > a.dist(b) + 2.0, "{} vs {}", p.length, a.dist(b));
+    }
+
+    #[test]
+    fn specs_build_the_same_mazes_and_bad_specs_are_refused() {
+        let from = |s: &str| from_spec(s).expect("a generator spec");
+        assert_eq!(from("perfect:7x5:2").expect("valid"), perfect(7, 5, 2));
+        assert_eq!(from("braided:7x5:2").expect("valid"), braided(7, 5, 2, 0.5));
+        assert_eq!(from("zigzag:4x6").expect("valid"), zigzag(4, 6));
+        assert!(from_spec("large").is_none());
+        assert!(from_spec("mazes/x.txt").is_none());
+        assert!(from_spec("C:/maps/x.txt").is_none());
+        for bad in [
+            "perfect:7x5",
+            "perfect:7:2",
+            "perfect:0x5:2",
+            "perfect:5000x5:2",
+            "perfect:7x5:-1",
+            "braided:7x5:1:2",
+            "zigzag:4x6:1",
+            "spiral:x",
+        ] {
+            let e = from(bad).expect_err(bad).to_string();
+            assert!(e.contains(bad), "{e}");
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! - [`physics`]: PointMaze's damped point mass (or a kinematic option) with frictionless sliding contact.
 //! - [`mod@env`]: the world with a Gymnasium-like `reset` / `step` interface and the sensing model.
 //! - [`oracle`]: the exact shortest path length `L*` on the known map.
-//! - [`generate`]: mazes SNS was never tuned on (spirals, rooms with doors, seeded perfect mazes).
+//! - [`generate`]: seeded mazes SNS was never tuned on (perfect, braided, rooms with one-cell doors,
+//!   bug traps, zig-zags, pillars, spirals, walled-off goals), named by specs like `perfect:41x41:3`.
 //!
 //! Worlds know nothing of agents.
 //!

@@ -210,10 +210,14 @@ impl MazeMap {
             })
     }
 
-    /// A built-in map by name, or else a map file by path.
+    /// A built-in map by name, a generated maze by spec (`perfect:41x41:3`, see
+    /// [`crate::generate::from_spec`]), or else a map file by path.
     pub fn load(name_or_path: &str) -> Result<MazeMap, WorldError> {
         if let Some(m) = MazeMap::builtin(name_or_path) {
             return Ok(m);
+        }
+        if let Some(generated) = crate::generate::from_spec(name_or_path) {
+            return generated;
         }
         let path = std::path::Path::new(name_or_path);
         if !path.exists() {
