@@ -47,8 +47,9 @@ pub struct SnsParams {
     pub lattice_margin: Real,
     /// At most this many neighbours are connected to a new node. Default 24.
     pub max_degree: usize,
-    /// Distance from the wall at which a contact node is anchored (backed off along the
-    /// contact normal). Default 0.15.
+    /// How far beyond the body's centre, along the contact normal, the place where a behaviour
+    /// failed against a wall is anchored, in metres: 0.15 m from the centre is 0.25 m from the
+    /// wall's surface with PointMaze's 0.1 m ball. Default 0.15.
     pub contact_backoff: Real,
     /// Failures at one node before its neighbourhood is refined (lattice spacing halved there).
     /// Default 3.
