@@ -211,7 +211,11 @@ pub fn run(args: RunArgs) -> Result<()> {
              another step",
             params.control.dt,
             sns_worlds::physics::DT,
-            if args.self_motion { " and its path integration" } else { "" }
+            if args.self_motion {
+                " and its path integration"
+            } else {
+                ""
+            }
         );
     }
     let agent = AgentSpec {

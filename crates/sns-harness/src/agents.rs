@@ -415,7 +415,10 @@ mod tests {
             ("dstar:0", AgentError::ResolutionOutOfRange(0.0)),
             ("dstar:nan", AgentError::ResolutionOutOfRange(f64::NAN)),
             ("dstar:x", AgentError::BadResolution("x".into())),
-            ("sns:quantum", AgentError::UnknownSubstrate("quantum".into())),
+            (
+                "sns:quantum",
+                AgentError::UnknownSubstrate("quantum".into()),
+            ),
             ("nobody", AgentError::UnknownAgent("nobody".into())),
         ] {
             let got = s.parse::<AgentKind>().expect_err(s);

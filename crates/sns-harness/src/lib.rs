@@ -21,7 +21,7 @@ pub use agents::{
 };
 pub use record::{RecordSpec, Recorder, Recording};
 pub use runner::{
-    check_run, run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError, RunResult,
-    RunSpec, TrialResult,
+    check_run, run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError,
+    RunResult, RunSpec, TrialResult,
 };
 pub use scenario::Scenario;

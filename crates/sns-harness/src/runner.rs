@@ -1,11 +1,11 @@
 //! One run: K trials of the same start -> goal task with one agent, learning kept across trials.
 
 use crate::agents::{make_agent, AgentContext, AgentError, AgentSpec};
-use sns_core::Agent;
 use crate::record::Recorder;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use sns_baselines::LiveMap;
+use sns_core::Agent;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::MazeMap;
 use sns_worlds::oracle::shortest_path;

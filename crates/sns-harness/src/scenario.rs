@@ -222,7 +222,9 @@ impl Scenario {
             if let Some(t) = raw.trials.filter(|&t| trial > t) {
                 return Err(err_at(
                     Some(at),
-                    format!("this change at trial {trial} never fires: the scenario has trials = {t}"),
+                    format!(
+                        "this change at trial {trial} never fires: the scenario has trials = {t}"
+                    ),
                 ));
             }
             if let Some(s) = ch.motor_scale {
@@ -379,7 +381,8 @@ fn connected(map: &MazeMap, from: (i64, i64), to: (i64, i64)) -> bool {
         }
         for (nr, nc) in [(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)] {
             // is_wall reads outside the map as wall, so the index below is in range.
-            if !map.is_wall(nr, nc) && !std::mem::replace(&mut seen[(nr * cols + nc) as usize], true)
+            if !map.is_wall(nr, nc)
+                && !std::mem::replace(&mut seen[(nr * cols + nc) as usize], true)
             {
                 stack.push((nr, nc));
             }
@@ -433,7 +436,10 @@ mod tests {
         let (start, goal) = (u.cell_to_xy((3, 1)), u.cell_to_xy((1, 1)));
         let closing = "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n";
         let s = Scenario::parse("s.toml", closing).expect("parses");
-        let e = s.check_task(&u, start, goal).expect_err("walls in").to_string();
+        let e = s
+            .check_task(&u, start, goal)
+            .expect_err("walls in")
+            .to_string();
         assert!(e.contains("walls in") && e.contains("(1,1)"), "{e}");
         // The same door closed and opened at one moment leaves the task possible.
         let both = "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n\

@@ -280,7 +280,12 @@ fn agent_never_reads_the_map_symbolic() {
 
 #[test]
 fn agent_never_reads_the_map_neural() {
-    let neural = || Sns::new(ValidSnsParams::default(), Neural::with_dims(96).expect("dims"));
+    let neural = || {
+        Sns::new(
+            ValidSnsParams::default(),
+            Neural::with_dims(96).expect("dims"),
+        )
+    };
     let mut a = neural();
     let events = record(&mut a, "medium", 0, 2, 20_000);
     let mut fresh = neural();

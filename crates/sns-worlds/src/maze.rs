@@ -367,7 +367,9 @@ mod tests {
     #[test]
     fn a_huge_cell_index_is_reported_as_given() {
         let m = MazeMap::builtin("u").expect("u");
-        let e = m.check_free("start", usize::MAX, 1).expect_err("out of the map");
+        let e = m
+            .check_free("start", usize::MAX, 1)
+            .expect_err("out of the map");
         assert!(
             e.to_string().contains(&format!("({},1)", usize::MAX)),
             "{e}"

@@ -13,7 +13,9 @@ pub fn params_from_env() -> ValidSnsParams {
             params.set(k, v).expect("valid parameter");
         }
     }
-    params.check().expect("SNS_PARAMS obey the rules of SnsParams::check")
+    params
+        .check()
+        .expect("SNS_PARAMS obey the rules of SnsParams::check")
 }
 
 /// The world `spec` (a built-in name, or `name:task` for an OGBench task), reset with `seed`, with
