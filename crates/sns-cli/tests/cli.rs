@@ -227,6 +227,23 @@ fn bench_checks_every_job_before_the_first_runs() {
     assert!(!out.0.exists(), "the bench ran and wrote {dir}");
 }
 
+/// Regression: a bench `--out` that is a file said only "File exists".
+#[test]
+fn bench_out_must_be_a_folder() {
+    let file = temp_map("not a folder\n");
+    let f = file.path();
+    let o = sns(&[
+        "bench", "--quiet", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--out", f,
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(f) && err.contains("not a folder"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(f).expect("still there"),
+        "not a folder\n"
+    );
+}
+
 /// A scenario file under the temp folder, removed when dropped.
 fn temp_scenario(text: &str) -> TempMap {
     static N: AtomicUsize = AtomicUsize::new(0);
