@@ -50,13 +50,18 @@ pub struct BenchArgs {
     /// Output folder for runs.csv, summary.md and run.toml.
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,
-    /// Worker threads (default: one per core).
-    #[arg(long, allow_negative_numbers = true)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, allow_negative_numbers = true,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS as u64))]
     pub threads: Option<usize>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
 }
+
+/// The most worker threads `--threads` accepts: each has its own stack, and a pool is spawned
+/// before any job runs.
+pub const MAX_THREADS: usize = 1024;
 
 /// Runs `sns bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -97,10 +102,16 @@ pub fn run(args: BenchArgs) -> Result<()> {
         },
         max_steps: args.max_steps,
     };
+    if args.out.exists() && !args.out.is_dir() {
+        bail!("--out {}: not a folder", args.out.display());
+    }
+    // Every job is checked before the first runs (and before the pool is spawned).
+    sns_harness::bench::check_bench(&spec)?;
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()?;
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| anyhow::anyhow!("--threads {n}: {e}"))?;
     }
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()

@@ -37,24 +37,10 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            use clap::error::ErrorKind;
-            // clap prints help and version to stdout with exit 0; usage errors (exit 2) are cut to
-            // their first line, which names the flag and what is wrong with its value.
-            match e.kind() {
-                ErrorKind::DisplayHelp
-                | ErrorKind::DisplayVersion
-                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let _ = e.print();
-                }
-                _ => {
-                    let text = e.render().to_string();
-                    let line = text
-                        .lines()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("error");
-                    eprintln!("{line}");
-                }
-            }
+            // clap's whole message: help and version on stdout (exit 0); a usage error on stderr
+            // (exit 2) with what clap knows beyond its first line, which can be all that says
+            // what is wrong (the missing arguments, the valid values of `--dynamics`).
+            let _ = e.print();
             return ExitCode::from(e.exit_code() as u8);
         }
     };

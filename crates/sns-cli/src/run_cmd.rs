@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sns_harness::{AgentSpec, RunError, RunResult, RunSpec};
+use sns_harness::{AgentKind, AgentSpec, RunError, RunResult, RunSpec, SubstrateKind, MAX_DIMS};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::physics::Dynamics;
 use std::io::IsTerminal;
@@ -17,6 +17,34 @@ pub enum DynamicsArg {
     Kinematic,
 }
 
+/// Substrate choice on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SubstrateArg {
+    /// Explicit graph.
+    Symbolic,
+    /// Grid-cell code (docs/NEURAL.md).
+    Neural,
+}
+
+/// `--task`: an OGBench task number, or the seeded PointMaze draw.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TaskArg {
+    /// OGBench task 1 to 5.
+    Ogbench(u32),
+    /// Start and goal drawn from the seed.
+    Random,
+}
+
+fn parse_task(s: &str) -> Result<TaskArg, String> {
+    match s {
+        "random" => Ok(TaskArg::Random),
+        _ => match s.parse::<u32>() {
+            Ok(k @ 1..=5) => Ok(TaskArg::Ogbench(k)),
+            _ => Err("expected an OGBench task 1 to 5, or 'random'".into()),
+        },
+    }
+}
+
 /// Flags of `sns run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -24,7 +52,8 @@ pub struct RunArgs {
     /// (1 wall, 0 free, r start, g goal, c either; one row per line).
     #[arg(long, default_value = "large")]
     pub maze: String,
-    /// Seed: draws the start and goal (PointMaze's reset with its +-0.25 noise); same seed, same run.
+    /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
+    /// noise); same seed, same run.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
     /// Number of trials of the same start -> goal; what the agent learned persists across them.
@@ -44,9 +73,12 @@ pub struct RunArgs {
     /// Pin the goal cell, as ROW,COL.
     #[arg(long, value_name = "ROW,COL", allow_hyphen_values = true)]
     pub goal: Option<String>,
-    /// OGBench fixed task 1 to 5 (mazes medium, large and giant).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=5))]
-    pub task: Option<u32>,
+    /// OGBench fixed task 1 to 5 (mazes medium, large and giant), or `random`: start and goal
+    /// drawn from --seed as PointMaze draws them. Default: task 1 (a task that crosses the maze)
+    /// on medium, large and giant when no --start, --goal or --scenario is given; the draw
+    /// elsewhere.
+    #[arg(long, value_name = "1-5|random", allow_negative_numbers = true, value_parser = parse_task)]
+    pub task: Option<TaskArg>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
     /// oracle.
     #[arg(long, default_value = "sns")]
@@ -56,12 +88,14 @@ pub struct RunArgs {
     /// and its changes are applied at their trial and step.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<String>,
-    /// Substrate of the SNS agent.
-    #[arg(long, default_value = "symbolic")]
-    pub substrate: String,
+    /// Substrate of the SNS agent [default: symbolic]; `--agent sns:neural` says the same.
+    #[arg(long, value_enum)]
+    pub substrate: Option<SubstrateArg>,
     /// Dimension of the neural substrate's harmonic code: complex phasors, a multiple of 12
-    /// (modules of 4 rotated hexagonal triples); see docs/NEURAL.md.
-    #[arg(long, default_value_t = 192, allow_negative_numbers = true)]
+    /// (modules of 4 rotated hexagonal triples), at most 1536 (each graph node stores the code);
+    /// see docs/NEURAL.md.
+    #[arg(long, default_value_t = 192, allow_negative_numbers = true,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DIMS as u64))]
     pub dims: usize,
     /// Neural substrate only: the agent is given its position only at the start of each trial
     /// and navigates on its path-integrated code (velocity x dt).
@@ -119,7 +153,19 @@ pub fn run(args: RunArgs) -> Result<()> {
             .as_deref()
             .map(|s| parse_cell("goal", s))
             .transpose()?,
-        task: args.task,
+        task: match args.task {
+            Some(TaskArg::Ogbench(k)) => Some(k),
+            Some(TaskArg::Random) => None,
+            // A newcomer's first run should cross the maze: seed 0's draw on large puts start and
+            // goal 0.76 m apart.
+            None if args.start.is_none()
+                && args.goal.is_none()
+                && sns_worlds::maze::ogbench_tasks(&args.maze).is_some() =>
+            {
+                Some(1)
+            }
+            None => None,
+        },
     };
     let mut spec = RunSpec {
         maze: args.maze.clone(),
@@ -139,7 +185,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         spec.seed = sc.seed.unwrap_or(spec.seed);
         spec.trials = sc.trials.unwrap_or(spec.trials);
     }
-    let parsed = sns_harness::parse_agent(&args.agent)
+    let substrate = args.substrate.map(|s| match s {
+        SubstrateArg::Symbolic => SubstrateKind::Symbolic,
+        SubstrateArg::Neural => SubstrateKind::Neural,
+    });
+    let kind = AgentKind::parse_with_substrate(&args.agent, substrate)
         .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
     let mut params = sns_core::SnsParams::default();
     for kv in &args.params {
@@ -150,20 +200,29 @@ pub fn run(args: RunArgs) -> Result<()> {
             .set(name.trim(), value.trim())
             .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
     }
-    params
+    let params = params
         .check()
         .map_err(|e| anyhow::anyhow!("--param: {e}"))?;
+    if params.control.dt != sns_worlds::physics::DT {
+        // Allowed (an experiment on a miscalibrated controller), but never what a user wants by
+        // accident: the world's step does not change with it.
+        eprintln!(
+            "warning: --param dt={}: the world steps {} s; the agent's controller{} will assume \
+             another step",
+            params.control.dt,
+            sns_worlds::physics::DT,
+            if args.self_motion {
+                " and its path integration"
+            } else {
+                ""
+            }
+        );
+    }
     let agent = AgentSpec {
+        kind,
         params,
-        name: parsed.name,
-        substrate: if args.agent.contains(':') {
-            parsed.substrate
-        } else {
-            args.substrate.clone()
-        },
         dims: args.dims,
         self_motion: args.self_motion,
-        dstar_resolution: parsed.dstar_resolution,
     };
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
     crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;

@@ -71,6 +71,307 @@ fn rejects(args: &[&str], names: &[&str]) -> String {
     err
 }
 
+/// Runs `sns ARGS` and checks clap's contract for a malformed flag: exit code 2, nothing on stdout,
+/// clap's whole message on stderr (a first line `error: ...`, and the hint to `--help` at its end),
+/// containing every string of `names`, and no panic.
+fn clap_rejects(args: &[&str], names: &[&str]) -> String {
+    let o = sns(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "sns {args:?}: stderr {err}");
+    assert!(
+        stdout(&o).trim().is_empty(),
+        "sns {args:?} printed {}",
+        stdout(&o)
+    );
+    assert!(err.starts_with("error: "), "sns {args:?}: {err}");
+    assert!(
+        err.trim_end()
+            .ends_with("For more information, try '--help'."),
+        "sns {args:?}: clap's message was cut:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "sns {args:?} panicked:\n{err}");
+    for n in names {
+        assert!(err.contains(n), "sns {args:?}: {err:?} does not name {n:?}");
+    }
+    err
+}
+
+/// `clap_rejects` for `sns run` with a tiny budget.
+fn run_clap_rejects(args: &[&str], names: &[&str]) -> String {
+    let mut full = vec!["run", "--quiet", "--trials", "1", "--max-steps", "10"];
+    full.extend_from_slice(args);
+    clap_rejects(&full, names)
+}
+
+/// A fresh folder path under the temp folder (not created), removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir_path(tag: &str) -> TempDir {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    TempDir(std::env::temp_dir().join(format!("sns-cli-{tag}-{}-{n}", std::process::id())))
+}
+
+/// Regression: clap's errors were cut to their first line, which can say nothing
+/// ("the following required arguments were not provided:") and never listed valid values.
+#[test]
+fn clap_errors_are_shown_whole() {
+    run_clap_rejects(
+        &["--maze", "u", "--dynamics", "foo"],
+        &["--dynamics", "possible values: pointmaze, kinematic"],
+    );
+    let err = clap_rejects(&["plot"], &["required arguments", "<DIR>"]);
+    assert!(err.lines().count() > 2, "{err}");
+}
+
+/// Regression: `--start 18446744073709551615,1` was reported as cell (-1,1).
+#[test]
+fn a_huge_cell_index_is_reported_as_written() {
+    let err = rejects(
+        &["--maze", "u", "--start", "18446744073709551615,1"],
+        &["--start", "(18446744073709551615,1)", "out of"],
+    );
+    assert!(!err.contains("(-1,1)"), "{err}");
+}
+
+/// Regression: `--dims 1200000000` asked for 19 GB and aborted; `bench --threads 100000000`
+/// spawned threads for ever. Both are refused by the flag parser, before anything is built.
+#[test]
+fn sizes_have_documented_limits() {
+    run_clap_rejects(
+        &[
+            "--maze",
+            "u",
+            "--substrate",
+            "neural",
+            "--dims",
+            "1200000000",
+        ],
+        &["--dims", "1..=1536"],
+    );
+    clap_rejects(
+        &["bench", "--quiet", "--threads", "100000000"],
+        &["--threads", "1..=1024"],
+    );
+    let o = sns(&["run", "--help"]);
+    assert!(stdout(&o).contains("at most 1536"), "{}", stdout(&o));
+    let o = sns(&["bench", "--help"]);
+    assert!(stdout(&o).contains("1 to 1024"), "{}", stdout(&o));
+}
+
+/// Regression: `sns bench --agents sns,dstar:0` ran every valid job, then failed, threw them all
+/// away, and said the same thing twice.
+#[test]
+fn bench_refuses_a_bad_agent_before_running_anything() {
+    let out = temp_dir_path("bench-bad-agent");
+    let dir = out.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "sns,dstar:0",
+        "--mazes",
+        "u",
+        "--seeds",
+        "1",
+        "--out",
+        dir,
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("dstar:0"), "{err}");
+    assert_eq!(err.matches("outside [0.05, 2] m").count(), 1, "{err}");
+    assert!(!out.0.exists(), "the bench wrote {dir}");
+}
+
+/// Regression: an agent that cannot be built on one world (the neural code is unique over 50 m;
+/// this corridor is 60 m long) was found only when its jobs ran, after the others had run.
+#[test]
+fn bench_checks_every_job_before_the_first_runs() {
+    let wide = format!(
+        "{}\n1{}1\n{}\n",
+        "1".repeat(60),
+        "0".repeat(58),
+        "1".repeat(60)
+    );
+    let map = temp_map(&wide);
+    let out = temp_dir_path("bench-preflight");
+    let dir = out.0.to_str().expect("utf-8");
+    let mazes = format!("u,{}", map.path());
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "oracle,sns:neural",
+        "--mazes",
+        &mazes,
+        "--seeds",
+        "2",
+        "--out",
+        dir,
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("sns:neural on") && err.contains("neural code"),
+        "{err}"
+    );
+    assert!(!out.0.exists(), "the bench ran and wrote {dir}");
+}
+
+/// Regression: a bench `--out` that is a file said only "File exists".
+#[test]
+fn bench_out_must_be_a_folder() {
+    let file = temp_map("not a folder\n");
+    let f = file.path();
+    let o = sns(&[
+        "bench", "--quiet", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--out", f,
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(f) && err.contains("not a folder"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(f).expect("still there"),
+        "not a folder\n"
+    );
+}
+
+/// A scenario file under the temp folder, removed when dropped.
+fn temp_scenario(text: &str) -> TempMap {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let p = std::env::temp_dir().join(format!("sns-cli-scn-{}-{n}.toml", std::process::id()));
+    std::fs::write(&p, text).expect("write temp scenario");
+    TempMap(p)
+}
+
+/// Regression: a change at a trial beyond `--trials` was accepted and never fired.
+#[test]
+fn a_scenario_change_that_never_fires_is_refused() {
+    let sc = temp_scenario("maze = \"u\"\nstart = [3, 1]\ngoal = [1, 1]\n[[change]]\nbefore_trial = 3\nwall = [[1, 3]]\n");
+    let f = sc.path();
+    // `rejects` runs one trial.
+    rejects(
+        &["--scenario", f],
+        &[f, "never fires", "the run has 1 trial"],
+    );
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "oracle",
+        "--scenarios",
+        f,
+        "--trials",
+        "2",
+        "--seeds",
+        "1",
+        "--out",
+        "/nonexistent/never-written",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("never fires"), "{err}");
+}
+
+/// Regression: a change that closed every way to the goal, without walling the goal cell itself,
+/// was accepted (the task became impossible by fiat).
+#[test]
+fn a_scenario_change_that_walls_in_the_goal_is_refused() {
+    let sc = temp_scenario("maze = \"u\"\ntrials = 2\nstart = [3, 1]\ngoal = [1, 1]\n[[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n");
+    let f = sc.path();
+    rejects(&["--scenario", f], &[f, "walls in", "(1,1)"]);
+}
+
+/// Regression: `--agent sns:neural --substrate symbolic` ran the neural substrate in silence, and
+/// `--substrate` was ignored for the baselines.
+#[test]
+fn contradictory_substrates_are_refused() {
+    rejects(
+        &[
+            "--maze",
+            "u",
+            "--agent",
+            "sns:neural",
+            "--substrate",
+            "symbolic",
+        ],
+        &["--agent", "--substrate symbolic"],
+    );
+    rejects(
+        &["--maze", "u", "--agent", "bug2", "--substrate", "neural"],
+        &["--substrate", "bug2"],
+    );
+}
+
+/// Regression: `--param dt` was refused as unknown although `SnsParams::check` has a rule for it.
+/// It is accepted; a value other than the world's step is warned about.
+#[test]
+fn param_dt_is_settable_and_checked() {
+    let o = sns(&[
+        "run", "--maze", "u", "--trials", "1", "--quiet", "--json", "--param", "dt=0.02",
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.starts_with("warning: --param dt=0.02"), "{err}");
+    let o = sns(&[
+        "run", "--maze", "u", "--trials", "1", "--quiet", "--json", "--param", "dt=0.01",
+    ]);
+    assert!(
+        o.status.success() && stderr(&o).is_empty(),
+        "{}",
+        stderr(&o)
+    );
+    rejects(
+        &["--maze", "u", "--param", "dt=0"],
+        &["--param", "dt must be"],
+    );
+}
+
+/// Regression: the README's first command drew a 0.76 m task on large (seed 0). Mazes with OGBench
+/// tasks now default to task 1, which crosses the maze; `--task random` keeps PointMaze's draw.
+#[test]
+fn the_default_task_crosses_the_maze() {
+    let l_star = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--maze",
+            "large",
+            "--trials",
+            "1",
+            "--max-steps",
+            "10",
+            "--json",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let o = sns(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+        v["shortest_path"].as_f64().expect("L*")
+    };
+    let default = l_star(&[]);
+    assert_eq!(default, l_star(&["--task", "1"]));
+    assert!(default > 11.0, "{default}");
+    assert!(l_star(&["--task", "random"]) < 1.0);
+    // A pinned cell turns the default off: the other end is drawn.
+    assert_ne!(l_star(&["--start", "1,1"]), default);
+    let o = sns(&["run", "--help"]);
+    let help = stdout(&o);
+    assert!(
+        help.contains("random") && help.contains("Default: task 1"),
+        "{help}"
+    );
+}
+
 #[test]
 fn mazes_lists_the_builtins() {
     let o = sns(&["mazes"]);
@@ -232,7 +533,7 @@ fn malformed_cells_name_the_flag() {
 #[test]
 fn bad_task_names_the_flag() {
     for t in ["0", "6", "-1", "x"] {
-        rejects(&["--maze", "large", "--task", t], &["--task"]);
+        run_clap_rejects(&["--maze", "large", "--task", t], &["--task", "random"]);
     }
     rejects(&["--maze", "u", "--task", "1"], &["--task", "OGBench"]);
 }
@@ -252,9 +553,9 @@ fn bad_numbers_name_the_flag() {
         ("--max-steps", "-5"),
         ("--dims", "-1"),
     ] {
-        rejects(&["--maze", "u", flag, v], &[flag]);
+        run_clap_rejects(&["--maze", "u", flag, v], &[flag]);
     }
-    rejects(&["--maze", "u", "--dynamics", "fast"], &["--dynamics"]);
+    run_clap_rejects(&["--maze", "u", "--dynamics", "fast"], &["--dynamics"]);
     rejects(&["--maze", "u", "--agent", "nobody"], &["--agent"]);
 }
 
@@ -310,11 +611,7 @@ fn bench_bad_numbers_name_the_flag() {
         ("--max-steps", "nan"),
         ("--threads", "-2"),
     ] {
-        let o = sns(&["bench", "--quiet", flag, v]);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "bench {flag} {v}: {err}");
-        assert_eq!(err.lines().count(), 1, "bench {flag} {v}: {err}");
-        assert!(err.contains(flag), "bench {flag} {v}: {err}");
+        clap_rejects(&["bench", "--quiet", flag, v], &[flag]);
     }
 }
 

@@ -4,11 +4,11 @@
 //! (arXiv 2410.01349) and which are ours, and the completeness argument.
 //!
 //! ```
-//! use sns_core::{Agent, Sns, SnsParams, Symbolic};
+//! use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
 //! let (mut obs, _) = env.reset(0);
-//! let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+//! let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));
@@ -28,7 +28,7 @@ pub mod substrate;
 pub mod symbolic;
 
 pub use agent::{Agent, GraphSnapshot};
-pub use params::SnsParams;
+pub use params::{ParamError, SnsParams, ValidSnsParams};
 pub use sns::{Sns, SnsStats};
 pub use substrate::{NodeId, PlanCosts, Substrate};
 pub use symbolic::Symbolic;

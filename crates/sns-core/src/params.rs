@@ -121,21 +121,71 @@ impl Default for SnsParams {
     }
 }
 
-/// A parameter that failed validation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParamError(pub String);
+/// A parameter that failed validation, or a `--param NAME=VALUE` that could not be set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParamError {
+    /// A value breaks the rule quoted (`lattice0 must be in [0.02, 10] m`).
+    #[error("invalid SNS parameter: {rule}")]
+    Rule {
+        /// The rule, naming the parameter and its valid range.
+        rule: &'static str,
+    },
+    /// No parameter has this name.
+    #[error("invalid SNS parameter: unknown parameter '{name}'")]
+    Unknown {
+        /// The name given.
+        name: String,
+    },
+    /// The text is not a value of the parameter's type.
+    #[error("invalid SNS parameter: {name}={value}: {expected}")]
+    Value {
+        /// Parameter name.
+        name: String,
+        /// The text given.
+        value: String,
+        /// What was expected (`not a number`).
+        expected: &'static str,
+    },
+}
 
-impl std::fmt::Display for ParamError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid SNS parameter: {}", self.0)
+/// Parameters that passed [`SnsParams::check`]: the only kind [`crate::Sns::new`] accepts (after
+/// linfa's `ParamGuard`/`ValidParams`), so an agent can never run on values that break a rule.
+/// Read the fields through `Deref` (`valid.eta`); to change one, go back with
+/// [`ValidSnsParams::into_inner`] and check again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidSnsParams(SnsParams);
+
+impl ValidSnsParams {
+    /// The checked values, to edit and check again.
+    pub fn into_inner(self) -> SnsParams {
+        self.0
     }
 }
 
-impl std::error::Error for ParamError {}
+impl Default for ValidSnsParams {
+    /// The defaults, which obey every rule (a test checks it).
+    fn default() -> Self {
+        ValidSnsParams(SnsParams::default())
+    }
+}
+
+impl std::ops::Deref for ValidSnsParams {
+    type Target = SnsParams;
+    fn deref(&self) -> &SnsParams {
+        &self.0
+    }
+}
 
 impl SnsParams {
-    /// Checks every rule; the first broken rule is reported.
-    pub fn check(self) -> Result<Self, ParamError> {
+    /// Checks every rule and returns the checked parameters; the first broken rule is reported.
+    pub fn check(self) -> Result<ValidSnsParams, ParamError> {
+        self.check_ref()?;
+        Ok(ValidSnsParams(self))
+    }
+
+    /// Checks every rule without consuming the parameters.
+    pub fn check_ref(&self) -> Result<(), ParamError> {
         let within = |v: Real, lo: Real, hi: Real| v.is_finite() && v >= lo && v <= hi;
         let unit = |v: Real| v.is_finite() && v > 0.0 && v <= 1.0;
         let c = &self.control;
@@ -223,31 +273,29 @@ impl SnsParams {
             ),
             (within(c.dt, 1e-4, 10.0), "dt must be in [1e-4, 10] s"),
         ];
-        for (ok, msg) in rules {
+        for (ok, rule) in rules {
             if !ok {
-                return Err(ParamError(msg.to_string()));
+                return Err(ParamError::Rule { rule });
             }
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Sets one parameter by name from text (`--param name=value` on the command line).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
-        let real = || {
-            value
-                .parse::<Real>()
-                .map_err(|_| ParamError(format!("{name}={value}: not a number")))
+        let bad = |expected: &'static str| ParamError::Value {
+            name: name.to_string(),
+            value: value.to_string(),
+            expected,
         };
+        let real = || value.parse::<Real>().map_err(|_| bad("not a number"));
         let int = || {
             value
                 .parse::<u64>()
-                .map_err(|_| ParamError(format!("{name}={value}: not a non-negative integer")))
+                .map_err(|_| bad("not a non-negative integer"))
         };
-        let small = || {
-            int().and_then(|v| {
-                u32::try_from(v).map_err(|_| ParamError(format!("{name}={value}: too large")))
-            })
-        };
+        let small = || int().and_then(|v| u32::try_from(v).map_err(|_| bad("too large")));
+        let boolean = || value.parse::<bool>().map_err(|_| bad("not true/false"));
         match name {
             "w_untried" => self.w_untried = real()?,
             "eta" => self.eta = real()?,
@@ -256,11 +304,7 @@ impl SnsParams {
             "familiar_radius" => self.familiar_radius = real()?,
             "beta" => self.beta = real()?,
             "generalised_factor" => self.generalised_factor = real()?,
-            "generalise" => {
-                self.generalise = value
-                    .parse()
-                    .map_err(|_| ParamError(format!("{name}={value}: not true/false")))?
-            }
+            "generalise" => self.generalise = boolean()?,
             "segment_penalty" => self.segment_penalty = real()?,
             "lattice0" => self.lattice0 = real()?,
             "neighbour_factor" => self.neighbour_factor = real()?,
@@ -268,6 +312,7 @@ impl SnsParams {
             "max_degree" => self.max_degree = small()? as usize,
             "contact_backoff" => self.contact_backoff = real()?,
             "refine_after" => self.refine_after = small()?,
+            // Saturates, so that 300 breaks the rule `max_level <= 16` instead of wrapping to 44.
             "max_level" => self.max_level = small()?.min(255) as u8,
             "max_nodes" => self.max_nodes = small()? as usize,
             "arrive_radius" => self.arrive_radius = real()?,
@@ -277,15 +322,18 @@ impl SnsParams {
             "steep_contact_cos" => self.steep_contact_cos = real()?,
             "body_radius" => self.body_radius = real()?,
             "contact_patch" => self.contact_patch = real()?,
-            "abort_on_prediction" => {
-                self.abort_on_prediction = value
-                    .parse()
-                    .map_err(|_| ParamError(format!("{name}={value}: not true/false")))?
-            }
+            "abort_on_prediction" => self.abort_on_prediction = boolean()?,
             "cruise_speed" => self.control.cruise_speed = real()?,
             "brake_fraction" => self.control.brake_fraction = real()?,
             "cross_track_gain" => self.control.cross_track_gain = real()?,
-            _ => return Err(ParamError(format!("unknown parameter '{name}'"))),
+            // The controller's model of the world's step; the command line warns when it differs
+            // from the world's (0.01 s in PointMaze).
+            "dt" => self.control.dt = real()?,
+            _ => {
+                return Err(ParamError::Unknown {
+                    name: name.to_string(),
+                })
+            }
         }
         Ok(())
     }
@@ -352,6 +400,38 @@ mod tests {
             p.set("explore_trials", "4294967296").is_err(),
             "wraps around u32"
         );
-        assert!(p.set("no_such", "1").is_err());
+        assert!(matches!(
+            p.set("no_such", "1"),
+            Err(ParamError::Unknown { .. })
+        ));
+    }
+
+    /// Regression: `dt` has a rule in `check` but `set` refused it as unknown.
+    #[test]
+    fn every_checked_control_parameter_can_be_set() {
+        for (name, bad) in [
+            ("dt", "0"),
+            ("cruise_speed", "0"),
+            ("brake_fraction", "0"),
+            ("cross_track_gain", "-1"),
+        ] {
+            let mut p = SnsParams::default();
+            p.set(name, bad).expect(name);
+            let e = p.check().expect_err(name).to_string();
+            assert!(e.contains(name), "{name}: {e}");
+        }
+        let mut p = SnsParams::default();
+        p.set("dt", "0.02").expect("dt");
+        assert_eq!(p.check().expect("valid").control.dt, 0.02);
+    }
+
+    #[test]
+    fn checked_params_read_through_and_round_trip() {
+        let v = SnsParams::default().check().expect("defaults");
+        assert_eq!(v, ValidSnsParams::default());
+        assert_eq!(v.eta, SnsParams::default().eta);
+        let mut p = v.into_inner();
+        p.eta = 2.0;
+        assert!(matches!(p.check(), Err(ParamError::Rule { .. })));
     }
 }

@@ -22,7 +22,7 @@
 use crate::agent::{Agent, GraphSnapshot};
 use crate::control::Controller;
 use crate::familiar::FamiliarSpace;
-use crate::params::SnsParams;
+use crate::params::{SnsParams, ValidSnsParams};
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use serde::Serialize;
 use sns_worlds::{Observation, Real, Vec2};
@@ -91,8 +91,9 @@ pub struct Sns<S: Substrate> {
 }
 
 impl<S: Substrate> Sns<S> {
-    /// An agent with validated `params` on substrate `sub`.
-    pub fn new(params: SnsParams, sub: S) -> Self {
+    /// An agent with checked `params` (see [`SnsParams::check`]) on substrate `sub`.
+    pub fn new(params: ValidSnsParams, sub: S) -> Self {
+        let params = params.into_inner();
         Sns {
             costs: params.costs(),
             ctrl: Controller::new(params.control),
@@ -595,7 +596,7 @@ mod tests {
 
     /// An agent at the origin with its lattice laid out over [-1, 4] x [-1, 6].
     fn agent_on_lattice() -> Sns<Symbolic> {
-        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
         agent.begin_trial(&obs(0.0, 0.0, None));
         agent.see(Vec2::new(3.0, 0.0));
         agent.extend_lattice();
@@ -610,7 +611,7 @@ mod tests {
         let mut env =
             MazeEnv::new(MazeMap::builtin("large").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(3);
-        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
         agent.begin_trial(&obs);
         let mut partial = Vec::new();
         for _ in 0..20_000 {
@@ -648,7 +649,7 @@ mod tests {
     fn the_behaviour_that_reaches_the_goal_is_credited() {
         let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(0);
-        let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+        let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
         agent.begin_trial(&obs);
         let mut last = None;
         while !obs.success {

@@ -1,42 +1,322 @@
 //! Agents by name, as the command line and the benchmark choose them.
+//!
+//! An agent is written `NAME` or `NAME:PARAM` and parsed once into an [`AgentKind`]; everything
+//! downstream matches on the enum, never on the text.
 
 use sns_baselines::{Bug2, DStarLite, LiveMap, Oracle, RandomWalk};
-use sns_core::{Agent, Sns, SnsParams, Symbolic};
-use sns_neural::{CodeParams, MotionSignal, Neural, NeuralParams, SelfMotion, DEFAULT_DIMS};
+use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
+use sns_neural::{
+    CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion, DEFAULT_DIMS,
+};
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// The largest dimension of the neural substrate's code (`--dims`). Every node stores the code
+/// (16 bytes per dimension), so at the default node budget of 20000 this is about 0.5 GB; the
+/// limit is checked before anything is allocated.
+pub const MAX_DIMS: usize = 1536;
+
+/// The substrate the SNS agent runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SubstrateKind {
+    /// Explicit graph (`sns_core::Symbolic`).
+    #[default]
+    Symbolic,
+    /// Grid-cell code (`sns_neural::Neural`).
+    Neural,
+}
+
+impl SubstrateKind {
+    /// `symbolic` or `neural`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SubstrateKind::Symbolic => "symbolic",
+            SubstrateKind::Neural => "neural",
+        }
+    }
+}
+
+impl FromStr for SubstrateKind {
+    type Err = AgentError;
+    fn from_str(s: &str) -> Result<Self, AgentError> {
+        match s {
+            "symbolic" => Ok(SubstrateKind::Symbolic),
+            "neural" => Ok(SubstrateKind::Neural),
+            _ => Err(AgentError::UnknownSubstrate(s.to_string())),
+        }
+    }
+}
+
+/// Which agent: parsed once from `NAME` or `NAME:PARAM` (`sns:neural`, `dstar:0.1`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AgentKind {
+    /// Systematic Neural Search on a substrate.
+    Sns {
+        /// The substrate.
+        substrate: SubstrateKind,
+    },
+    /// Random walk.
+    Random,
+    /// Bug2.
+    Bug2,
+    /// D* Lite on an occupancy grid.
+    DStar {
+        /// Grid resolution in metres, in [`DSTAR_RESOLUTION`].
+        resolution: f64,
+    },
+    /// Plans on the true map.
+    Oracle,
+}
+
+impl Default for AgentKind {
+    /// `sns` on the symbolic substrate.
+    fn default() -> Self {
+        AgentKind::Sns {
+            substrate: SubstrateKind::Symbolic,
+        }
+    }
+}
+
+/// Valid grid resolutions of the `dstar` agent, in metres.
+pub const DSTAR_RESOLUTION: std::ops::RangeInclusive<f64> = 0.05..=2.0;
+
+/// The `dstar` agent's default grid resolution, in metres.
+pub const DSTAR_DEFAULT_RESOLUTION: f64 = 0.25;
+
+/// The names of the agents that can be built.
+pub const AGENTS: &[&str] = &["sns", "random", "bug2", "dstar", "oracle"];
+
+impl AgentKind {
+    /// The agent's name without its parameter (`sns`, `dstar`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            AgentKind::Sns { .. } => "sns",
+            AgentKind::Random => "random",
+            AgentKind::Bug2 => "bug2",
+            AgentKind::DStar { .. } => "dstar",
+            AgentKind::Oracle => "oracle",
+        }
+    }
+
+    /// Parses `NAME` or `NAME:PARAM`; a bare `sns` gets `substrate` (the `--substrate` flag) when
+    /// given, and `sns:SUB` must agree with it. `substrate` is refused for the other agents.
+    pub fn parse_with_substrate(
+        s: &str,
+        substrate: Option<SubstrateKind>,
+    ) -> Result<AgentKind, AgentError> {
+        let kind: AgentKind = s.parse()?;
+        match (kind, substrate) {
+            (_, None) => Ok(kind),
+            (AgentKind::Sns { substrate: own }, Some(flag)) if !s.contains(':') || own == flag => {
+                Ok(AgentKind::Sns { substrate: flag })
+            }
+            (AgentKind::Sns { substrate: own }, Some(flag)) => {
+                Err(AgentError::SubstrateConflict { own, flag })
+            }
+            (other, Some(_)) => Err(AgentError::NotSns {
+                flag: "--substrate",
+                agent: other.name(),
+            }),
+        }
+    }
+}
+
+impl FromStr for AgentKind {
+    type Err = AgentError;
+    /// Parses an agent as written on the command line: `NAME` or `NAME:PARAM`, where PARAM is the
+    /// substrate for `sns` (`sns:neural`) and the grid resolution in metres for `dstar`
+    /// (`dstar:0.1`).
+    fn from_str(s: &str) -> Result<AgentKind, AgentError> {
+        let (name, param) = match s.split_once(':') {
+            Some((n, p)) => (n, Some(p)),
+            None => (s, None),
+        };
+        let kind = match name {
+            "sns" => AgentKind::Sns {
+                substrate: param.map_or(Ok(SubstrateKind::Symbolic), str::parse)?,
+            },
+            "dstar" => {
+                let resolution = match param {
+                    None => DSTAR_DEFAULT_RESOLUTION,
+                    Some(r) => r
+                        .parse::<f64>()
+                        .map_err(|_| AgentError::BadResolution(r.to_string()))?,
+                };
+                if !(resolution.is_finite() && DSTAR_RESOLUTION.contains(&resolution)) {
+                    return Err(AgentError::ResolutionOutOfRange(resolution));
+                }
+                AgentKind::DStar { resolution }
+            }
+            "random" | "bug2" | "oracle" => {
+                if let Some(p) = param {
+                    return Err(AgentError::NoParameter {
+                        agent: name.to_string(),
+                        param: p.to_string(),
+                    });
+                }
+                match name {
+                    "random" => AgentKind::Random,
+                    "bug2" => AgentKind::Bug2,
+                    _ => AgentKind::Oracle,
+                }
+            }
+            _ => return Err(AgentError::UnknownAgent(name.to_string())),
+        };
+        Ok(kind)
+    }
+}
+
+impl fmt::Display for AgentKind {
+    /// The canonical spelling: `sns`, `sns:neural`, `dstar` (default resolution), `dstar:0.1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AgentKind::Sns {
+                substrate: SubstrateKind::Symbolic,
+            } => f.write_str("sns"),
+            AgentKind::Sns { substrate } => write!(f, "sns:{}", substrate.name()),
+            AgentKind::DStar { resolution } if *resolution == DSTAR_DEFAULT_RESOLUTION => {
+                f.write_str("dstar")
+            }
+            AgentKind::DStar { resolution } => write!(f, "dstar:{resolution}"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+/// Why an agent could not be parsed or built.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// No agent has this name.
+    #[error("unknown agent '{0}' (expected one of: sns, random, bug2, dstar, oracle)")]
+    UnknownAgent(String),
+    /// No substrate has this name.
+    #[error("unknown substrate '{0}' (expected symbolic or neural)")]
+    UnknownSubstrate(String),
+    /// `dstar:RES` where RES is not a number.
+    #[error("dstar resolution '{0}' is not a number")]
+    BadResolution(String),
+    /// `dstar:RES` outside [`DSTAR_RESOLUTION`].
+    #[error("dstar resolution {0} m is outside [0.05, 2] m")]
+    ResolutionOutOfRange(f64),
+    /// `random:X`, `bug2:X`, `oracle:X`.
+    #[error("agent '{agent}' takes no parameter (got '{param}')")]
+    NoParameter {
+        /// The agent.
+        agent: String,
+        /// The parameter given.
+        param: String,
+    },
+    /// `sns:SUB` together with a different `--substrate`.
+    #[error("sns:{} contradicts --substrate {}", own.name(), flag.name())]
+    SubstrateConflict {
+        /// The substrate in the agent's name.
+        own: SubstrateKind,
+        /// The substrate of the flag.
+        flag: SubstrateKind,
+    },
+    /// A flag of the SNS agent given to another agent.
+    #[error("{flag} applies to the SNS agent, not to '{agent}'")]
+    NotSns {
+        /// The flag.
+        flag: &'static str,
+        /// The agent it was given to.
+        agent: &'static str,
+    },
+    /// A flag of the neural substrate given to the symbolic one.
+    #[error("{flag} applies to the neural substrate only (--substrate neural)")]
+    NeuralOnly {
+        /// The flag.
+        flag: &'static str,
+    },
+    /// `--dims` above [`MAX_DIMS`].
+    #[error("--dims {dims}: at most {MAX_DIMS}")]
+    TooManyDims {
+        /// The dimension asked for.
+        dims: usize,
+    },
+    /// The maze reaches beyond the distance within which the neural code is unique.
+    #[error("maze '{maze}' spans {reach:.0} m, beyond the {limit:.0} m within which the neural code is unique")]
+    BeyondCode {
+        /// Maze name.
+        maze: String,
+        /// Its diagonal in metres.
+        reach: f64,
+        /// Half the code's longest wavelength.
+        limit: f64,
+    },
+    /// The neural substrate refused its parameters.
+    #[error(transparent)]
+    Neural(#[from] NeuralError),
+}
+
+/// Parses an agent as written on the command line (see [`AgentKind`]'s `FromStr`).
+pub fn parse_agent(s: &str) -> Result<AgentKind, AgentError> {
+    s.parse()
+}
 
 /// Which agent to build, and how.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentSpec {
-    /// Agent name: `sns` (more with the baselines).
-    pub name: String,
-    /// Substrate of SNS: `symbolic` (or `neural`).
-    pub substrate: String,
-    /// SNS parameters.
-    pub params: SnsParams,
+    /// The agent. Default `sns` (symbolic substrate).
+    pub kind: AgentKind,
+    /// SNS parameters (checked); the baselines drive with their controller parameters.
+    pub params: ValidSnsParams,
     /// Dimension of the neural substrate's harmonic code (`--dims`). Default 192.
     pub dims: usize,
     /// Self-motion sensing (neural substrate): the agent is given its position only at the start
     /// of each trial and navigates on its path-integrated code. Default false.
     pub self_motion: bool,
-    /// Grid resolution of the `dstar` baseline in metres. Default 0.25.
-    pub dstar_resolution: f64,
 }
 
 impl Default for AgentSpec {
     fn default() -> Self {
-        AgentSpec {
-            name: "sns".into(),
-            substrate: "symbolic".into(),
-            params: SnsParams::default(),
-            dims: DEFAULT_DIMS,
-            self_motion: false,
-            dstar_resolution: 0.25,
-        }
+        AgentSpec::new(AgentKind::default())
     }
 }
 
-/// The names of the agents that can be built.
-pub const AGENTS: &[&str] = &["sns", "random", "bug2", "dstar", "oracle"];
+impl AgentSpec {
+    /// `kind` with the default parameters.
+    pub fn new(kind: AgentKind) -> AgentSpec {
+        AgentSpec {
+            kind,
+            params: ValidSnsParams::default(),
+            dims: DEFAULT_DIMS,
+            self_motion: false,
+        }
+    }
+
+    /// Checks what can be checked without a world: the flags that apply to the agent.
+    pub fn check(&self) -> Result<(), AgentError> {
+        let neural = matches!(
+            self.kind,
+            AgentKind::Sns {
+                substrate: SubstrateKind::Neural
+            }
+        );
+        if !neural {
+            for (given, flag) in [
+                (self.self_motion, "--self-motion"),
+                (self.dims != DEFAULT_DIMS, "--dims"),
+            ] {
+                if given {
+                    return Err(match self.kind {
+                        AgentKind::Sns { .. } => AgentError::NeuralOnly { flag },
+                        other => AgentError::NotSns {
+                            flag,
+                            agent: other.name(),
+                        },
+                    });
+                }
+            }
+        }
+        if self.dims > MAX_DIMS {
+            return Err(AgentError::TooManyDims { dims: self.dims });
+        }
+        Ok(())
+    }
+}
 
 /// What a run gives the agent it builds besides the spec.
 #[derive(Debug, Clone)]
@@ -47,70 +327,26 @@ pub struct AgentContext {
     pub map: LiveMap,
 }
 
-/// Parses an agent as written on the command line: `NAME` or `NAME:PARAM`, where PARAM is the
-/// substrate for `sns` (`sns:neural`) and the grid resolution in metres for `dstar` (`dstar:0.1`).
-pub fn parse_agent(s: &str) -> Result<AgentSpec, String> {
-    let (name, param) = match s.split_once(':') {
-        Some((n, p)) => (n, Some(p)),
-        None => (s, None),
-    };
-    if !AGENTS.contains(&name) {
-        return Err(format!(
-            "unknown agent '{name}' (expected one of: {})",
-            AGENTS.join(", ")
-        ));
-    }
-    let mut spec = AgentSpec {
-        name: name.to_string(),
-        ..AgentSpec::default()
-    };
-    match (name, param) {
-        (_, None) => {}
-        ("sns", Some(sub)) => spec.substrate = sub.to_string(),
-        ("dstar", Some(r)) => {
-            spec.dstar_resolution = r
-                .parse::<f64>()
-                .map_err(|_| format!("dstar resolution '{r}' is not a number"))?;
-        }
-        (n, Some(p)) => return Err(format!("agent '{n}' takes no parameter (got '{p}')")),
-    }
-    Ok(spec)
-}
-
-/// Builds the agent; an error message names what was wrong.
-pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent + Send>, String> {
-    let params = spec.params.check().map_err(|e| e.to_string())?;
-    if spec.name != "sns" && (spec.self_motion || spec.dims != DEFAULT_DIMS) {
-        return Err(format!(
-            "--self-motion and --dims apply to the SNS agent's neural substrate, not to '{}'",
-            spec.name
-        ));
-    }
+/// Builds the agent.
+pub fn make_agent(
+    spec: &AgentSpec,
+    ctx: &AgentContext,
+) -> Result<Box<dyn Agent + Send>, AgentError> {
+    spec.check()?;
+    let params = spec.params;
     // Every baseline drives with the same controller parameters as SNS.
     let control = params.control;
-    match (spec.name.as_str(), spec.substrate.as_str()) {
-        ("random", _) => Ok(Box::new(RandomWalk::new(ctx.seed, control))),
-        ("bug2", _) => Ok(Box::new(Bug2::new(control))),
-        ("dstar", _) => {
-            let r = spec.dstar_resolution;
-            if !(r.is_finite() && (0.05..=2.0).contains(&r)) {
-                return Err(format!("dstar resolution {r} m is outside [0.05, 2] m"));
-            }
-            Ok(Box::new(DStarLite::new(r, control)))
-        }
-        ("oracle", _) => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
-        ("sns", "symbolic") => {
-            if spec.self_motion {
-                return Err("--self-motion needs the neural substrate (--substrate neural)".into());
-            }
-            if spec.dims != DEFAULT_DIMS {
-                return Err(
-                    "--dims applies to the neural substrate only (--substrate neural)".into(),
-                );
-            }
-            Ok(Box::new(Sns::new(params, Symbolic::new())))
-        }
-        ("sns", "neural") => {
+    match spec.kind {
+        AgentKind::Random => Ok(Box::new(RandomWalk::new(ctx.seed, control))),
+        AgentKind::Bug2 => Ok(Box::new(Bug2::new(control))),
+        AgentKind::DStar { resolution } => Ok(Box::new(DStarLite::new(resolution, control))),
+        AgentKind::Oracle => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
+        AgentKind::Sns {
+            substrate: SubstrateKind::Symbolic,
+        } => Ok(Box::new(Sns::new(params, Symbolic::new()))),
+        AgentKind::Sns {
+            substrate: SubstrateKind::Neural,
+        } => {
             let code = CodeParams {
                 dims: spec.dims,
                 ..CodeParams::default()
@@ -121,30 +357,133 @@ pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent 
                 let reach =
                     (map.rows() as f64).hypot(map.cols() as f64) * sns_worlds::maze::CELL_SIZE;
                 if reach > code.lambda_max / 2.0 {
-                    return Err(format!(
-                        "maze '{}' spans {reach:.0} m, beyond the {:.0} m within which the neural code is unique",
-                        map.name,
-                        code.lambda_max / 2.0
-                    ));
+                    return Err(AgentError::BeyondCode {
+                        maze: map.name.clone(),
+                        reach,
+                        limit: code.lambda_max / 2.0,
+                    });
                 }
             }
-            let sub = Neural::new(NeuralParams { code }).map_err(|e| e.to_string())?;
+            let sub = Neural::new(NeuralParams { code })?;
             let agent = Sns::new(params, sub);
             if spec.self_motion {
                 let dt = params.control.dt;
-                let wrapped = SelfMotion::new(agent, code, MotionSignal::Velocity, dt)
-                    .map_err(|e| e.to_string())?;
+                let wrapped = SelfMotion::new(agent, code, MotionSignal::Velocity, dt)?;
                 Ok(Box::new(wrapped))
             } else {
                 Ok(Box::new(agent))
             }
         }
-        ("sns", other) => Err(format!(
-            "unknown substrate '{other}' (expected symbolic or neural)"
-        )),
-        (other, _) => Err(format!(
-            "unknown agent '{other}' (expected one of: {})",
-            AGENTS.join(", ")
-        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agents_parse_once_into_their_kind_and_print_back() {
+        for (s, kind) in [
+            (
+                "sns",
+                AgentKind::Sns {
+                    substrate: SubstrateKind::Symbolic,
+                },
+            ),
+            (
+                "sns:neural",
+                AgentKind::Sns {
+                    substrate: SubstrateKind::Neural,
+                },
+            ),
+            ("random", AgentKind::Random),
+            ("bug2", AgentKind::Bug2),
+            ("dstar", AgentKind::DStar { resolution: 0.25 }),
+            ("dstar:0.1", AgentKind::DStar { resolution: 0.1 }),
+            ("oracle", AgentKind::Oracle),
+        ] {
+            assert_eq!(s.parse::<AgentKind>(), Ok(kind), "{s}");
+            assert_eq!(kind.to_string(), s);
+        }
+    }
+
+    /// Regression: `dstar:0` was accepted by the parser and refused only when the agent was built,
+    /// after a benchmark had run every other job.
+    #[test]
+    fn bad_agents_are_refused_when_parsed() {
+        for (s, want) in [
+            ("dstar:0", AgentError::ResolutionOutOfRange(0.0)),
+            ("dstar:nan", AgentError::ResolutionOutOfRange(f64::NAN)),
+            ("dstar:x", AgentError::BadResolution("x".into())),
+            (
+                "sns:quantum",
+                AgentError::UnknownSubstrate("quantum".into()),
+            ),
+            ("nobody", AgentError::UnknownAgent("nobody".into())),
+        ] {
+            let got = s.parse::<AgentKind>().expect_err(s);
+            // NaN != NaN: compare the messages.
+            assert_eq!(got.to_string(), want.to_string(), "{s}");
+        }
+        assert!(matches!(
+            "bug2:3".parse::<AgentKind>(),
+            Err(AgentError::NoParameter { .. })
+        ));
+    }
+
+    /// Regression: `--agent sns:neural --substrate symbolic` ran the neural substrate in silence.
+    #[test]
+    fn the_substrate_flag_must_agree_with_the_agent() {
+        use SubstrateKind::*;
+        let p = AgentKind::parse_with_substrate;
+        assert_eq!(
+            p("sns", Some(Neural)),
+            Ok(AgentKind::Sns { substrate: Neural })
+        );
+        assert_eq!(
+            p("sns:neural", Some(Neural)),
+            Ok(AgentKind::Sns { substrate: Neural })
+        );
+        assert_eq!(
+            p("sns:neural", Some(Symbolic)),
+            Err(AgentError::SubstrateConflict {
+                own: Neural,
+                flag: Symbolic
+            })
+        );
+        assert!(matches!(
+            p("bug2", Some(Symbolic)),
+            Err(AgentError::NotSns { .. })
+        ));
+    }
+
+    #[test]
+    fn neural_flags_and_sizes_are_checked_before_building() {
+        let neural = AgentKind::Sns {
+            substrate: SubstrateKind::Neural,
+        };
+        let spec = |kind, dims, self_motion| AgentSpec {
+            dims,
+            self_motion,
+            ..AgentSpec::new(kind)
+        };
+        assert!(spec(neural, 192, true).check().is_ok());
+        assert_eq!(
+            spec(neural, MAX_DIMS + 12, false).check(),
+            Err(AgentError::TooManyDims {
+                dims: MAX_DIMS + 12
+            })
+        );
+        assert!(matches!(
+            spec(AgentKind::default(), 96, false).check(),
+            Err(AgentError::NeuralOnly { flag: "--dims" })
+        ));
+        assert!(matches!(
+            spec(AgentKind::Bug2, 192, true).check(),
+            Err(AgentError::NotSns {
+                flag: "--self-motion",
+                ..
+            })
+        ));
     }
 }

@@ -7,8 +7,8 @@
 //! `summary.md` with one line per agent x world, and `run.toml` with the exact command, version,
 //! commit, machine and resolved configuration.
 
-use crate::agents::{parse_agent, AgentSpec};
-use crate::runner::{run_scenario, RunError, RunSpec};
+use crate::agents::{AgentError, AgentKind, AgentSpec};
+use crate::runner::{check_run, run_scenario, RunError, RunSpec};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,6 +37,7 @@ pub const RUNS_COLUMNS: &[&str] = &[
 
 /// What can go wrong in a benchmark.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum BenchError {
     /// A world or scenario is invalid.
     #[error(transparent)]
@@ -45,10 +46,11 @@ pub enum BenchError {
     #[error("world '{0}': {1}")]
     BadWorld(String, String),
     /// An agent name is unknown or malformed.
-    #[error("agent '{0}': {1}")]
-    BadAgent(String, String),
-    /// A run failed.
-    #[error("{agent} on {world} seed {seed}: {source}")]
+    #[error("agent '{0}'")]
+    BadAgent(String, #[source] AgentError),
+    /// A run failed, or would fail (the check before the first run). The message is the
+    /// context; the cause is the source (`{:#}` in anyhow prints both, once).
+    #[error("{agent} on {world} seed {seed}")]
     Run {
         /// Agent label.
         agent: String,
@@ -176,12 +178,12 @@ pub struct BenchAgent {
 }
 
 impl BenchAgent {
-    /// Parses `NAME` or `NAME:PARAM` (see [`parse_agent`]).
+    /// Parses `NAME` or `NAME:PARAM` (see [`AgentKind`]).
     pub fn parse(s: &str) -> Result<BenchAgent, BenchError> {
-        let spec = parse_agent(s).map_err(|e| BenchError::BadAgent(s.into(), e))?;
+        let kind: AgentKind = s.parse().map_err(|e| BenchError::BadAgent(s.into(), e))?;
         Ok(BenchAgent {
             label: s.to_string(),
-            spec,
+            spec: AgentSpec::new(kind),
         })
     }
 }
@@ -228,16 +230,45 @@ pub struct BenchRow {
     pub wall_time: f64,
 }
 
-/// Runs every job; `job_done` is called once per finished run (for a progress bar).
-pub fn run_bench(
-    spec: &BenchSpec,
-    job_done: &(dyn Fn() + Sync),
-) -> Result<Vec<BenchRow>, BenchError> {
+/// Checks every job as its run would before its first step (see [`check_run`]), without running
+/// any: a benchmark that would fail at its last job fails before its first.
+pub fn check_bench(spec: &BenchSpec) -> Result<(), BenchError> {
     if spec.agents.is_empty() || spec.worlds.is_empty() || spec.seeds == 0 {
         return Err(BenchError::Empty(
             "need at least one agent, one world and one seed".into(),
         ));
     }
+    let check = |agent: &BenchAgent, world: &World, seed: u64| {
+        let (run_spec, scenario) = job_spec(spec, world, seed);
+        check_run(&run_spec, scenario, &agent.spec).map_err(|e| BenchError::Run {
+            agent: agent.label.clone(),
+            world: world.label(),
+            seed,
+            source: e,
+        })
+    };
+    for world in &spec.worlds {
+        // What an agent refuses does not depend on the seed: seed 0 stands for all.
+        for agent in &spec.agents {
+            check(agent, world, 0)?;
+        }
+        // The task each seed draws must suit the scenario's changes, whatever the agent.
+        if let World::Scenario(_) = world {
+            for seed in 1..spec.seeds {
+                check(&spec.agents[0], world, seed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs every job; `job_done` is called once per finished run (for a progress bar). Every job is
+/// checked first ([`check_bench`]).
+pub fn run_bench(
+    spec: &BenchSpec,
+    job_done: &(dyn Fn() + Sync),
+) -> Result<Vec<BenchRow>, BenchError> {
+    check_bench(spec)?;
     let jobs: Vec<(&BenchAgent, &World, u64)> = spec
         .agents
         .iter()
@@ -267,12 +298,8 @@ pub fn job_count(spec: &BenchSpec) -> u64 {
     spec.agents.len() as u64 * spec.worlds.len() as u64 * spec.seeds
 }
 
-fn run_job(
-    spec: &BenchSpec,
-    agent: &BenchAgent,
-    world: &World,
-    seed: u64,
-) -> Result<Vec<BenchRow>, BenchError> {
+/// The run of one job, and its scenario.
+fn job_spec<'a>(spec: &BenchSpec, world: &'a World, seed: u64) -> (RunSpec, Option<&'a Scenario>) {
     let (maze, scenario, trials) = match world {
         World::Maze { name, .. } => (name.clone(), None, spec.trials),
         World::Scenario(s) => (
@@ -290,6 +317,16 @@ fn run_job(
         task: world.env_config(spec.dynamics, spec.max_steps).task,
         ..RunSpec::default()
     };
+    (run_spec, scenario)
+}
+
+fn run_job(
+    spec: &BenchSpec,
+    agent: &BenchAgent,
+    world: &World,
+    seed: u64,
+) -> Result<Vec<BenchRow>, BenchError> {
+    let (run_spec, scenario) = job_spec(spec, world, seed);
     let result = run_scenario(&run_spec, scenario, &agent.spec, &mut |_| {}).map_err(|e| {
         BenchError::Run {
             agent: agent.label.clone(),
@@ -618,8 +655,10 @@ pub fn run_meta(
             dstar_resolution: spec
                 .agents
                 .iter()
-                .filter(|a| a.spec.name == "dstar")
-                .map(|a| (a.label.clone(), a.spec.dstar_resolution))
+                .filter_map(|a| match a.spec.kind {
+                    AgentKind::DStar { resolution } => Some((a.label.clone(), resolution)),
+                    _ => None,
+                })
                 .collect(),
         },
     }
@@ -672,6 +711,35 @@ mod tests {
         assert_eq!(quantile(&v, 0.0), Some(1.0));
         assert_eq!(quantile(&v, 1.0), Some(4.0));
         assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    /// Regression: an agent that could not be built on some world was found only when its job
+    /// ran, after every valid job had run, and the whole benchmark was thrown away.
+    #[test]
+    fn every_job_is_checked_before_the_first_runs() {
+        let mut neural = BenchAgent::parse("sns:neural").expect("agent");
+        neural.spec.dims = 100; // not a multiple of 12
+        let spec = BenchSpec {
+            agents: vec![BenchAgent::parse("random").expect("agent"), neural],
+            worlds: vec![World::parse_maze("u").expect("u")],
+            seeds: 3,
+            trials: 1,
+            dynamics: Dynamics::Kinematic,
+            max_steps: 100,
+        };
+        let ran = std::sync::atomic::AtomicUsize::new(0);
+        let e = run_bench(&spec, &|| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .expect_err("dims 100 is refused");
+        assert_eq!(ran.into_inner(), 0, "jobs ran before the check failed");
+        // The message and its cause, as `{:#}` shows them: the cause once.
+        let full = format!(
+            "{e}: {}",
+            std::error::Error::source(&e).map_or(String::new(), |s| s.to_string())
+        );
+        assert!(full.starts_with("sns:neural on u seed 0: "), "{full}");
+        assert_eq!(full.matches("--dims 100").count(), 1, "{full}");
     }
 
     #[test]

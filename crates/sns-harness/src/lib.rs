@@ -15,10 +15,13 @@ pub mod record;
 pub mod runner;
 pub mod scenario;
 
-pub use agents::{make_agent, parse_agent, AgentContext, AgentSpec, AGENTS};
+pub use agents::{
+    make_agent, parse_agent, AgentContext, AgentError, AgentKind, AgentSpec, SubstrateKind, AGENTS,
+    MAX_DIMS,
+};
 pub use record::{RecordSpec, Recorder, Recording};
 pub use runner::{
-    run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError, RunResult,
-    RunSpec, TrialResult,
+    check_run, run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError,
+    RunResult, RunSpec, TrialResult,
 };
 pub use scenario::Scenario;

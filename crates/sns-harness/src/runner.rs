@@ -1,10 +1,11 @@
 //! One run: K trials of the same start -> goal task with one agent, learning kept across trials.
 
-use crate::agents::{make_agent, AgentContext, AgentSpec};
+use crate::agents::{make_agent, AgentContext, AgentError, AgentSpec};
 use crate::record::Recorder;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use sns_baselines::LiveMap;
+use sns_core::Agent;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::MazeMap;
 use sns_worlds::oracle::shortest_path;
@@ -15,13 +16,14 @@ use thiserror::Error;
 
 /// What can stop a run before it starts.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum RunError {
-    /// The world could not be built.
+    /// The world or the scenario could not be built, or does not fit the run.
     #[error(transparent)]
     World(#[from] WorldError),
     /// The agent could not be built.
-    #[error("{0}")]
-    Agent(String),
+    #[error(transparent)]
+    Agent(#[from] AgentError),
 }
 
 /// At most this many trajectory points are kept per trial (the interval doubles past it).
@@ -139,6 +141,65 @@ pub struct ChangeEvent {
     pub ball: [f64; 2],
 }
 
+/// A run ready to go: its world reset to the task, and its agent built.
+struct Prepared {
+    map: MazeMap,
+    env: MazeEnv,
+    start: Vec2,
+    goal: Vec2,
+    live: LiveMap,
+    agent: Box<dyn Agent + Send>,
+}
+
+/// Everything a run checks and builds before its first step.
+fn prepare(
+    spec: &RunSpec,
+    scenario: Option<&Scenario>,
+    agent: &AgentSpec,
+) -> Result<Prepared, RunError> {
+    // What needs no world first, so that a bad flag is named before a bad file is read.
+    agent.check()?;
+    let map = MazeMap::load(&spec.maze)?;
+    let config = EnvConfig {
+        dynamics: spec.dynamics,
+        max_steps: spec.max_steps,
+        task: spec.task,
+        hide_goal: false,
+    };
+    let mut env = MazeEnv::new(map.clone(), config)?;
+    env.reset(spec.seed);
+    let (start, goal) = (env.start(), env.goal());
+    if let Some(sc) = scenario {
+        sc.check_trials(spec.trials)?;
+        sc.check_task(env.map(), start, goal)?;
+    }
+    let live = LiveMap::new(env.map().clone());
+    let ctx = AgentContext {
+        seed: spec.seed,
+        map: live.clone(),
+    };
+    let agent = make_agent(agent, &ctx)?;
+    Ok(Prepared {
+        map,
+        env,
+        start,
+        goal,
+        live,
+        agent,
+    })
+}
+
+/// Checks everything [`run_scenario`] would check before its first step (the maze, the task,
+/// the scenario against the task and the number of trials, the agent against the world), and
+/// runs nothing: a benchmark checks every job this way before it starts the first.
+pub fn check_run(
+    spec: &RunSpec,
+    scenario: Option<&Scenario>,
+    agent: &AgentSpec,
+) -> Result<(), RunError> {
+    prepare(spec, scenario, agent).map(drop)
+}
+
 /// Runs `spec` with the agent `agent`; `progress` is called with the total steps so far every
 /// 1000 steps.
 pub fn run(
@@ -179,25 +240,14 @@ pub fn run_scenario_recorded(
     progress: &mut dyn FnMut(u64),
     mut recorder: Option<&mut Recorder>,
 ) -> Result<RunResult, RunError> {
-    let map = MazeMap::load(&spec.maze)?;
-    let config = EnvConfig {
-        dynamics: spec.dynamics,
-        max_steps: spec.max_steps,
-        task: spec.task,
-        hide_goal: false,
-    };
-    let mut env = MazeEnv::new(map.clone(), config)?;
-    env.reset(spec.seed);
-    let (start, goal) = (env.start(), env.goal());
-    if let Some(sc) = scenario {
-        sc.check_task(env.map(), start, goal)?;
-    }
-    let live = LiveMap::new(env.map().clone());
-    let ctx = AgentContext {
-        seed: spec.seed,
-        map: live.clone(),
-    };
-    let mut agent_box = make_agent(agent, &ctx).map_err(RunError::Agent)?;
+    let Prepared {
+        map,
+        mut env,
+        start,
+        goal,
+        live,
+        agent: mut agent_box,
+    } = prepare(spec, scenario, agent)?;
     let agent = agent_box.as_mut();
     let shortest = shortest_path(env.map(), start, goal).map(|p| p.length);
     let mut changes = Vec::new();

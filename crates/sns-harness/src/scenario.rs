@@ -219,6 +219,14 @@ impl Scenario {
             if trial == 0 {
                 return Err(err_at(Some(at), "trials are numbered from 1".into()));
             }
+            if let Some(t) = raw.trials.filter(|&t| trial > t) {
+                return Err(err_at(
+                    Some(at),
+                    format!(
+                        "this change at trial {trial} never fires: the scenario has trials = {t}"
+                    ),
+                ));
+            }
             if let Some(s) = ch.motor_scale {
                 if !(s.is_finite() && s > 0.0 && s <= 10.0) {
                     return Err(err_at(
@@ -292,24 +300,95 @@ impl Scenario {
             .filter(move |c| c.trial == trial && c.step == step)
     }
 
-    /// Checks that no change walls the task's start or goal cell.
+    /// Checks that every change fires in a run of `trials` trials: a change beyond the last
+    /// trial would leave a static world labelled with the scenario's name.
+    pub fn check_trials(&self, trials: u32) -> Result<(), WorldError> {
+        match self.changes.iter().find(|c| c.trial > trials) {
+            Some(ch) => Err(WorldError::Scenario {
+                file: self.file.clone(),
+                reason: format!(
+                    "change '{}' never fires: the run has {trials} trial{} (raise --trials, or set \
+                     `trials` in the scenario)",
+                    ch.describe(),
+                    if trials == 1 { "" } else { "s" }
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that no change walls the task's start or goal cell, nor walls either of them in:
+    /// when the goal could be reached from the start before a change, it still can after it (the
+    /// task would otherwise become impossible by fiat).
     pub fn check_task(&self, map: &MazeMap, start: Vec2, goal: Vec2) -> Result<(), WorldError> {
-        for (what, p) in [("start", start), ("goal", goal)] {
-            let (r, c) = map.xy_to_cell(p);
+        let bad = |reason: String| WorldError::Scenario {
+            file: self.file.clone(),
+            reason,
+        };
+        let (s, g) = (map.xy_to_cell(start), map.xy_to_cell(goal));
+        for (what, (r, c)) in [("start", s), ("goal", g)] {
             for ch in &self.changes {
                 if ch.wall.iter().any(|&w| (w.0 as i64, w.1 as i64) == (r, c)) {
-                    return Err(WorldError::Scenario {
-                        file: self.file.clone(),
-                        reason: format!(
-                            "change '{}' walls the task's {what} cell ({r},{c})",
-                            ch.describe()
-                        ),
-                    });
+                    return Err(bad(format!(
+                        "change '{}' walls the task's {what} cell ({r},{c})",
+                        ch.describe()
+                    )));
                 }
+            }
+        }
+        let mut now = map.clone();
+        if !connected(&now, s, g) {
+            // Unreachable from the outset: L* says so already, and no change is to blame.
+            return Ok(());
+        }
+        for (i, ch) in self.changes.iter().enumerate() {
+            ch.wall.iter().for_each(|&w| now.set_cell(w, Cell::Wall));
+            ch.free.iter().for_each(|&f| now.set_cell(f, Cell::Free));
+            // Changes at the same moment count together (one may close a door another opens).
+            let last_of_moment = !matches!(
+                self.changes.get(i + 1),
+                Some(n) if (n.trial, n.step) == (ch.trial, ch.step)
+            );
+            if last_of_moment && !connected(&now, s, g) {
+                return Err(bad(format!(
+                    "change '{}' walls in the task: the goal cell ({},{}) can no longer be \
+                     reached from the start cell ({},{})",
+                    ch.describe(),
+                    g.0,
+                    g.1,
+                    s.0,
+                    s.1
+                )));
             }
         }
         Ok(())
     }
+}
+
+/// Whether free cells connect `from` to `to` through shared sides (the ball, 0.2 m wide, fits
+/// through any free cell, and never between two walls that touch at a corner).
+fn connected(map: &MazeMap, from: (i64, i64), to: (i64, i64)) -> bool {
+    if map.is_wall(from.0, from.1) || map.is_wall(to.0, to.1) {
+        return false;
+    }
+    let cols = map.cols() as i64;
+    let mut seen = vec![false; map.rows() * map.cols()];
+    let mut stack = vec![from];
+    seen[(from.0 * cols + from.1) as usize] = true;
+    while let Some((r, c)) = stack.pop() {
+        if (r, c) == to {
+            return true;
+        }
+        for (nr, nc) in [(r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)] {
+            // is_wall reads outside the map as wall, so the index below is in range.
+            if !map.is_wall(nr, nc)
+                && !std::mem::replace(&mut seen[(nr * cols + nc) as usize], true)
+            {
+                stack.push((nr, nc));
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -327,6 +406,50 @@ mod tests {
             );
         }
         assert!(Scenario::parse("s.toml", "maze = \"u\"\ntrials = 4\n").is_ok());
+    }
+
+    /// Regression: a change at a trial the run never reaches was accepted and never fired.
+    #[test]
+    fn a_change_beyond_the_last_trial_is_refused() {
+        let text = "maze = \"open\"\ntrials = 2\n[[change]]\nbefore_trial = 3\nwall = [[2, 3]]\n";
+        let e = Scenario::parse("s.toml", text)
+            .expect_err("never fires")
+            .to_string();
+        assert!(e.starts_with("s.toml: line 3, column 1:"), "{e}");
+        assert!(e.contains("never fires"), "{e}");
+        let s = Scenario::parse(
+            "s.toml",
+            "maze = \"open\"\n[[change]]\nbefore_trial = 3\nwall = [[2, 3]]\n",
+        )
+        .expect("valid without trials");
+        assert!(s.check_trials(3).is_ok());
+        let e = s.check_trials(2).expect_err("never fires").to_string();
+        assert!(e.contains("never fires") && e.contains("2 trials"), "{e}");
+    }
+
+    /// Regression: a change that closed every way to the goal, without walling the goal cell
+    /// itself, was accepted.
+    #[test]
+    fn a_change_that_walls_in_the_goal_is_refused() {
+        // u: the goal (1,1) is reached from (3,1) only around the bar (2,1)-(2,2) through (2,3).
+        let u = MazeMap::builtin("u").expect("u");
+        let (start, goal) = (u.cell_to_xy((3, 1)), u.cell_to_xy((1, 1)));
+        let closing = "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n";
+        let s = Scenario::parse("s.toml", closing).expect("parses");
+        let e = s
+            .check_task(&u, start, goal)
+            .expect_err("walls in")
+            .to_string();
+        assert!(e.contains("walls in") && e.contains("(1,1)"), "{e}");
+        // The same door closed and opened at one moment leaves the task possible.
+        let both = "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[2, 3]]\n\
+                    [[change]]\nbefore_trial = 2\nfree = [[2, 3]]\n";
+        let s = Scenario::parse("s.toml", both).expect("parses");
+        assert!(s.check_task(&u, start, goal).is_ok());
+        // A change off the route is fine: the dead end (1,1) beyond a goal at (1,2).
+        let elsewhere = "maze = \"u\"\n[[change]]\nbefore_trial = 2\nwall = [[1, 1]]\n";
+        let s = Scenario::parse("s.toml", elsewhere).expect("parses");
+        assert!(s.check_task(&u, start, u.cell_to_xy((1, 2))).is_ok());
     }
 
     #[test]

@@ -7,10 +7,7 @@ use sns_worlds::physics::{Dynamics, BALL_RADIUS};
 use sns_worlds::MazeMap;
 
 fn agent(name: &str) -> AgentSpec {
-    AgentSpec {
-        name: name.into(),
-        ..AgentSpec::default()
-    }
+    AgentSpec::new(name.parse().expect("agent name"))
 }
 
 fn solves(name: &str, maze: &str, task: Option<u32>, seed: u64, dynamics: Dynamics, budget: u64) {

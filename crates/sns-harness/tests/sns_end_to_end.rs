@@ -3,7 +3,7 @@
 //! the agent's only input is the observation (it never reads the map).
 
 use sha2::{Digest, Sha256};
-use sns_core::{Agent, Sns, SnsParams, Symbolic};
+use sns_core::{Agent, Sns, SnsParams, Symbolic, ValidSnsParams};
 use sns_harness::{run, AgentSpec, RunResult, RunSpec};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
@@ -262,13 +262,13 @@ fn replay(agent: &mut dyn Agent, events: &[Event]) {
 #[test]
 fn agent_never_reads_the_map_symbolic() {
     for (maze, seed) in [("medium", 0), ("large", 1)] {
-        let mut a = Sns::new(SnsParams::default(), Symbolic::new());
+        let mut a = Sns::new(ValidSnsParams::default(), Symbolic::new());
         let events = record(&mut a, maze, seed, 2, 100_000);
         assert!(
             events.iter().any(|e| matches!(e, Event::End(true))),
             "{maze}"
         );
-        let mut fresh = Sns::new(SnsParams::default(), Symbolic::new());
+        let mut fresh = Sns::new(ValidSnsParams::default(), Symbolic::new());
         replay(&mut fresh, &events);
         assert_eq!(
             a.snapshot().map(|s| (s.nodes, s.edges)),
@@ -280,7 +280,12 @@ fn agent_never_reads_the_map_symbolic() {
 
 #[test]
 fn agent_never_reads_the_map_neural() {
-    let neural = || Sns::new(SnsParams::default(), Neural::with_dims(96).expect("dims"));
+    let neural = || {
+        Sns::new(
+            ValidSnsParams::default(),
+            Neural::with_dims(96).expect("dims"),
+        )
+    };
     let mut a = neural();
     let events = record(&mut a, "medium", 0, 2, 20_000);
     let mut fresh = neural();
@@ -290,7 +295,9 @@ fn agent_never_reads_the_map_neural() {
 #[test]
 fn neural_substrate_solves_u_through_the_harness() {
     let agent = AgentSpec {
-        substrate: "neural".into(),
+        kind: sns_harness::AgentKind::Sns {
+            substrate: sns_harness::SubstrateKind::Neural,
+        },
         dims: 96,
         ..AgentSpec::default()
     };

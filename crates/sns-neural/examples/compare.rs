@@ -78,6 +78,7 @@ fn main() {
     if flags.contains(&"nogen") {
         params.generalise = false;
     }
+    let params = params.check().expect("valid parameters");
     let dims = flags
         .iter()
         .find_map(|f| f.strip_prefix("dims=").and_then(|d| d.parse().ok()))
@@ -87,11 +88,12 @@ fn main() {
         ..AgentSpec::default()
     };
     let neu = AgentSpec {
-        substrate: "neural".into(),
+        kind: sns_harness::AgentKind::Sns {
+            substrate: sns_harness::SubstrateKind::Neural,
+        },
         params,
         dims,
         self_motion: flags.contains(&"selfmotion"),
-        ..AgentSpec::default()
     };
     let neural_only = flags.contains(&"neural-only");
     let (mut all_s, mut all_n) = (Acc::default(), Acc::default());

@@ -8,12 +8,12 @@
 //! See `docs/NEURAL.md` for the equations and for which parts come from the paper.
 //!
 //! ```
-//! use sns_core::{Agent, Sns, SnsParams};
+//! use sns_core::{Agent, Sns, ValidSnsParams};
 //! use sns_neural::Neural;
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
 //! let (mut obs, _) = env.reset(0);
-//! let mut agent = Sns::new(SnsParams::default(), Neural::with_dims(192).unwrap());
+//! let mut agent = Sns::new(ValidSnsParams::default(), Neural::with_dims(192).unwrap());
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));
@@ -40,6 +40,7 @@ use thiserror::Error;
 
 /// What can be wrong with the neural substrate's parameters.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum NeuralError {
     /// The dimension does not split into modules of hexagonal triples.
     #[error("--dims {dims}: must be a positive multiple of 3 x {rotations} (rotations per module) with at least 2 modules")]

@@ -27,6 +27,7 @@ use thiserror::Error;
 
 /// What can go wrong when drawing.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum VizError {
     /// A file could not be read or written.
     #[error("{path}: {error}")]

@@ -133,10 +133,10 @@ impl MazeEnv {
             }
         }
         if let Some((r, c)) = config.task.start {
-            map.check_free("start", r as i64, c as i64)?;
+            map.check_free("start", r, c)?;
         }
         if let Some((r, c)) = config.task.goal {
-            map.check_free("goal", r as i64, c as i64)?;
+            map.check_free("goal", r, c)?;
         }
         let start = map.cell_to_xy(map.free_cells()[0]);
         Ok(MazeEnv {

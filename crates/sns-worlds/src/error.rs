@@ -4,6 +4,7 @@ use thiserror::Error;
 
 /// Everything that can go wrong when loading or configuring a world.
 #[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum WorldError {
     /// The maze name is neither a built-in map nor a readable file.
     #[error("unknown maze '{0}': not a built-in map (see `sns mazes`) and no such file")]
@@ -82,9 +83,9 @@ pub enum WorldError {
         /// Which cell ("start" or "goal").
         what: String,
         /// Row.
-        row: i64,
+        row: usize,
         /// Column.
-        col: i64,
+        col: usize,
         /// What is wrong.
         reason: String,
     },

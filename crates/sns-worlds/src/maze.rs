@@ -340,30 +340,45 @@ impl MazeMap {
         s
     }
 
-    /// Checks that `(row, col)` is inside the map and free.
-    pub fn check_free(&self, what: &str, row: i64, col: i64) -> Result<CellIx, WorldError> {
+    /// Checks that `(row, col)` is inside the map and free. The indices are unsigned, as the user
+    /// wrote them: a signed cast would report `18446744073709551615` as `-1`.
+    pub fn check_free(&self, what: &str, row: usize, col: usize) -> Result<CellIx, WorldError> {
         let bad = |reason: &str| WorldError::BadCell {
             what: what.to_string(),
             row,
             col,
             reason: reason.to_string(),
         };
-        if row < 0 || col < 0 || row as usize >= self.rows || col as usize >= self.cols {
+        if row >= self.rows || col >= self.cols {
             return Err(bad(&format!(
                 "is out of the {}x{} map",
                 self.rows, self.cols
             )));
         }
-        if self.is_wall(row, col) {
+        // In range, so both fit in an i64.
+        if self.is_wall(row as i64, col as i64) {
             return Err(bad("is a wall"));
         }
-        Ok((row as usize, col as usize))
+        Ok((row, col))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `--start 18446744073709551615,1` was reported as cell (-1,1).
+    #[test]
+    fn a_huge_cell_index_is_reported_as_given() {
+        let m = MazeMap::builtin("u").expect("u");
+        let e = m
+            .check_free("start", usize::MAX, 1)
+            .expect_err("out of the map");
+        assert!(
+            e.to_string().contains(&format!("({},1)", usize::MAX)),
+            "{e}"
+        );
+    }
 
     #[test]
     fn builtins_parse_and_have_expected_sizes() {

@@ -1,11 +1,11 @@
 //! What the developer examples share: parameters from `SNS_PARAMS`, worlds from `name[:task]`,
 //! and one trial of the agent.
-use sns_core::{Agent, SnsParams};
+use sns_core::{Agent, SnsParams, ValidSnsParams};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Observation, Real};
 
-/// The default parameters with the overrides of `SNS_PARAMS=name=value,...`.
-pub fn params_from_env() -> SnsParams {
+/// The default parameters with the overrides of `SNS_PARAMS=name=value,...`, checked.
+pub fn params_from_env() -> ValidSnsParams {
     let mut params = SnsParams::default();
     if let Ok(ps) = std::env::var("SNS_PARAMS") {
         for kv in ps.split(',').filter(|s| !s.is_empty()) {
@@ -14,6 +14,8 @@ pub fn params_from_env() -> SnsParams {
         }
     }
     params
+        .check()
+        .expect("SNS_PARAMS obey the rules of SnsParams::check")
 }
 
 /// The world `spec` (a built-in name, or `name:task` for an OGBench task), reset with `seed`, with
