@@ -24,8 +24,9 @@ pub struct BenchArgs {
         default_value = "sns,random,bug2,dstar,oracle"
     )]
     pub agents: Vec<String>,
-    /// Mazes, comma-separated; `large:3` is OGBench task 3 of large. Default: every built-in maze
-    /// (unless --scenarios is given).
+    /// Mazes, comma-separated: built-in names, map files, or generated mazes' specs
+    /// (`perfect:41x41:3`, see `sns mazes`); `large:3` is OGBench task 3 of large. Default: every
+    /// built-in maze (unless --scenarios is given).
     #[arg(long, value_delimiter = ',')]
     pub mazes: Option<Vec<String>>,
     /// Also run OGBench tasks 1-5 of every listed maze that has them (medium, large, giant).

@@ -48,8 +48,9 @@ fn parse_task(s: &str) -> Result<TaskArg, String> {
 /// Flags of `sns run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// Built-in maze name (see `sns mazes`) or path to a map file in the PointMaze encoding
-    /// (1 wall, 0 free, r start, g goal, c either; one row per line).
+    /// Built-in maze name (see `sns mazes`), a generated maze's spec (`perfect:41x41:3`,
+    /// `braided:25x25:1`, ...; listed by `sns mazes`), or path to a map file in the PointMaze
+    /// encoding (1 wall, 0 free, r start, g goal, c either; one row per line).
     #[arg(long, default_value = "large")]
     pub maze: String,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25

@@ -89,9 +89,11 @@ pub enum World {
 }
 
 impl World {
-    /// Parses `large` or `large:3` (OGBench task 3), and checks it.
+    /// Parses `large`, `large:3` (OGBench task 3) or a generated maze's spec (`perfect:41x41:3`,
+    /// whose colons separate the generator's arguments), and checks it.
     pub fn parse_maze(s: &str) -> Result<World, BenchError> {
-        let (name, task) = match s.split_once(':') {
+        let generated = sns_worlds::generate::from_spec(s).is_some();
+        let (name, task) = match s.split_once(':').filter(|_| !generated) {
             Some((n, t)) => {
                 let k = t.parse::<u32>().map_err(|_| {
                     BenchError::BadWorld(s.into(), format!("'{t}' is not a task number 1 to 5"))
@@ -750,6 +752,13 @@ mod tests {
         assert!(World::parse_maze("large:9").is_err());
         assert!(World::parse_maze("u:1").is_err());
         assert!(World::parse_maze("nosuchmaze").is_err());
+        // A generated maze's colons are its arguments, not a task.
+        let g = World::parse_maze("perfect:9x7:3").expect("valid");
+        assert_eq!(
+            (g.label(), g.task_number()),
+            ("perfect:9x7:3".to_string(), None)
+        );
+        assert!(World::parse_maze("perfect:9x7").is_err());
         let all = with_ogbench_tasks(vec![
             World::parse_maze("u").expect("u"),
             World::parse_maze("medium").expect("medium"),
