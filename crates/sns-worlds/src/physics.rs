@@ -111,7 +111,9 @@ pub fn step(
     resolve_contacts(map, state, scratch)
 }
 
-/// Pushes the ball out of every wall it penetrates and removes the inward normal velocity.
+/// Pushes the ball out of every wall it penetrates and removes the inward normal velocity, taking
+/// contacts against the outline of the walls (a box corner inside a flat wall is skipped, see
+/// `on_outline`).
 pub fn resolve_contacts(map: &MazeMap, state: &mut BallState, scratch: &mut Vec<Aabb>) -> Contact {
     let mut normal_sum = Vec2::ZERO;
     let mut touching = false;
