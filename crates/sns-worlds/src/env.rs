@@ -1,7 +1,8 @@
 //! The maze world with a Gymnasium-like interface.
 //!
-//! `reset` draws the task (start and goal) from the seed exactly as PointMaze's reset does, and
-//! `restart` puts the ball back at the same start for the next trial of the same task. `step`
+//! `reset` draws the task (start and goal) from the seed exactly as PointMaze's reset does,
+//! `reset_to` starts from an exact ball state and goal (no noise: for cross-checks against MuJoCo),
+//! and `restart` puts the ball back at the same start for the next trial of the same task. `step`
 //! returns the observation (the only thing agents see), the reward, `terminated` (goal reached),
 //! `truncated` (step budget) and a typed [`Info`] for the harness.
 
@@ -165,6 +166,46 @@ impl MazeEnv {
         self.restart()
     }
 
+    /// Starts a trial from exactly `ball` (position and velocity, no noise) with the goal at
+    /// `goal`, for comparing with another simulator from the same state (PointMaze's `reset`
+    /// always adds noise; its `set_state(qpos, qvel)` is the counterpart of this). The ball's
+    /// position becomes the task's start, so [`MazeEnv::restart`] puts it back there, at rest.
+    /// The state is taken as given: a ball touching a wall keeps its velocity until the next
+    /// [`MazeEnv::step`] resolves the contact.
+    ///
+    /// # Errors
+    /// [`WorldError::BadState`] when a component is not finite or the ball overlaps a wall.
+    pub fn reset_to(
+        &mut self,
+        ball: BallState,
+        goal: Vec2,
+    ) -> Result<(Observation, Info), WorldError> {
+        let bad = |reason: String| Err(WorldError::BadState { reason });
+        if !(ball.pos.is_finite() && ball.vel.is_finite() && goal.is_finite()) {
+            return bad(format!(
+                "position {:?}, velocity {:?} and goal {:?} must be finite",
+                ball.pos, ball.vel, goal
+            ));
+        }
+        let d = self.map.wall_distance(ball.pos, 1.0);
+        if d < physics::BALL_RADIUS - 1e-9 {
+            return bad(format!(
+                "the ball at ({}, {}) overlaps a wall: its centre is {d} m from it, less than the radius {}",
+                ball.pos.x,
+                ball.pos.y,
+                physics::BALL_RADIUS
+            ));
+        }
+        self.start = ball.pos;
+        self.goal = goal;
+        self.ball = ball;
+        self.steps = 0;
+        // Contact flags only: resolving on a copy leaves the given velocity as it is.
+        let mut copy = ball;
+        self.contact = physics::resolve_contacts(&self.map, &mut copy, &mut self.scratch);
+        Ok((self.observation(), self.info()))
+    }
+
     /// Puts the ball back at the task's start, at rest, for a new trial of the same task.
     pub fn restart(&mut self) -> (Observation, Info) {
         self.ball = BallState {
@@ -324,6 +365,83 @@ impl MazeEnv {
                 };
             }
             self.contact = physics::resolve_contacts(&self.map, &mut self.ball, &mut self.scratch);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_env() -> MazeEnv {
+        MazeEnv::new(
+            MazeMap::builtin("open").expect("builtin"),
+            EnvConfig::default(),
+        )
+        .expect("env")
+    }
+
+    #[test]
+    fn reset_to_starts_from_the_exact_state() {
+        let mut env = open_env();
+        env.reset(7);
+        let ball = BallState {
+            pos: Vec2::new(0.123456789, -0.987654321),
+            vel: Vec2::new(4.5, -3.25),
+        };
+        let goal = Vec2::new(2.0, 1.0);
+        let (obs, info) = env.reset_to(ball, goal).expect("a free state");
+        assert_eq!(
+            (obs.position, obs.velocity, obs.goal),
+            (ball.pos, ball.vel, Some(goal))
+        );
+        assert_eq!(info.steps, 0);
+        assert!(!obs.contact);
+        // The next step is exactly one physics step from that state.
+        let mut expect = ball;
+        physics::step(
+            env.map(),
+            Dynamics::PointMaze,
+            1.0,
+            &mut expect,
+            Vec2::new(1.0, 0.0),
+            &mut Vec::new(),
+        );
+        let s = env.step(Vec2::new(1.0, 0.0));
+        assert_eq!((s.obs.position, s.obs.velocity), (expect.pos, expect.vel));
+        // restart goes back to the given position, at rest.
+        let (back, _) = env.restart();
+        assert_eq!((back.position, back.velocity), (ball.pos, Vec2::ZERO));
+    }
+
+    #[test]
+    fn reset_to_keeps_the_velocity_of_a_ball_touching_a_wall() {
+        let mut env = open_env();
+        let wall_x = env.map().cell_box(2, 0).max.x;
+        let ball = BallState {
+            pos: Vec2::new(wall_x + physics::BALL_RADIUS, 0.2),
+            vel: Vec2::new(-3.0, 1.0),
+        };
+        let (obs, _) = env.reset_to(ball, Vec2::ZERO).expect("touching is allowed");
+        assert!(obs.contact);
+        assert_eq!(obs.contact_normal, Vec2::new(1.0, 0.0));
+        assert_eq!(obs.velocity, ball.vel);
+    }
+
+    #[test]
+    fn reset_to_refuses_states_in_walls_or_not_finite() {
+        let mut env = open_env();
+        let wall_x = env.map().cell_box(2, 0).max.x;
+        for (pos, vel) in [
+            (Vec2::new(wall_x + 0.05, 0.0), Vec2::ZERO),
+            (Vec2::new(0.0, 0.0), Vec2::new(Real::NAN, 0.0)),
+            (Vec2::new(Real::INFINITY, 0.0), Vec2::ZERO),
+        ] {
+            let e = env.reset_to(BallState { pos, vel }, Vec2::ZERO);
+            assert!(
+                matches!(e, Err(WorldError::BadState { .. })),
+                "{pos:?} {vel:?}: {e:?}"
+            );
         }
     }
 }

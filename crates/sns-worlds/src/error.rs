@@ -97,6 +97,12 @@ pub enum WorldError {
         /// What is wrong.
         reason: String,
     },
+    /// An exact ball state given to [`crate::env::MazeEnv::reset_to`] is unusable.
+    #[error("ball state: {reason}")]
+    BadState {
+        /// What is wrong.
+        reason: String,
+    },
     /// A scenario file is malformed.
     #[error("{file}: {reason}")]
     Scenario {

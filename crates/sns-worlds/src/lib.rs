@@ -2,7 +2,8 @@
 //!
 //! - [`maze`]: maps in the PointMaze text encoding and the built-in layouts (`u`, `open`, `medium`,
 //!   `large` from Gymnasium-Robotics, `giant` from OGBench).
-//! - [`physics`]: PointMaze's damped point mass (or a kinematic option) with frictionless sliding contact.
+//! - [`physics`]: PointMaze's damped point mass as MuJoCo integrates it (or a kinematic option), with
+//!   frictionless sliding contact.
 //! - [`mod@env`]: the world with a Gymnasium-like `reset` / `step` interface and the sensing model.
 //! - [`oracle`]: the exact shortest path length `L*` on the known map.
 //! - [`generate`]: seeded mazes SNS was never tuned on (perfect, braided, rooms with one-cell doors,
