@@ -1,6 +1,7 @@
 //! `sns`: the command-line front end. It only parses flags and glues the crates together.
 
 mod bench_cmd;
+mod output;
 mod plot_cmd;
 mod run_cmd;
 mod viz_out;
@@ -44,7 +45,9 @@ fn main() -> ExitCode {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let _ = e.print();
+                    if let Err(err) = e.print() {
+                        return output::fail(&output::StdoutError(err).into());
+                    }
                 }
                 _ => {
                     let text = e.render().to_string();
@@ -64,19 +67,17 @@ fn main() -> ExitCode {
         Command::Plot(args) => plot_cmd::run(args),
         Command::RateMaps(args) => plot_cmd::rate_maps(args),
         Command::Mazes => {
+            let mut list = String::new();
             for (name, desc, text) in sns_worlds::maze::BUILTIN {
                 let rows = text.lines().count();
                 let cols = text.lines().next().map_or(0, str::len);
-                println!("{name:<8} {rows:>2}x{cols:<2}  {desc}");
+                list.push_str(&format!("{name:<8} {rows:>2}x{cols:<2}  {desc}\n"));
             }
-            Ok(())
+            output::print(&list).map_err(anyhow::Error::from)
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
+        Err(e) => output::fail(&e),
     }
 }
