@@ -1,6 +1,6 @@
 //! What `sns` writes on stdout, and how a command ends.
 //!
-//! Results go to stdout through [`print`], never `println!` (which panics when stdout is a closed
+//! Results go to stdout through [`print()`], never `println!` (which panics when stdout is a closed
 //! pipe or a full disk). A command that fails returns its error to [`fail`], which picks the
 //! exit code: a closed pipe (`sns mazes | head -c 1`) ends quietly with 0, as `head` asked for no
 //! more (ripgrep does the same); an interrupted benchmark ([`Interrupted`]) exits 130, as a shell
