@@ -5,12 +5,13 @@ use anyhow::{bail, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sns_harness::bench::{
-    bench_to_dir, job_count, with_ogbench_tasks, BenchAgent, BenchSpec, World,
+    bench_to_dir_until, check_out_dir, job_count, with_ogbench_tasks, BenchAgent, BenchSpec, World,
 };
 use sns_harness::Scenario;
 use sns_worlds::physics::Dynamics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Flags of `sns bench`.
@@ -103,8 +104,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
         },
         max_steps: args.max_steps,
     };
-    if args.out.exists() && !args.out.is_dir() {
-        bail!("--out {}: not a folder", args.out.display());
+    if check_out_dir(&args.out).is_err() {
+        bail!(
+            "--out {}: is a file; --out must be a folder (runs.csv, summary.md and run.toml are \
+             written into it)",
+            args.out.display()
+        );
     }
     // Every job is checked before the first runs (and before the pool is spawned).
     sns_harness::bench::check_bench(&spec)?;
@@ -136,18 +141,74 @@ pub fn run(args: BenchArgs) -> Result<()> {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let (_, summary) = bench_to_dir(
+    catch_ctrl_c(&bar);
+    let outcome = bench_to_dir_until(
         &spec,
         &args.out,
         command,
         env!("CARGO_PKG_VERSION"),
         &|| bar.inc(1),
+        &STOP,
     )?;
     bar.finish_and_clear();
-    println!("{summary}");
-    println!(
-        "wrote {0}/runs.csv, {0}/summary.md, {0}/run.toml",
-        args.out.display()
-    );
+    let written: Vec<String> = outcome
+        .written
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let mut text = format!("{}\n", outcome.summary);
+    if !written.is_empty() {
+        text.push_str(&format!("wrote {}\n", written.join(", ")));
+    }
+    // Even when a file failed: the summary is what the run computed.
+    crate::output::print(&text)?;
+    let runs = &outcome.runs;
+    if !outcome.write_errors.is_empty() {
+        let errors: Vec<String> = outcome.write_errors.iter().map(|e| e.to_string()).collect();
+        let stopped = if runs.interrupted() {
+            format!(
+                " (interrupted: {} of {} runs finished)",
+                runs.done, runs.total
+            )
+        } else {
+            String::new()
+        };
+        bail!("could not write {}{stopped}", errors.join("; "));
+    }
+    if runs.interrupted() {
+        return Err(crate::output::Interrupted(format!(
+            "{} of {} runs finished; their rows are in {}",
+            runs.done,
+            runs.total,
+            args.out.join("runs.csv").display()
+        ))
+        .into());
+    }
     Ok(())
+}
+
+/// Set by the first Ctrl-C: no new run starts (see `bench_to_dir_until`).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// On the first Ctrl-C (SIGINT), stop starting runs and let the running ones finish, so that the
+/// files hold every finished run; on the second, quit at once without writing (the files of an
+/// earlier benchmark in that folder stay as they were: they are replaced only whole).
+fn catch_ctrl_c(bar: &ProgressBar) {
+    let bar = bar.clone();
+    let set = ctrlc::set_handler(move || {
+        if STOP.swap(true, Ordering::SeqCst) {
+            crate::output::eprint_line("interrupted again: quitting without writing");
+            std::process::exit(i32::from(crate::output::EXIT_INTERRUPTED));
+        }
+        bar.suspend(|| {
+            crate::output::eprint_line(
+                "interrupted: finishing the running runs, then writing the finished ones \
+                 (Ctrl-C again to quit without writing)",
+            )
+        });
+    });
+    if let Err(e) = set {
+        // The benchmark runs all the same; only Ctrl-C loses its results.
+        crate::output::eprint_line(&format!("warning: cannot catch Ctrl-C: {e}"));
+    }
 }

@@ -1,6 +1,7 @@
 //! `sns`: the command-line front end. It only parses flags and glues the crates together.
 
 mod bench_cmd;
+mod output;
 mod plot_cmd;
 mod run_cmd;
 mod viz_out;
@@ -37,10 +38,21 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            use clap::error::ErrorKind;
             // clap's whole message: help and version on stdout (exit 0); a usage error on stderr
             // (exit 2) with what clap knows beyond its first line, which can be all that says
             // what is wrong (the missing arguments, the valid values of `--dynamics`).
-            let _ = e.print();
+            let to_stdout = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if let Err(err) = e.print() {
+                if to_stdout {
+                    return output::fail(&output::StdoutError(err).into());
+                }
+            }
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -50,25 +62,23 @@ fn main() -> ExitCode {
         Command::Plot(args) => plot_cmd::run(args),
         Command::RateMaps(args) => plot_cmd::rate_maps(args),
         Command::Mazes => {
+            let mut list = String::new();
             for (name, desc, text) in sns_worlds::maze::BUILTIN {
                 let rows = text.lines().count();
                 let cols = text.lines().next().map_or(0, str::len);
-                println!("{name:<8} {rows:>2}x{cols:<2}  {desc}");
+                list.push_str(&format!("{name:<8} {rows:>2}x{cols:<2}  {desc}\n"));
             }
-            println!(
-                "\ngenerated mazes (seeded; use the spec as the maze name, e.g. perfect:41x41:3):"
+            list.push_str(
+                "\ngenerated mazes (seeded; use the spec as the maze name, e.g. perfect:41x41:3):\n",
             );
             for (spec, desc) in sns_worlds::generate::SPECS {
-                println!("  {spec:<28} {desc}");
+                list.push_str(&format!("  {spec:<28} {desc}\n"));
             }
-            Ok(())
+            output::print(&list).map_err(anyhow::Error::from)
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
+        Err(e) => output::fail(&e),
     }
 }

@@ -16,9 +16,11 @@ pub struct PlotArgs {
 /// Runs `sns plot`.
 pub fn run(args: PlotArgs) -> Result<()> {
     let written = sns_viz::bench_plot::plot_dir(&args.dir).context("sns plot")?;
-    for p in written {
-        println!("{}", p.display());
-    }
+    let list: String = written
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    crate::output::print(&list)?;
     Ok(())
 }
 

@@ -241,13 +241,16 @@ pub fn run(args: RunArgs) -> Result<()> {
     )
     .map_err(|e| name_the_flag(e, &args, scenario.is_some()))?;
     bar.finish_and_clear();
-    crate::viz_out::write(&mut result, recorder, &limits, args.plot, args.report)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+    // A picture or page that cannot be written must not cost the run: the results are printed
+    // first, then the error.
+    let written = crate::viz_out::write(&mut result, recorder, &limits, args.plot, args.report);
+    let text = if args.json {
+        serde_json::to_string_pretty(&result)? + "\n"
     } else {
-        print_table(&result);
-    }
-    Ok(())
+        table(&result)
+    };
+    crate::output::print(&text)?;
+    written
 }
 
 /// Prefixes the errors about the maze, start, goal or task with the flag that set them (unless a
@@ -288,12 +291,19 @@ pub fn progress_bar(quiet: bool, len: u64) -> ProgressBar {
     bar
 }
 
-fn print_table(r: &RunResult) {
-    println!(
+/// The per-trial table of `sns run`. Path and path / L* are shown for successful trials only:
+/// the path of a trial that did not reach the goal is not a path to it.
+fn table(r: &RunResult) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        s,
         "maze {}  seed {}  dynamics {}  agent {} ({})",
         r.maze, r.seed, r.dynamics, r.agent, r.substrate
     );
-    println!(
+    let _ = writeln!(
+        s,
         "start ({:.2}, {:.2})  goal ({:.2}, {:.2})  shortest path L* = {}",
         r.start[0],
         r.start[1],
@@ -302,28 +312,39 @@ fn print_table(r: &RunResult) {
         r.shortest_path
             .map_or("unreachable".to_string(), |l| format!("{l:.2} m"))
     );
-    println!(
+    let _ = writeln!(
+        s,
         "{:>5}  {:>7}  {:>8}  {:>11}  {:>8}",
         "trial", "success", "steps", "path (m)", "path/L*"
     );
     for t in &r.trials {
-        // L* of this trial: a changing world can change it between trials.
-        let ratio = t
-            .shortest_path
-            .map_or("-".to_string(), |l| format!("{:.2}", t.path_length / l));
-        println!(
-            "{:>5}  {:>7}  {:>8}  {:>11.2}  {:>8}",
-            t.trial, t.success, t.steps, t.path_length, ratio
+        let (path, ratio) = if t.success {
+            (
+                format!("{:.2}", t.path_length),
+                // L* of this trial: a changing world can change it between trials.
+                t.shortest_path
+                    .map_or("-".to_string(), |l| format!("{:.2}", t.path_length / l)),
+            )
+        } else {
+            ("-".to_string(), "-".to_string())
+        };
+        let _ = writeln!(
+            s,
+            "{:>5}  {:>7}  {:>8}  {:>11}  {:>8}",
+            t.trial, t.success, t.steps, path, ratio
         );
     }
-    println!(
+    let _ = writeln!(
+        s,
         "graph: {} nodes, {} edges   speed: {:.0} steps/s",
         r.graph.nodes, r.graph.edges, r.steps_per_second
     );
     for c in &r.changes {
-        println!(
+        let _ = writeln!(
+            s,
             "change: {}  (ball at {:.2}, {:.2})",
             c.what, c.ball[0], c.ball[1]
         );
     }
+    s
 }

@@ -31,7 +31,8 @@ fn check_parent(flag: &str, p: &Path) -> Result<()> {
 }
 
 /// Writes what was asked for, then drops the trajectories (so `--json` prints the same summary
-/// with or without `--plot`).
+/// with or without `--plot`). Each file is tried even when the other failed; the error names
+/// every file that could not be written.
 pub fn write(
     result: &mut RunResult,
     recorder: Option<Recorder>,
@@ -39,14 +40,23 @@ pub fn write(
     plot: Option<PathBuf>,
     report: Option<PathBuf>,
 ) -> Result<()> {
+    let mut failed = Vec::new();
     if let Some(p) = plot {
-        sns_viz::picture::write_run_picture(result, &p).context("--plot")?;
+        if let Err(e) = sns_viz::picture::write_run_picture(result, &p) {
+            failed.push(format!("--plot: {e}"));
+        }
     }
     if let (Some(p), Some(rec)) = (report, recorder) {
-        sns_viz::report::write_report(result, &rec.finish(), limits, &p).context("--report")?;
+        if let Err(e) = sns_viz::report::write_report(result, &rec.finish(), limits, &p) {
+            failed.push(format!("--report: {e}"));
+        }
     }
     for t in &mut result.trials {
         t.trajectory.clear();
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failed.join("; "))
+    }
 }

@@ -237,7 +237,7 @@ fn bench_out_must_be_a_folder() {
     ]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(f) && err.contains("not a folder"), "{err}");
+    assert!(err.contains(f) && err.contains("must be a folder"), "{err}");
     assert_eq!(
         std::fs::read_to_string(f).expect("still there"),
         "not a folder\n"

@@ -5,7 +5,11 @@
 //! Everything but the wall-clock times is a function of the seeds. Three files are written
 //! (after ripgrep's benchsuite): `runs.csv` with one row per trial ([`RUNS_COLUMNS`]),
 //! `summary.md` with one line per agent x world, and `run.toml` with the exact command, version,
-//! commit, machine and resolved configuration.
+//! commit, machine and resolved configuration. Each file is written atomically
+//! ([`crate::output`]), and each on its own: one that cannot be written does not stop the others.
+//!
+//! A benchmark can be stopped (Ctrl-C in `sns bench`, see [`bench_to_dir_until`]): no new job is
+//! started, the running ones finish, and the files hold the finished runs, marked interrupted.
 
 use crate::agents::{AgentError, AgentKind, AgentSpec};
 use crate::runner::{check_run, run_scenario, RunError, RunSpec};
@@ -17,6 +21,7 @@ use sns_worlds::maze::{ogbench_tasks, MazeMap};
 use sns_worlds::physics::Dynamics;
 use sns_worlds::{EnvConfig, MazeEnv, WorldError};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use thiserror::Error;
@@ -270,6 +275,36 @@ pub fn run_bench(
     spec: &BenchSpec,
     job_done: &(dyn Fn() + Sync),
 ) -> Result<Vec<BenchRow>, BenchError> {
+    Ok(run_bench_until(spec, job_done, &AtomicBool::new(false))?.rows)
+}
+
+/// The runs a benchmark finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishedRuns {
+    /// The rows of the finished runs, in job order.
+    pub rows: Vec<BenchRow>,
+    /// Runs finished.
+    pub done: u64,
+    /// Runs in the benchmark.
+    pub total: u64,
+}
+
+impl FinishedRuns {
+    /// Whether some runs were not done (the benchmark was stopped).
+    pub fn interrupted(&self) -> bool {
+        self.done < self.total
+    }
+}
+
+/// Runs the jobs until `stop` is set: from then on no job starts, the running ones finish, and
+/// the rows of the finished ones come back (in job order: the rows a full run gives, less those of
+/// the runs not done). `job_done` is called once per finished run. Every job is checked first
+/// ([`check_bench`]).
+pub fn run_bench_until(
+    spec: &BenchSpec,
+    job_done: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<FinishedRuns, BenchError> {
     check_bench(spec)?;
     let jobs: Vec<(&BenchAgent, &World, u64)> = spec
         .agents
@@ -280,19 +315,29 @@ pub fn run_bench(
                 .flat_map(move |w| (0..spec.seeds).map(move |s| (a, w, s)))
         })
         .collect();
-    let results: Vec<Result<Vec<BenchRow>, BenchError>> = jobs
+    let results: Vec<Option<Result<Vec<BenchRow>, BenchError>>> = jobs
         .par_iter()
         .map(|&(agent, world, seed)| {
+            // Checked when the job starts: a stop skips the jobs not yet started.
+            if stop.load(Ordering::SeqCst) {
+                return None;
+            }
             let rows = run_job(spec, agent, world, seed);
             job_done();
-            rows
+            Some(rows)
         })
         .collect();
     let mut rows = Vec::new();
-    for r in results {
+    let mut done = 0;
+    for r in results.into_iter().flatten() {
         rows.extend(r?);
+        done += 1;
     }
-    Ok(rows)
+    Ok(FinishedRuns {
+        rows,
+        done,
+        total: jobs.len() as u64,
+    })
 }
 
 /// Number of runs [`run_bench`] will do.
@@ -355,21 +400,39 @@ fn run_job(
         .collect())
 }
 
-/// Writes `runs.csv`.
+/// Writes `runs.csv` (atomically: a failed or killed write leaves the previous file).
 pub fn write_runs_csv(path: &Path, rows: &[BenchRow]) -> Result<(), BenchError> {
-    let out = |e: &dyn std::fmt::Display| BenchError::Output {
-        path: path.display().to_string(),
-        reason: e.to_string(),
+    // csv reports I/O failures inside its own error; give them back as they were.
+    let to_io = |e: csv::Error| {
+        if e.is_io_error() {
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => io,
+                _ => std::io::Error::other("csv"),
+            }
+        } else {
+            std::io::Error::other(e.to_string())
+        }
     };
-    let mut w = csv::Writer::from_path(path).map_err(|e| out(&e))?;
-    // An empty run still gets its header.
-    if rows.is_empty() {
-        w.write_record(RUNS_COLUMNS).map_err(|e| out(&e))?;
+    crate::output::write_with(path, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        // An empty run still gets its header.
+        if rows.is_empty() {
+            w.write_record(RUNS_COLUMNS).map_err(to_io)?;
+        }
+        for r in rows {
+            w.serialize(r).map_err(to_io)?;
+        }
+        w.flush()
+    })
+    .map_err(output_error)
+}
+
+/// An output file that could not be written, as a [`BenchError`].
+fn output_error(e: crate::output::OutputError) -> BenchError {
+    BenchError::Output {
+        path: e.path.display().to_string(),
+        reason: e.cause.to_string(),
     }
-    for r in rows {
-        w.serialize(r).map_err(|e| out(&e))?;
-    }
-    w.flush().map_err(|e| out(&e))
 }
 
 /// Quantile `q` in [0, 1] of sorted `v` (linear interpolation), `None` when empty.
@@ -526,6 +589,12 @@ pub struct RunMeta {
     pub started_unix: u64,
     /// Wall-clock duration in seconds.
     pub wall_time: f64,
+    /// Whether the benchmark was stopped (Ctrl-C) before every run was done.
+    pub interrupted: bool,
+    /// Runs finished (their rows are in `runs.csv`).
+    pub runs_done: u64,
+    /// Runs in the benchmark.
+    pub runs_total: u64,
     /// The machine.
     pub machine: Machine,
     /// The resolved configuration.
@@ -620,7 +689,7 @@ impl Source {
     }
 }
 
-/// Describes the run for `run.toml`.
+/// Describes the run for `run.toml` (as complete: see [`RunMeta::interrupted`]).
 pub fn run_meta(
     spec: &BenchSpec,
     command: String,
@@ -629,7 +698,11 @@ pub fn run_meta(
     started: std::time::SystemTime,
     wall_time: f64,
 ) -> RunMeta {
+    let total = job_count(spec);
     RunMeta {
+        interrupted: false,
+        runs_done: total,
+        runs_total: total,
         command,
         version: version.to_string(),
         commit: source.commit,
@@ -667,7 +740,8 @@ pub fn run_meta(
 }
 
 /// Runs the benchmark and writes `runs.csv`, `summary.md` and `run.toml` into `out`; returns the
-/// rows and the summary.
+/// rows and the summary, or the first file that could not be written (see [`bench_to_dir_until`]
+/// to keep the results when a file fails, and to stop a benchmark).
 pub fn bench_to_dir(
     spec: &BenchSpec,
     out: &Path,
@@ -675,31 +749,111 @@ pub fn bench_to_dir(
     version: &str,
     job_done: &(dyn Fn() + Sync),
 ) -> Result<(Vec<BenchRow>, String), BenchError> {
-    let io = |p: &Path, e: std::io::Error| BenchError::Output {
-        path: p.display().to_string(),
-        reason: e.to_string(),
-    };
+    let o = bench_to_dir_until(
+        spec,
+        out,
+        command,
+        version,
+        job_done,
+        &AtomicBool::new(false),
+    )?;
+    match o.write_errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok((o.runs.rows, o.summary)),
+    }
+}
+
+/// What [`bench_to_dir_until`] did.
+#[derive(Debug)]
+pub struct BenchOutcome {
+    /// The finished runs.
+    pub runs: FinishedRuns,
+    /// The summary (as in `summary.md`, without its header).
+    pub summary: String,
+    /// The files written.
+    pub written: Vec<PathBuf>,
+    /// The files that could not be written (the others were written all the same).
+    pub write_errors: Vec<BenchError>,
+}
+
+/// Checks that `out` can be the output folder: a folder, or nothing yet.
+pub fn check_out_dir(out: &Path) -> Result<(), BenchError> {
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_dir() => Err(BenchError::Output {
+            path: out.display().to_string(),
+            reason: "exists and is not a folder (the output must be a folder, where runs.csv, \
+                     summary.md and run.toml are written)"
+                .into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Runs the benchmark until `stop` is set (see [`run_bench_until`]) and writes `runs.csv`,
+/// `summary.md` and `run.toml` into `out` (created if missing) with the finished runs; a stopped
+/// benchmark is marked interrupted in `summary.md` and `run.toml`. A file that cannot be written
+/// is reported in [`BenchOutcome::write_errors`] and the others are written all the same. Fails
+/// before running anything when `out` is not a folder and cannot be made one.
+pub fn bench_to_dir_until(
+    spec: &BenchSpec,
+    out: &Path,
+    command: String,
+    version: &str,
+    job_done: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<BenchOutcome, BenchError> {
+    check_out_dir(out)?;
     // Before anything is written: the outputs may be tracked files (bench/full in this repository).
     let source = Source::now();
-    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
-    let started = std::time::SystemTime::now();
-    let t0 = Instant::now();
-    let rows = run_bench(spec, job_done)?;
-    let wall = t0.elapsed().as_secs_f64();
-    let runs: PathBuf = out.join("runs.csv");
-    write_runs_csv(&runs, &rows)?;
-    let summary = summary_markdown(&rows);
-    let sp = out.join("summary.md");
-    let header = format!("# sns bench\n\n`{command}`\n\n");
-    std::fs::write(&sp, format!("{header}{summary}")).map_err(|e| io(&sp, e))?;
-    let meta = run_meta(spec, command, version, source, started, wall);
-    let text = toml::to_string_pretty(&meta).map_err(|e| BenchError::Output {
-        path: out.join("run.toml").display().to_string(),
+    std::fs::create_dir_all(out).map_err(|e| BenchError::Output {
+        path: out.display().to_string(),
         reason: e.to_string(),
     })?;
+    let started = std::time::SystemTime::now();
+    let t0 = Instant::now();
+    let runs = run_bench_until(spec, job_done, stop)?;
+    let wall = t0.elapsed().as_secs_f64();
+    let mut written = Vec::new();
+    let mut write_errors = Vec::new();
+    let mut keep = |path: PathBuf, r: Result<(), BenchError>| match r {
+        Ok(()) => written.push(path),
+        Err(e) => write_errors.push(e),
+    };
+    let rp = out.join("runs.csv");
+    keep(rp.clone(), write_runs_csv(&rp, &runs.rows));
+    let summary = summary_markdown(&runs.rows);
+    let sp = out.join("summary.md");
+    let mut header = format!("# sns bench\n\n`{command}`\n\n");
+    if runs.interrupted() {
+        header.push_str(&format!(
+            "**Interrupted**: {} of {} runs finished; the tables are over those.\n\n",
+            runs.done, runs.total
+        ));
+    }
+    keep(
+        sp.clone(),
+        crate::output::write_file(&sp, format!("{header}{summary}").as_bytes())
+            .map_err(output_error),
+    );
+    let mut meta = run_meta(spec, command, version, source, started, wall);
+    meta.interrupted = runs.interrupted();
+    meta.runs_done = runs.done;
+    meta.runs_total = runs.total;
     let mp = out.join("run.toml");
-    std::fs::write(&mp, text).map_err(|e| io(&mp, e))?;
-    Ok((rows, summary))
+    let toml = toml::to_string_pretty(&meta).map_err(|e| BenchError::Output {
+        path: mp.display().to_string(),
+        reason: e.to_string(),
+    });
+    keep(
+        mp.clone(),
+        toml.and_then(|t| crate::output::write_file(&mp, t.as_bytes()).map_err(output_error)),
+    );
+    Ok(BenchOutcome {
+        runs,
+        summary,
+        written,
+        write_errors,
+    })
 }
 
 #[cfg(test)]
@@ -742,6 +896,121 @@ mod tests {
         );
         assert!(full.starts_with("sns:neural on u seed 0: "), "{full}");
         assert_eq!(full.matches("--dims 100").count(), 1, "{full}");
+    }
+
+    /// A benchmark of `seeds` quick runs (random agent, maze u, 200 steps).
+    fn quick_spec(seeds: u64) -> BenchSpec {
+        BenchSpec {
+            agents: vec![BenchAgent::parse("random").expect("agent")],
+            worlds: vec![World::parse_maze("u").expect("u")],
+            seeds,
+            trials: 2,
+            dynamics: Dynamics::Kinematic,
+            max_steps: 200,
+        }
+    }
+
+    fn scratch(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("sns-bench-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn read_csv(path: &Path) -> Vec<BenchRow> {
+        csv::Reader::from_path(path)
+            .expect("open runs.csv")
+            .deserialize()
+            .collect::<Result<Vec<BenchRow>, _>>()
+            .expect("valid runs.csv")
+    }
+
+    #[test]
+    fn a_stopped_bench_keeps_the_finished_runs_and_says_so() {
+        let spec = quick_spec(40);
+        let stop = AtomicBool::new(false);
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let out = scratch("stop");
+        // Stop after the third finished run: the jobs already running finish, no new one starts.
+        let o = bench_to_dir_until(
+            &spec,
+            &out,
+            "test".into(),
+            "0",
+            &|| {
+                if done.fetch_add(1, Ordering::SeqCst) + 1 >= 3 {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            },
+            &stop,
+        )
+        .expect("bench");
+        assert!(o.write_errors.is_empty(), "{:?}", o.write_errors);
+        assert!(o.runs.interrupted(), "{} of {}", o.runs.done, o.runs.total);
+        assert!(o.runs.done >= 3 && o.runs.done < 40, "{}", o.runs.done);
+        assert_eq!(o.runs.rows.len() as u64, 2 * o.runs.done);
+        let rows = read_csv(&out.join("runs.csv"));
+        assert_eq!(rows, o.runs.rows);
+        // The rows are those of the full run, less the runs not done.
+        let full = run_bench(&spec, &|| {}).expect("full bench");
+        assert!(rows.iter().all(|r| full
+            .iter()
+            .any(|f| f.seed == r.seed && f.trial == r.trial && f.steps == r.steps)));
+        let meta: toml::Value =
+            toml::from_str(&std::fs::read_to_string(out.join("run.toml")).expect("run.toml"))
+                .expect("valid toml");
+        assert_eq!(meta["interrupted"].as_bool(), Some(true));
+        assert_eq!(meta["runs_done"].as_integer(), Some(o.runs.done as i64));
+        assert_eq!(meta["runs_total"].as_integer(), Some(40));
+        let summary = std::fs::read_to_string(out.join("summary.md")).expect("summary");
+        assert!(summary.contains("**Interrupted**"), "{summary}");
+        std::fs::remove_dir_all(&out).expect("clean up");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_does_not_stop_the_others() {
+        let out = scratch("partial");
+        // runs.csv is taken by a folder: it fails, summary.md and run.toml are written.
+        std::fs::create_dir_all(out.join("runs.csv")).expect("dir");
+        let o = bench_to_dir_until(
+            &quick_spec(2),
+            &out,
+            "test".into(),
+            "0",
+            &|| {},
+            &AtomicBool::new(false),
+        )
+        .expect("bench");
+        assert_eq!(o.write_errors.len(), 1, "{:?}", o.write_errors);
+        assert!(o.write_errors[0].to_string().contains("runs.csv"));
+        assert_eq!(
+            o.written,
+            vec![out.join("summary.md"), out.join("run.toml")]
+        );
+        assert!(!o.summary.is_empty() && o.runs.rows.len() == 4);
+        let meta = std::fs::read_to_string(out.join("run.toml")).expect("run.toml");
+        assert!(meta.contains("interrupted = false"), "{meta}");
+        std::fs::remove_dir_all(&out).expect("clean up");
+    }
+
+    #[test]
+    fn an_out_that_is_a_file_is_refused_before_running() {
+        let out = scratch("file");
+        std::fs::write(&out, "not a folder").expect("file");
+        let ran = std::sync::atomic::AtomicU64::new(0);
+        let e = bench_to_dir_until(
+            &quick_spec(2),
+            &out,
+            "test".into(),
+            "0",
+            &|| {
+                ran.fetch_add(1, Ordering::SeqCst);
+            },
+            &AtomicBool::new(false),
+        )
+        .expect_err("a file");
+        assert!(e.to_string().contains("not a folder"), "{e}");
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
+        std::fs::remove_file(&out).expect("clean up");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod agents;
 pub mod bench;
+pub mod output;
 pub mod record;
 pub mod runner;
 pub mod scenario;

@@ -68,12 +68,7 @@ pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, VizError> {
         crate::write_file(&svg_path, svg.as_bytes())?;
         written.push(svg_path);
         let png_path = dir.join(format!("{name}.png"));
-        crate::picture::check_writable(&png_path)?;
-        {
-            let root = BitMapBackend::new(&png_path, size).into_drawing_area();
-            fig.paint(&root, &stats)?;
-            root.present().map_err(draw_err(name))?;
-        }
+        crate::write_png(&png_path, size, |root| fig.paint(root, &stats))?;
         written.push(png_path);
     }
     Ok(written)

@@ -22,8 +22,15 @@ pub mod neural;
 pub mod picture;
 pub mod report;
 
+use plotters::coord::Shift;
+use plotters::prelude::{BitMapBackend, DrawingArea, IntoDrawingArea};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+/// Most pixels (width x height) of a PNG this crate writes: 40 million, 120 MB of RGB. Pictures of
+/// big mazes are scaled down to fit (see [`picture`], [`neural`]); a figure still above it is
+/// refused with [`VizError::TooLarge`] before the bitmap is allocated.
+pub const MAX_PNG_PIXELS: u64 = 40_000_000;
 
 /// What can go wrong when drawing.
 #[derive(Debug, Error)]
@@ -56,6 +63,16 @@ pub enum VizError {
     /// The input lacks something the picture needs.
     #[error("{0}")]
     Missing(String),
+    /// A bitmap would exceed [`MAX_PNG_PIXELS`].
+    #[error("{}: a {width}x{height} picture is more than the {MAX_PNG_PIXELS} pixels a PNG may have", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
     /// A row of a CSV file is malformed.
     #[error("{path}:{line}: {reason}")]
     Csv {
@@ -104,10 +121,52 @@ pub(crate) fn draw_err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> VizErr
     }
 }
 
-/// Writes `bytes` to `path`, naming the file on error.
+/// Writes `bytes` to `path` atomically ([`sns_harness::output`]), naming the file on error.
 pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), VizError> {
-    std::fs::write(path, bytes).map_err(|error| VizError::Io {
-        path: path.to_path_buf(),
-        error,
+    sns_harness::output::write_file(path, bytes).map_err(io_error)
+}
+
+/// An output error as a [`VizError`].
+fn io_error(e: sns_harness::output::OutputError) -> VizError {
+    VizError::Io {
+        path: e.path,
+        error: e.cause,
+    }
+}
+
+/// Draws a `width` x `height` bitmap with `paint` and writes it to `path` as a PNG, atomically.
+/// The bitmap is drawn in memory and encoded here (not by plotters, whose write errors neither
+/// name the file nor say the cause), so an I/O error is `path: cause`.
+pub(crate) fn write_png(
+    path: &Path,
+    (width, height): (u32, u32),
+    paint: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), VizError>,
+) -> Result<(), VizError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PNG_PIXELS || width == 0 || height == 0 {
+        return Err(VizError::TooLarge {
+            path: path.to_path_buf(),
+            width,
+            height,
+        });
+    }
+    let mut rgb = vec![0u8; pixels as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
+        paint(&root)?;
+        root.present().map_err(draw_err("the PNG"))?;
+    }
+    let png_io = |e: png::EncodingError| match e {
+        png::EncodingError::IoError(io) => io,
+        other => std::io::Error::other(other.to_string()),
+    };
+    sns_harness::output::write_with(path, |out| {
+        let mut enc = png::Encoder::new(out, width, height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().map_err(png_io)?;
+        w.write_image_data(&rgb).map_err(png_io)?;
+        w.finish().map_err(png_io)
     })
+    .map_err(io_error)
 }

@@ -25,6 +25,9 @@ pub const MAX_MODULES: usize = 6;
 /// Grid units shown per module, and place units shown.
 pub const UNITS_PER_ROW: usize = 4;
 
+/// Largest side of one rate-map panel in pixels: 6 to 40 pixels per metre, less for mazes
+/// bigger than 80 cells on a side (a 2000x2000 map is drawn at 0.24 pixels per metre).
+pub const MAX_PANEL_PIXELS: u32 = 480;
 const LABEL_W: u32 = 150;
 const TITLE_H: u32 = 36;
 const GAP: u32 = 6;
@@ -81,13 +84,39 @@ pub fn write_rate_maps(code: &HarmonicCode, map: &MazeMap, path: &Path) -> Resul
     }
     font::ensure()?;
     let modules = shown_modules(code, map);
-    let ppm = (220 / map.cols().max(1) as u32).clamp(6, 40);
-    let (pw, ph) = (map.cols() as u32 * ppm, map.rows() as u32 * ppm);
+    let ppm = panel_ppm(map);
+    let (pw, ph) = (
+        (map.cols() as f64 * ppm).round().max(1.0) as u32,
+        (map.rows() as f64 * ppm).round().max(1.0) as u32,
+    );
     let rows = modules.len() as u32 + 1;
     let w = LABEL_W + UNITS_PER_ROW as u32 * (pw + GAP) + GAP;
     let h = TITLE_H + rows * (ph + GAP) + GAP;
-    crate::picture::check_writable(path)?;
-    let root = BitMapBackend::new(path, (w, h)).into_drawing_area();
+    crate::write_png(path, (w, h), |root| {
+        paint_rate_maps(root, code, map, &modules, ppm, (pw, ph))
+    })
+}
+
+/// Pixels per metre of a rate map: 6 to 40, and less for a maze so big that a panel would be
+/// more than [`MAX_PANEL_PIXELS`] on a side (each pixel is one encoding of the code).
+fn panel_ppm(map: &MazeMap) -> f64 {
+    let side = map.rows().max(map.cols()).max(1) as f64;
+    (220.0 / map.cols().max(1) as f64)
+        .floor()
+        .clamp(6.0, 40.0)
+        .min(f64::from(MAX_PANEL_PIXELS) / side)
+}
+
+/// Draws the rate maps (see [`write_rate_maps`]).
+fn paint_rate_maps<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    code: &HarmonicCode,
+    map: &MazeMap,
+    modules: &[(usize, f64)],
+    ppm: f64,
+    (pw, ph): (u32, u32),
+) -> Result<(), VizError> {
+    let rows = modules.len() as u32 + 1;
     let e = draw_err("the rate maps");
     root.fill(&WHITE).map_err(&e)?;
     let title = TextStyle::from((font::FAMILY, 16).into_font()).color(&BLACK);
@@ -105,8 +134,8 @@ pub fn write_rate_maps(code: &HarmonicCode, map: &MazeMap, path: &Path) -> Resul
     .map_err(&e)?;
     let rot = code.params().rotations;
     let sample = |px: u32, py: u32| -> Vec2 {
-        let x = (px as f64 + 0.5) / ppm as f64 - map.cols() as f64 / 2.0;
-        let y = map.rows() as f64 / 2.0 - (py as f64 + 0.5) / ppm as f64;
+        let x = (px as f64 + 0.5) / ppm - map.cols() as f64 / 2.0;
+        let y = map.rows() as f64 / 2.0 - (py as f64 + 0.5) / ppm;
         Vec2::new(x, y)
     };
     // Codes of every pixel, shared by all panels.
@@ -131,7 +160,7 @@ pub fn write_rate_maps(code: &HarmonicCode, map: &MazeMap, path: &Path) -> Resul
         for u in 0..UNITS_PER_ROW.min(rot) {
             let base = j * 3 * rot + 3 * u;
             let origin = at(r as u32, u as u32);
-            panel(&root, map, ppm, origin, (pw, ph), |i| {
+            panel(root, map, ppm, origin, (pw, ph), |i| {
                 let c = &codes[i];
                 (c.re[base] + c.re[base + 1] + c.re[base + 2]).max(0.0) / 3.0
             })?;
@@ -148,18 +177,18 @@ pub fn write_rate_maps(code: &HarmonicCode, map: &MazeMap, path: &Path) -> Resul
         let cell = free[(k * (free.len() - 1)) / (n - 1).max(1)];
         let u = units.add(code, &code.encode(map.cell_to_xy(cell)), 0);
         let origin = at(rows - 1, k as u32);
-        panel(&root, map, ppm, origin, (pw, ph), |i| {
+        panel(root, map, ppm, origin, (pw, ph), |i| {
             units.activity(u, &codes[i]).clamp(0.0, 1.0)
         })?;
     }
-    root.present().map_err(&e)
+    Ok(())
 }
 
 /// One rate map: `rate(i)` for pixel `i` (row-major), walls shaded on top.
 fn panel<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     map: &MazeMap,
-    ppm: u32,
+    ppm: f64,
     (x0, y0): (i32, i32),
     (pw, ph): (u32, u32),
     rate: impl Fn(usize) -> f64,
@@ -168,7 +197,10 @@ fn panel<DB: DrawingBackend>(
     for py in 0..ph {
         for px in 0..pw {
             let v = rate((py * pw + px) as usize);
-            let (r, c) = ((py / ppm) as i64, (px / ppm) as i64);
+            let (r, c) = (
+                ((py as f64 + 0.5) / ppm) as i64,
+                ((px as f64 + 0.5) / ppm) as i64,
+            );
             let col = if map.is_wall(r, c) {
                 let k = ramp(v);
                 // Walls: the map darkened towards grey, so the maze reads through.

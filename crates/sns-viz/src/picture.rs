@@ -62,14 +62,29 @@ const TITLE_H: u32 = 34;
 /// Margin around the maze in pixels.
 const MARGIN: u32 = 12;
 
+/// Largest side of the maze in the picture, in pixels. A maze is drawn at 24 to 90 pixels per
+/// metre; one so big that this would exceed 4000 pixels is scaled down to fit (a 2000x2000 map is
+/// drawn at 2 pixels per metre), so the bitmap of a PNG stays under about 17 million pixels.
+pub const MAX_MAZE_PIXELS: u32 = 4000;
+
 /// Pixel sizes of the picture of `map`: (pixels per metre, total width, total height).
-fn layout(map: &MazeMap) -> (u32, u32, u32) {
+fn layout(map: &MazeMap) -> (f64, u32, u32) {
     let (rows, cols) = (map.rows().max(1) as f64, map.cols().max(1) as f64);
-    let ppm = (760.0 / cols).min(620.0 / rows).clamp(24.0, 90.0).floor() as u32;
-    let maze_w = map.cols() as u32 * ppm + 2 * MARGIN;
-    let maze_h = map.rows() as u32 * ppm + 2 * MARGIN;
+    let fit = f64::from(MAX_MAZE_PIXELS) / cols.max(rows);
+    let ppm = (760.0 / cols)
+        .min(620.0 / rows)
+        .clamp(24.0, 90.0)
+        .floor()
+        .min(fit);
+    let maze_w = maze_px(map.cols(), ppm) + 2 * MARGIN;
+    let maze_h = maze_px(map.rows(), ppm) + 2 * MARGIN;
     let legend_h = 360;
     (ppm, maze_w + LEGEND_W, TITLE_H + maze_h.max(legend_h))
+}
+
+/// Pixels of `cells` metres at `ppm` pixels per metre.
+fn maze_px(cells: usize, ppm: f64) -> u32 {
+    (cells as f64 * ppm).round().max(1.0) as u32
 }
 
 /// The map a run was made on.
@@ -102,26 +117,9 @@ pub fn write_run_picture(result: &RunResult, path: &Path) -> Result<(), VizError
             let map = map_of(result)?;
             font::ensure()?;
             let (ppm, w, h) = layout(map);
-            check_writable(path)?;
-            let root = BitMapBackend::new(path, (w, h)).into_drawing_area();
-            draw(&root, result, map, ppm)?;
-            root.present().map_err(draw_err("the PNG"))
+            crate::write_png(path, (w, h), |root| draw(root, result, map, ppm))
         }
     }
-}
-
-/// Fails early, with the path, when `path` cannot be created (plotters' own error does not name it).
-pub(crate) fn check_writable(path: &Path) -> Result<(), VizError> {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(true)
-        .write(true)
-        .open(path)
-        .map(drop)
-        .map_err(|error| VizError::Io {
-            path: path.to_path_buf(),
-            error,
-        })
 }
 
 /// Evenly subsamples `pts` to at most `max` points, keeping the first and the last.
@@ -139,12 +137,12 @@ fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     r: &RunResult,
     map: &MazeMap,
-    ppm: u32,
+    ppm: f64,
 ) -> Result<(), VizError> {
     let e = draw_err("the run picture");
     root.fill(&WHITE).map_err(&e)?;
     let (title, body) = root.split_vertically(TITLE_H);
-    let maze_w = map.cols() as u32 * ppm + 2 * MARGIN;
+    let maze_w = maze_px(map.cols(), ppm) + 2 * MARGIN;
     let (maze_area, legend) = body.split_horizontally(maze_w);
     let title_style = TextStyle::from((font::FAMILY, 17).into_font()).color(&BLACK);
     let ratio = r
@@ -251,7 +249,7 @@ fn draw<DB: DrawingBackend>(
     }
 
     // Goal (its success circle to scale) and start.
-    let goal_px = (GOAL_RADIUS * ppm as f64).round() as u32;
+    let goal_px = (GOAL_RADIUS * ppm).round().max(1.0) as u32;
     let (gx, gy) = (r.goal[0], r.goal[1]);
     chart
         .draw_series([

@@ -121,8 +121,7 @@ pub fn report_html(
         what: "the replay data".into(),
         reason: e.to_string(),
     })?;
-    // Inside a <script> element "</" could close it; "\/" is the same character in JSON.
-    let json = json.replace("</", "<\\/").replace("<!--", "<\\!--");
+    let json = escape_for_script(&json);
     let (head, tail) = TEMPLATE
         .split_once(PLACEHOLDER)
         .ok_or_else(|| VizError::Missing("the report template has no data slot".into()))?;
@@ -131,6 +130,24 @@ pub fn report_html(
     page.push_str(&json);
     page.push_str(tail);
     Ok(page)
+}
+
+/// `json` made safe to sit inside a `<script>` element, still the same JSON: every `<` becomes
+/// `\u003c` (so neither `</script>` nor `<!--`, which would change how the HTML parser reads the
+/// element, can appear), and U+2028 and U+2029 become `\u2028` and `\u2029` (line terminators in
+/// older JavaScript). In JSON these characters can only occur inside strings, where the escapes
+/// mean the same characters.
+pub fn escape_for_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes the replay page to `path` (which must end in `.html` or `.htm`).

@@ -238,3 +238,123 @@ fn neural_rate_maps_png() {
         .expect_err("svg refused");
     assert!(matches!(e, VizError::Format { .. }), "{e}");
 }
+
+/// Width and height of a PNG, from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+/// A `rows` x `cols` map, walls on its border only.
+fn open_map(rows: usize, cols: usize) -> sns_worlds::MazeMap {
+    let mut text = String::new();
+    for r in 0..rows {
+        for c in 0..cols {
+            let border = r == 0 || c == 0 || r + 1 == rows || c + 1 == cols;
+            text.push(if border { '1' } else { '0' });
+        }
+        text.push('\n');
+    }
+    sns_worlds::MazeMap::parse("open", &text).expect("map")
+}
+
+#[test]
+fn the_picture_of_a_huge_map_is_scaled_down_to_the_pixel_cap() {
+    let dir = scratch("huge");
+    let mut r = small_run(1);
+    r.map = Some(open_map(2000, 2000));
+    let png = dir.join("huge.png");
+    picture::write_run_picture(&r, &png).expect("png");
+    let (w, h) = png_size(&std::fs::read(&png).expect("read png"));
+    // Maze at most MAX_MAZE_PIXELS, plus margins, title and legend; not 48000 pixels a side.
+    let cap = picture::MAX_MAZE_PIXELS + 300;
+    assert!(w <= cap && h <= cap, "{w}x{h}");
+    assert!(
+        w >= picture::MAX_MAZE_PIXELS && u64::from(w) * u64::from(h) <= sns_viz::MAX_PNG_PIXELS
+    );
+}
+
+#[test]
+fn rate_maps_of_a_big_map_are_scaled_down() {
+    let dir = scratch("bigrates");
+    let code = sns_neural::HarmonicCode::new(sns_neural::CodeParams::default()).expect("code");
+    let png = dir.join("rates.png");
+    sns_viz::neural::write_rate_maps(&code, &open_map(300, 300), &png).expect("png");
+    let (w, _) = png_size(&std::fs::read(&png).expect("read png"));
+    // Four panels a row, each at most MAX_PANEL_PIXELS wide (at 6 px/m they would be 1800).
+    let max = 150 + 4 * (sns_viz::neural::MAX_PANEL_PIXELS + 6) + 6;
+    assert!(w <= max, "{w} > {max}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_png_write_error_names_the_file_and_the_cause() {
+    let dir = scratch("pngfull");
+    let r = small_run(1);
+    // A .png name on a full disk: /dev/full fails every write with ENOSPC.
+    let png = dir.join("run.png");
+    std::os::unix::fs::symlink("/dev/full", &png).expect("symlink");
+    let e = picture::write_run_picture(&r, &png).expect_err("disk full");
+    let msg = e.to_string();
+    assert!(msg.contains("run.png"), "{msg}");
+    assert!(msg.contains("No space left on device"), "{msg}");
+    assert!(
+        !msg.contains("IoError") && !msg.contains("ImageError"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_failed_picture_leaves_the_previous_file() {
+    let dir = scratch("keep");
+    let r = small_run(1);
+    let svg = dir.join("run.svg");
+    picture::write_run_picture(&r, &svg).expect("svg");
+    let before = std::fs::read(&svg).expect("read");
+    // A result without a map cannot be drawn: nothing is written, the old file stays whole.
+    let mut broken = r.clone();
+    broken.map = None;
+    picture::write_run_picture(&broken, &svg).expect_err("no map");
+    assert_eq!(std::fs::read(&svg).expect("read"), before);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary left: {names:?}");
+}
+
+#[test]
+fn the_replay_page_survives_a_maze_path_that_closes_scripts() {
+    let dir = scratch("script").join("a</script><!--b\u{2028}c\u{2029}");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let map = dir.join("u.txt");
+    std::fs::write(
+        &map,
+        sns_worlds::MazeMap::builtin("u").expect("u").to_text(),
+    )
+    .expect("map");
+    let maze = map.to_str().expect("utf-8").to_string();
+    let spec = RunSpec {
+        maze: maze.clone(),
+        trials: 1,
+        ..RunSpec::default()
+    };
+    let limits = RecordSpec::default();
+    let mut rec = Recorder::new(limits);
+    let r = run_recorded(&spec, &AgentSpec::default(), &mut |_| {}, Some(&mut rec)).expect("run");
+    let html = report::report_html(&r, &rec.finish(), &limits).expect("html");
+    let open = "id=\"sns-data\">";
+    let start = html.find(open).expect("data slot") + open.len();
+    // The data ends at the first "</script": had the path not been escaped, this would cut it.
+    let end = start + html[start..].find("</script").expect("end of data");
+    let json = &html[start..end];
+    assert!(!json.contains("<!--") && !json.contains('\u{2028}') && !json.contains('\u{2029}'));
+    let data: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    assert_eq!(data["meta"]["maze"].as_str(), Some(r.maze.as_str()));
+    assert!(r.maze.contains("</script>") && r.maze.contains("<!--"));
+    assert_eq!(
+        html.matches("<script").count(),
+        html.matches("</script>").count()
+    );
+}
