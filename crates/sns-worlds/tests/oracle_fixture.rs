@@ -135,7 +135,10 @@ fn oracle_gives_the_recorded_lengths() {
             (_, None) => panic!("{line}\nnow unreachable"),
             (want, Some(l)) => {
                 let want = unbits(want);
-                assert!((l - want).abs() <= 1e-9, "{line}\nL* {l:?} vs recorded {want:?}");
+                assert!(
+                    (l - want).abs() <= 1e-9,
+                    "{line}\nL* {l:?} vs recorded {want:?}"
+                );
             }
         }
         n += 1;
@@ -143,7 +146,18 @@ fn oracle_gives_the_recorded_lengths() {
     // Every built-in, task and generated map is in the table, including the unreachable goal.
     assert_eq!(n, cases().len());
     assert!(text.lines().any(|l| l.split('\t').nth(5) == Some("none")));
-    for id in ["u", "open", "medium", "large", "giant", "perfect25x25s1", "walledoff"] {
-        assert!(text.lines().any(|l| l.starts_with(&format!("{id}\t"))), "{id}");
+    for id in [
+        "u",
+        "open",
+        "medium",
+        "large",
+        "giant",
+        "perfect25x25s1",
+        "walledoff",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(&format!("{id}\t"))),
+            "{id}"
+        );
     }
 }

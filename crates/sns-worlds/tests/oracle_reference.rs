@@ -1,0 +1,124 @@
+//! The fast oracle against the original construction (every pair of corner vertices tested against
+//! every wall box in its bounding rectangle, then a shortest path over the complete graph), on
+//! random maps where the original is still quick. Both must give the same `L*`.
+
+use proptest::prelude::*;
+use sns_worlds::env::{EnvConfig, MazeEnv};
+use sns_worlds::generate;
+use sns_worlds::math::{Real, Vec2};
+use sns_worlds::maze::MazeMap;
+use sns_worlds::oracle::{corner_waypoints, shortest_path};
+use sns_worlds::physics::BALL_RADIUS;
+
+/// The original clearance test: every wall box in the segment's inflated bounding rectangle.
+fn reference_clear(map: &MazeMap, a: Vec2, b: Vec2, radius: Real) -> bool {
+    let lo = Vec2::new(a.x.min(b.x) - radius, a.y.min(b.y) - radius);
+    let hi = Vec2::new(a.x.max(b.x) + radius, a.y.max(b.y) + radius);
+    let (r0, c0) = map.xy_to_cell(Vec2::new(lo.x, hi.y));
+    let (r1, c1) = map.xy_to_cell(Vec2::new(hi.x, lo.y));
+    for r in r0..=r1 {
+        for c in c0..=c1 {
+            if map.is_wall(r, c) && map.cell_box(r, c).dist_to_segment(a, b) < radius {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The original oracle: all pairs of nodes, then Dijkstra on the dense graph.
+fn reference_length(map: &MazeMap, start: Vec2, goal: Vec2) -> Option<Real> {
+    let r = BALL_RADIUS;
+    if reference_clear(map, start, goal, r) {
+        return Some(start.dist(goal));
+    }
+    let mut pts = vec![start, goal];
+    pts.extend(corner_waypoints(map, r));
+    let n = pts.len();
+    let mut dist = vec![Real::INFINITY; n];
+    let mut done = vec![false; n];
+    dist[0] = 0.0;
+    loop {
+        let u = (0..n)
+            .filter(|&i| !done[i] && dist[i].is_finite())
+            .min_by(|&a, &b| dist[a].total_cmp(&dist[b]))?;
+        if u == 1 {
+            return Some(dist[1]);
+        }
+        done[u] = true;
+        for v in 0..n {
+            if !done[v] && reference_clear(map, pts[u], pts[v], r) {
+                dist[v] = dist[v].min(dist[u] + pts[u].dist(pts[v]));
+            }
+        }
+    }
+}
+
+/// A random enclosed map with walls of probability `1/k` inside.
+fn random_map() -> impl Strategy<Value = MazeMap> {
+    (3usize..11, 3usize..11, 2u8..5).prop_flat_map(|(rows, cols, k)| {
+        proptest::collection::vec(0u8..k, rows * cols).prop_map(move |bits| {
+            let mut text = String::new();
+            for r in 0..rows {
+                for c in 0..cols {
+                    let border = r == 0 || c == 0 || r + 1 == rows || c + 1 == cols;
+                    let wall = border || (bits[r * cols + c] == 0 && (r, c) != (1, 1));
+                    text.push(if wall { '1' } else { '0' });
+                }
+                text.push('\n');
+            }
+            MazeMap::parse("random", &text).expect("a random enclosed map is valid")
+        })
+    })
+}
+
+fn any_map() -> impl Strategy<Value = MazeMap> {
+    prop_oneof![
+        3 => random_map(),
+        1 => (1u64..1000, 2usize..6, 2usize..6).prop_map(|(s, w, h)| generate::perfect(w, h, s)),
+    ]
+}
+
+fn compare(map: &MazeMap, s: Vec2, g: Vec2) -> Result<(), TestCaseError> {
+    let want = reference_length(map, s, g);
+    let got = shortest_path(map, s, g).map(|p| p.length);
+    match (want, got) {
+        (None, None) => {}
+        (Some(w), Some(l)) => prop_assert!(
+            (w - l).abs() <= 1e-9,
+            "L* {l:?} vs reference {w:?} from {s:?} to {g:?}\n{}",
+            map.to_text()
+        ),
+        _ => prop_assert!(
+            false,
+            "reachable: {got:?} vs reference {want:?} from {s:?} to {g:?}\n{}",
+            map.to_text()
+        ),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn same_length_as_the_all_pairs_graph(map in any_map(), seed in any::<u64>()) {
+        let mut e = MazeEnv::new(map, EnvConfig::default()).expect("env");
+        e.reset(seed);
+        compare(e.map(), e.start(), e.goal())?;
+    }
+
+    #[test]
+    fn same_length_from_any_free_point(
+        map in any_map(),
+        a in (0.0f64..1.0, 0.0f64..1.0, any::<prop::sample::Index>()),
+        b in (0.0f64..1.0, 0.0f64..1.0, any::<prop::sample::Index>()),
+    ) {
+        // Points anywhere in free cells, also near walls (within the radius: then no path).
+        let free = map.free_cells();
+        let at = |(u, v, i): (f64, f64, prop::sample::Index)| {
+            map.cell_to_xy(free[i.index(free.len())]) + Vec2::new(u - 0.5, v - 0.5)
+        };
+        compare(&map, at(a), at(b))?;
+    }
+}
