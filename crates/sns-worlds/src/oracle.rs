@@ -293,8 +293,10 @@ impl<'a> Search<'a> {
                 (a > EPS).then(|| t.cross(d) / a)
             };
             // The slopes through which a segment from the apex crosses the edge `e0`-`e1`.
-            let through = |e0: Vec2, e1: Vec2, lo: Real, hi: Real| -> Option<(Real, Real)> {
-                if crate::math::point_segment_dist(apex, e0, e1) <= EPS {
+            // Only the apex's own cell can have the apex on an edge (a corner's end vertices lie
+            // on grid lines); a segment leaves through that edge in any direction of the beam.
+            let through = |e0: Vec2, e1: Vec2, lo: Real, hi: Real, own: bool| {
+                if own && crate::math::point_segment_dist(apex, e0, e1) <= EPS {
                     return Some((lo, hi));
                 }
                 match (slope(e0), slope(e1)) {
@@ -337,7 +339,7 @@ impl<'a> Search<'a> {
                     if map.is_wall(nr, nc) {
                         continue;
                     }
-                    let Some((a, b)) = through(e0, e1, lo, hi) else {
+                    let Some((a, b)) = through(e0, e1, lo, hi, (r, c) == first) else {
                         continue;
                     };
                     let nix = (nr * cols + nc) as usize;
