@@ -228,6 +228,25 @@ fn endless_or_huge_map_file_fails_at_once() {
 }
 
 #[test]
+fn dstar_grid_too_large_for_the_map_is_refused() {
+    // A 300x300 map (424 m across) at 0.05 m would need 89 million cells (3.6 GB).
+    let n = 300;
+    let mut text = String::new();
+    for r in 0..n {
+        for c in 0..n {
+            let wall = r == 0 || c == 0 || r + 1 == n || c + 1 == n;
+            text.push(if wall { '1' } else { '0' });
+        }
+        text.push('\n');
+    }
+    let p = temp_map(&text);
+    rejects(
+        &["--maze", p.path(), "--agent", "dstar:0.05"],
+        &["dstar", "limit", "resolution of at least"],
+    );
+}
+
+#[test]
 fn ragged_rows_name_file_and_line() {
     let p = temp_map("11111\n10001\n1001\n11111\n");
     let f = p.path();

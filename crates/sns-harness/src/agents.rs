@@ -96,7 +96,13 @@ pub fn make_agent(spec: &AgentSpec, ctx: &AgentContext) -> Result<Box<dyn Agent 
             if !(r.is_finite() && (0.05..=2.0).contains(&r)) {
                 return Err(format!("dstar resolution {r} m is outside [0.05, 2] m"));
             }
-            Ok(Box::new(DStarLite::new(r, control)))
+            // The grid must fit the largest task on this map (its diagonal apart): checked
+            // before anything is allocated.
+            let span = ctx.map.newer_than(None).map_or(0.0, |(_, m)| {
+                (m.rows() as f64).hypot(m.cols() as f64) * sns_worlds::maze::CELL_SIZE
+            });
+            let agent = DStarLite::for_world(r, control, span).map_err(|e| e.to_string())?;
+            Ok(Box::new(agent))
         }
         ("oracle", _) => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
         ("sns", "symbolic") => {
