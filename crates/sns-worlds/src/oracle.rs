@@ -13,9 +13,9 @@
 //! - a path that turns at a polygon vertex wraps the corner there, so its segments at that vertex
 //!   are (nearly) tangent to the corner's arc; an edge is only considered when it is tangent, within
 //!   `TANGENT_SLACK` of the widest tangent the ball's arc allows, at both of its corner vertices
-//!   (a bitangent edge); the start and the goal take edges in every direction;
-//! - the candidates of an expanded vertex are found by a walk over the free cells that its tangent
-//!   double wedge covers, not by scanning every vertex;
+//!   (a bitangent edge); edges to the start or the goal may take any direction;
+//! - the candidates of an expanded vertex are found by casting a beam of tangent directions
+//!   through the free cells, forwards and backwards, not by scanning every vertex;
 //! - a candidate's clearance is tested only when it would shorten that vertex's best path, and the
 //!   test walks the grid cells the inflated segment crosses, stopping at the first wall.
 //!
@@ -260,8 +260,13 @@ impl<'a> Search<'a> {
         n < 2 || self.ring[n - 2].radial.dot(dir).abs() <= self.sin_cone
     }
 
-    /// Whether the edge `a`-`b` is worth a clearance test: tangent at both ends.
+    /// Whether the edge `a`-`b` is worth a clearance test: tangent at both ends. Edges to the
+    /// start or the goal take any direction: either may lie nearer a corner than its polygon, and
+    /// then the last (or first) segment leaves the vertex towards the corner.
     fn bitangent(&self, a: usize, b: usize) -> bool {
+        if a < 2 || b < 2 {
+            return true;
+        }
         let dir = (self.nodes[b] - self.nodes[a]).normalized();
         self.tangent_at(a, dir) && self.tangent_at(b, dir)
     }

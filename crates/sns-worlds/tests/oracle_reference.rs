@@ -56,7 +56,7 @@ fn reference_length(map: &MazeMap, start: Vec2, goal: Vec2) -> Option<Real> {
 
 /// A random enclosed map with walls of probability `1/k` inside.
 fn random_map() -> impl Strategy<Value = MazeMap> {
-    (3usize..11, 3usize..11, 2u8..5).prop_flat_map(|(rows, cols, k)| {
+    (3usize..15, 3usize..15, 2u8..5).prop_flat_map(|(rows, cols, k)| {
         proptest::collection::vec(0u8..k, rows * cols).prop_map(move |bits| {
             let mut text = String::new();
             for r in 0..rows {
@@ -99,7 +99,7 @@ fn compare(map: &MazeMap, s: Vec2, g: Vec2) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn same_length_as_the_all_pairs_graph(map in any_map(), seed in any::<u64>()) {
@@ -121,4 +121,20 @@ proptest! {
         };
         compare(&map, at(a), at(b))?;
     }
+}
+
+#[test]
+fn goal_nearer_a_corner_than_its_polygon() {
+    // The goal lies 0.1008 m from the corner of the wall below it, inside the ring of polygon
+    // vertices (0.102 m): the last segment leaves a vertex towards the corner, not along its
+    // tangent. The first fast version refused it and found no path.
+    let map = MazeMap::parse("pocket", "1111\n1001\n1001\n1011\n1111\n").expect("valid");
+    let s = Vec2::new(0.6743446306552596, 0.7630169972698964);
+    let g = Vec2::new(-0.09264964667045372, -0.4614795487759592);
+    let want = reference_length(&map, s, g).expect("reachable");
+    let got = shortest_path(&map, s, g).expect("reachable").length;
+    assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
+    // And the other way round.
+    let back = shortest_path(&map, g, s).expect("reachable").length;
+    assert!((back - want).abs() <= 1e-9, "{back} vs {want}");
 }
