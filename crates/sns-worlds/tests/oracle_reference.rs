@@ -121,6 +121,35 @@ proptest! {
         };
         compare(&map, at(a), at(b))?;
     }
+
+    #[test]
+    fn same_length_from_points_hugging_a_corner(
+        map in any_map(),
+        pick in any::<prop::sample::Index>(),
+        scale in 0.97f64..1.05,
+        b in (0.0f64..1.0, 0.0f64..1.0, any::<prop::sample::Index>()),
+        forwards in any::<bool>(),
+    ) {
+        // A point on the ray from a convex corner through one of its polygon vertices, from just
+        // inside the ball's reach to just beyond the polygon: where the tangent rule is thinnest.
+        let ring = corner_waypoints(&map, BALL_RADIUS);
+        if ring.is_empty() {
+            // A map without convex corners (an empty room): nothing to hug.
+            return Ok(());
+        }
+        let p = ring[pick.index(ring.len())];
+        let (hw, hh) = (map.cols() as f64 / 2.0, map.rows() as f64 / 2.0);
+        let corner = Vec2::new((p.x + hw).round() - hw, (p.y + hh).round() - hh);
+        let hug = corner + (p - corner) * scale;
+        let free = map.free_cells();
+        let (u, v, i) = b;
+        let other = map.cell_to_xy(free[i.index(free.len())]) + Vec2::new(u - 0.5, v - 0.5);
+        if forwards {
+            compare(&map, hug, other)?;
+        } else {
+            compare(&map, other, hug)?;
+        }
+    }
 }
 
 #[test]
