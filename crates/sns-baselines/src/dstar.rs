@@ -33,6 +33,11 @@
 //!
 //! The priority queue is a `BTreeSet` of integer keys: ties break by cell index, so a run is a
 //! deterministic function of its observations.
+//!
+//! The grid has at most [`MAX_GRID_CELLS`] cells (about 41 bytes each). [`DStarLite::for_world`]
+//! checks, before anything is allocated, that a world of a given span fits at the resolution asked
+//! for, and returns [`DStarError::GridTooLarge`] otherwise; an agent that meets a task too far
+//! apart for the limit anyway (one built by [`DStarLite::new`]) makes no grid and stays put.
 
 use crate::path::PathFollower;
 use sns_core::control::{ControlParams, Controller};
@@ -40,6 +45,46 @@ use sns_core::Agent;
 use sns_worlds::physics::BALL_RADIUS;
 use sns_worlds::{Observation, Real, Vec2};
 use std::collections::BTreeSet;
+use thiserror::Error;
+
+/// The most cells a D* Lite grid may have: 2^22, about 170 MB of search state. At the default
+/// 0.25 m this fits worlds up to about 460 m across; at the finest resolution the harness allows,
+/// 0.05 m, up to about 55 m.
+pub const MAX_GRID_CELLS: u64 = 1 << 22;
+
+/// Why a D* Lite agent cannot be built.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DStarError {
+    /// The resolution is not a positive finite number.
+    #[error("dstar resolution {0} m is not a positive number")]
+    BadResolution(Real),
+    /// The grid for this world would exceed [`MAX_GRID_CELLS`].
+    #[error("dstar:{resolution} on a world {span:.0} m across needs a grid of {cells} cells, more than the limit of {limit}; use a resolution of at least {coarsest:.2} m")]
+    GridTooLarge {
+        /// The resolution asked for, in metres.
+        resolution: Real,
+        /// The world's span (its diagonal), in metres.
+        span: Real,
+        /// Cells the grid would need.
+        cells: u64,
+        /// [`MAX_GRID_CELLS`].
+        limit: u64,
+        /// The finest resolution that fits, in metres.
+        coarsest: Real,
+    },
+}
+
+/// Cells a side of the grid for a start and goal `dist` apart (see [`Grid::new`]).
+fn grid_side(dist: Real, res: Real, margin: Real) -> u64 {
+    // The same expression as the grid's own, so that the check and the grid agree to the cell.
+    let n = (2.0 * (dist / 2.0 + margin) / res).ceil();
+    if n.is_finite() && n < u32::MAX as Real {
+        (n as u64).max(3)
+    } else {
+        u64::MAX / 2
+    }
+}
 
 /// Cost of an unreachable cell.
 const INF: u64 = u64::MAX / 4;
@@ -70,10 +115,15 @@ struct Grid {
 }
 
 impl Grid {
-    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real) -> Grid {
+    /// The grid for a task, or `None` when it would have more than [`MAX_GRID_CELLS`] cells.
+    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real) -> Option<Grid> {
         let half = start.dist(goal) / 2.0 + margin;
         let centre = (start + goal) * 0.5;
-        let n = ((2.0 * half / res).ceil() as usize).max(3);
+        let side = grid_side(start.dist(goal), res, margin);
+        if side.saturating_mul(side) > MAX_GRID_CELLS {
+            return None;
+        }
+        let n = side as usize;
         let origin = centre - Vec2::new(half, half);
         let mut grid = Grid {
             origin,
@@ -95,7 +145,7 @@ impl Grid {
         grid.start = grid.cell_of(start);
         grid.last = grid.start;
         grid.reset_search();
-        grid
+        Some(grid)
     }
 
     /// Forgets the search (not the blocked cells) and seeds it from the goal.
@@ -323,7 +373,34 @@ pub struct DStarLite {
 }
 
 impl DStarLite {
-    /// A D* Lite agent on a grid of `resolution` metres.
+    /// A D* Lite agent on a grid of `resolution` metres for a world whose start and goal are at
+    /// most `span` metres apart (a map's diagonal), checked against [`MAX_GRID_CELLS`] before any
+    /// grid is allocated.
+    pub fn for_world(
+        resolution: Real,
+        control: ControlParams,
+        span: Real,
+    ) -> Result<Self, DStarError> {
+        if !(resolution.is_finite() && resolution > 0.0) {
+            return Err(DStarError::BadResolution(resolution));
+        }
+        let agent = DStarLite::new(resolution, control);
+        let side = grid_side(span.max(0.0), resolution, agent.margin);
+        let cells = side.saturating_mul(side);
+        if cells > MAX_GRID_CELLS {
+            return Err(DStarError::GridTooLarge {
+                resolution,
+                span,
+                cells,
+                limit: MAX_GRID_CELLS,
+                coarsest: (span.max(0.0) + 2.0 * agent.margin) / (MAX_GRID_CELLS as Real).sqrt(),
+            });
+        }
+        Ok(agent)
+    }
+
+    /// A D* Lite agent on a grid of `resolution` metres (not checked: see
+    /// [`DStarLite::for_world`]).
     pub fn new(resolution: Real, control: ControlParams) -> Self {
         DStarLite {
             resolution,
@@ -354,7 +431,7 @@ impl DStarLite {
             self.goal = obs.goal;
             self.grid = obs
                 .goal
-                .map(|g| Grid::new(obs.position, g, self.resolution, self.margin));
+                .and_then(|g| Grid::new(obs.position, g, self.resolution, self.margin));
         }
     }
 
@@ -480,7 +557,8 @@ mod tests {
     fn incremental_repair_matches_a_fresh_search() {
         // Cells blocked one at a time while the start moves along the path: after every repair the
         // start's cost equals that of a search from scratch on the same cells.
-        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0);
+        let mut g =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0).expect("a small grid");
         g.compute_shortest_path();
         let mut x: u64 = 12345;
         for step in 0..200 {
@@ -509,7 +587,8 @@ mod tests {
 
     #[test]
     fn free_grid_plans_the_octile_line_and_repairs_around_a_wall() {
-        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0);
+        let mut g =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
         g.compute_shortest_path();
         let straight = g.g[g.start];
         assert_eq!(straight, 8 * STRAIGHT);
@@ -523,7 +602,8 @@ mod tests {
         }
         g.compute_shortest_path();
         let repaired = g.g[g.start];
-        let mut fresh = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0);
+        let mut fresh =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
         for c in &wall {
             fresh.blocked[*c] = true;
         }
@@ -534,5 +614,43 @@ mod tests {
         let path = g.path(1000);
         assert_eq!(path.last(), Some(&g.goal));
         assert!(path.iter().all(|c| !g.blocked[*c]));
+    }
+
+    #[test]
+    fn a_grid_beyond_the_cell_limit_is_refused_before_allocation() {
+        let control = ControlParams::default();
+        // giant is 12x16 m: 0.05 m fits; a 2000 m world at 0.05 m would need 1.6e9 cells (66 GB).
+        assert!(DStarLite::for_world(0.05, control, 20.0).is_ok());
+        let e = DStarLite::for_world(0.05, control, 2000.0).expect_err("too large");
+        let DStarError::GridTooLarge {
+            cells, coarsest, ..
+        } = e.clone()
+        else {
+            panic!("{e:?}")
+        };
+        assert!(cells > MAX_GRID_CELLS, "{cells}");
+        assert!(DStarLite::for_world(coarsest * 1.001, control, 2000.0).is_ok());
+        assert!(DStarLite::for_world(coarsest * 0.99, control, 2000.0).is_err());
+        assert_eq!(e.to_string().lines().count(), 1);
+        for bad in [0.0, -1.0, Real::NAN, Real::INFINITY] {
+            assert!(matches!(
+                DStarLite::for_world(bad, control, 20.0),
+                Err(DStarError::BadResolution(_))
+            ));
+        }
+        // An unchecked agent given a task too far apart makes no grid (instead of allocating it)
+        // and stays put.
+        let mut d = DStarLite::new(0.05, control);
+        let obs = Observation {
+            position: Vec2::new(-1000.0, -1000.0),
+            velocity: Vec2::ZERO,
+            contact: false,
+            contact_normal: Vec2::ZERO,
+            goal: Some(Vec2::new(1000.0, 1000.0)),
+            success: false,
+        };
+        d.begin_trial(&obs);
+        assert!(d.grid.is_none());
+        assert_eq!(d.act(&obs).norm(), 0.0);
     }
 }

@@ -35,6 +35,6 @@ pub mod path;
 pub mod random;
 
 pub use bug2::Bug2;
-pub use dstar::DStarLite;
+pub use dstar::{DStarError, DStarLite};
 pub use oracle::{LiveMap, Oracle};
 pub use random::RandomWalk;

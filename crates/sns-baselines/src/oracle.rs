@@ -3,9 +3,11 @@
 //! It gives the best achievable steps and path length for the body and controller every agent
 //! shares, so the gap between another agent and the oracle is what that agent loses by not
 //! knowing the map. The path is [`sns_worlds::oracle::shortest_path`] (a visibility graph in
-//! configuration space) from the ball's position to the goal; it is recomputed at the start of
-//! every trial and whenever the map it is shown through a [`LiveMap`] changes (a changing-world
-//! scenario), so the oracle knows the map at every moment, not only at the start.
+//! configuration space) from the ball's position to the goal; it is planned at the start of every
+//! trial and whenever the map it is shown through a [`LiveMap`] changes (a changing-world
+//! scenario), so the oracle knows the map at every moment, not only at the start. Plans are kept
+//! by map version, start and goal: a trial that starts where an earlier one did, on the same map,
+//! reuses its path instead of searching again.
 
 use crate::path::PathFollower;
 use sns_core::control::{ControlParams, Controller};
@@ -34,6 +36,11 @@ impl LiveMap {
         g.1 = map;
     }
 
+    /// The current version (0 at the start, one more for every [`LiveMap::set`]).
+    pub fn version(&self) -> u64 {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
     /// The map and its version, when newer than `seen`.
     pub fn newer_than(&self, seen: Option<u64>) -> Option<(u64, MazeMap)> {
         let g = self.0.lock().unwrap_or_else(|e| e.into_inner());
@@ -41,11 +48,21 @@ impl LiveMap {
     }
 }
 
+/// How many plans the oracle keeps (the start of the trials, and a few replans mid-trial).
+const PLAN_CACHE: usize = 4;
+
+/// What a plan was made for: the map version, and the exact bits of the ball's position, its
+/// contact normal (the search may start off the wall along it) and the goal.
+type PlanKey = (u64, [u64; 6]);
+
 /// The map-knowing shortest-path follower.
 #[derive(Debug, Clone)]
 pub struct Oracle {
     map: LiveMap,
     version: Option<u64>,
+    /// Recent plans, newest last (`None`: no path from there).
+    plans: Vec<(PlanKey, Option<Vec<Vec2>>)>,
+    searches: u64,
     known: Option<MazeMap>,
     path: Option<PathFollower>,
     goal: Option<Vec2>,
@@ -58,6 +75,8 @@ impl Oracle {
         Oracle {
             map,
             version: None,
+            plans: Vec::new(),
+            searches: 0,
             known: None,
             path: None,
             goal: None,
@@ -70,20 +89,46 @@ impl Oracle {
         self.path.as_ref().map(|p| p.waypoints())
     }
 
+    /// How many shortest-path searches the oracle has made (a cached plan costs none).
+    pub fn searches(&self) -> u64 {
+        self.searches
+    }
+
     fn replan(&mut self, obs: &Observation) {
-        let (Some(map), Some(goal)) = (self.known.as_ref(), obs.goal) else {
+        let (Some(map), Some(goal), Some(version)) = (self.known.as_ref(), obs.goal, self.version)
+        else {
             self.path = None;
             return;
         };
-        // A ball resting against a wall sits exactly one radius from it, where the clearance test
-        // may round either way; starting a millimetre off the wall avoids a spurious "no path".
-        let nudged = obs.position + obs.contact_normal * 1e-3;
-        let found = shortest_path(map, obs.position, goal)
-            .or_else(|| shortest_path(map, nudged, goal))
-            .or_else(|| shortest_path(map, obs.position + obs.contact_normal * BALL_RADIUS, goal));
-        if let Some(mut sp) = found {
-            sp.waypoints[0] = obs.position;
-            self.path = Some(PathFollower::new(sp.waypoints));
+        let (p, n) = (obs.position, obs.contact_normal);
+        let key = (
+            version,
+            [p.x, p.y, n.x, n.y, goal.x, goal.y].map(f64::to_bits),
+        );
+        let found = match self.plans.iter().find(|(k, _)| *k == key) {
+            Some((_, plan)) => plan.clone(),
+            None => {
+                // A ball resting against a wall sits exactly one radius from it, where the
+                // clearance test may round either way; starting a millimetre off the wall avoids a
+                // spurious "no path".
+                let nudged = p + n * 1e-3;
+                self.searches += 1;
+                let plan = shortest_path(map, p, goal)
+                    .or_else(|| shortest_path(map, nudged, goal))
+                    .or_else(|| shortest_path(map, p + n * BALL_RADIUS, goal))
+                    .map(|mut sp| {
+                        sp.waypoints[0] = p;
+                        sp.waypoints
+                    });
+                if self.plans.len() == PLAN_CACHE {
+                    self.plans.remove(0);
+                }
+                self.plans.push((key, plan.clone()));
+                plan
+            }
+        };
+        if let Some(waypoints) = found {
+            self.path = Some(PathFollower::new(waypoints));
         }
         // With no path (the goal walled off) the old path, if any, is kept: it is the best guess.
     }
@@ -129,5 +174,50 @@ impl Agent for Oracle {
 
     fn end_trial(&mut self, _success: bool) {
         self.path = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_worlds::maze::Cell;
+
+    fn obs_at(position: Vec2, goal: Vec2) -> Observation {
+        Observation {
+            position,
+            velocity: Vec2::ZERO,
+            contact: false,
+            contact_normal: Vec2::ZERO,
+            goal: Some(goal),
+            success: false,
+        }
+    }
+
+    #[test]
+    fn plans_once_per_map_version_start_and_goal() {
+        let map = MazeMap::builtin("large").expect("builtin");
+        let (s, g) = (map.cell_to_xy((1, 1)), map.cell_to_xy((7, 10)));
+        let live = LiveMap::new(map.clone());
+        let mut o = Oracle::new(live.clone(), ControlParams::default());
+        for _ in 0..3 {
+            o.begin_trial(&obs_at(s, g));
+            o.act(&obs_at(s, g));
+            o.end_trial(true);
+        }
+        assert_eq!(o.searches(), 1, "the same trial again must reuse the plan");
+        assert!(o.waypoints().is_none());
+        o.begin_trial(&obs_at(s, g));
+        assert!(o.waypoints().is_some(), "a reused plan is followed");
+        // Another start, or a changed map, is a new search.
+        o.begin_trial(&obs_at(map.cell_to_xy((3, 1)), g));
+        assert_eq!(o.searches(), 2);
+        let mut changed = map.clone();
+        changed.set_cell((1, 2), Cell::Wall);
+        live.set(changed);
+        o.begin_trial(&obs_at(s, g));
+        assert_eq!(o.searches(), 3);
+        o.begin_trial(&obs_at(s, g));
+        assert_eq!(o.searches(), 3);
+        assert_eq!(live.version(), 1);
     }
 }

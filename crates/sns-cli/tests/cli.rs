@@ -484,6 +484,70 @@ fn wrong_character_names_file_line_col() {
 }
 
 #[test]
+fn invisible_characters_are_named_with_file_line_col() {
+    for (text, at, name) in [
+        (
+            "\u{feff}11111\n10001\n11111\n",
+            "1:1",
+            "U+FEFF byte order mark",
+        ),
+        ("11111\n10\t01\n11111\n", "2:3", "tab"),
+        ("11111\n100\u{0}1\n11111\n", "2:4", "NUL"),
+    ] {
+        let p = temp_map(text);
+        let f = p.path();
+        let err = rejects(&["--maze", f], &[&format!("{f}:{at}"), name]);
+        assert!(
+            !err.contains(['\t', '\0', '\u{feff}']),
+            "raw character in {err:?}"
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_map_names_file_line_col() {
+    let p = temp_map("");
+    std::fs::write(&p.0, b"11111\n10001\n10\xff01\n11111\n").expect("write");
+    let f = p.path();
+    rejects(&["--maze", f], &[&format!("{f}:3:3"), "not UTF-8"]);
+}
+
+#[test]
+fn endless_or_huge_map_file_fails_at_once() {
+    // Without the bound this read grows without end; with it, one line after 16 MiB.
+    if std::path::Path::new("/dev/zero").exists() {
+        rejects(&["--maze", "/dev/zero"], &["/dev/zero", "too large"]);
+    }
+    let p = temp_map("");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p.0)
+        .expect("open");
+    // Sparse: 100 MB of size, no disk space; refused by its size before any read.
+    f.set_len(100_000_000).expect("set_len");
+    rejects(&["--maze", p.path()], &[p.path(), "too large"]);
+}
+
+#[test]
+fn dstar_grid_too_large_for_the_map_is_refused() {
+    // A 300x300 map (424 m across) at 0.05 m would need 89 million cells (3.6 GB).
+    let n = 300;
+    let mut text = String::new();
+    for r in 0..n {
+        for c in 0..n {
+            let wall = r == 0 || c == 0 || r + 1 == n || c + 1 == n;
+            text.push(if wall { '1' } else { '0' });
+        }
+        text.push('\n');
+    }
+    let p = temp_map(&text);
+    rejects(
+        &["--maze", p.path(), "--agent", "dstar:0.05"],
+        &["dstar", "limit", "resolution of at least"],
+    );
+}
+
+#[test]
 fn ragged_rows_name_file_and_line() {
     let p = temp_map("11111\n10001\n1001\n11111\n");
     let f = p.path();

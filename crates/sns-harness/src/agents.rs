@@ -3,7 +3,7 @@
 //! An agent is written `NAME` or `NAME:PARAM` and parsed once into an [`AgentKind`]; everything
 //! downstream matches on the enum, never on the text.
 
-use sns_baselines::{Bug2, DStarLite, LiveMap, Oracle, RandomWalk};
+use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion, DEFAULT_DIMS,
@@ -249,6 +249,9 @@ pub enum AgentError {
     /// The neural substrate refused its parameters.
     #[error(transparent)]
     Neural(#[from] NeuralError),
+    /// D* Lite refused its grid (too fine for the map).
+    #[error(transparent)]
+    DStar(#[from] DStarError),
 }
 
 /// Parses an agent as written on the command line (see [`AgentKind`]'s `FromStr`).
@@ -339,7 +342,14 @@ pub fn make_agent(
     match spec.kind {
         AgentKind::Random => Ok(Box::new(RandomWalk::new(ctx.seed, control))),
         AgentKind::Bug2 => Ok(Box::new(Bug2::new(control))),
-        AgentKind::DStar { resolution } => Ok(Box::new(DStarLite::new(resolution, control))),
+        AgentKind::DStar { resolution } => {
+            // The grid must fit the largest task on this map (its diagonal apart): checked
+            // before anything is allocated.
+            let span = ctx.map.newer_than(None).map_or(0.0, |(_, m)| {
+                (m.rows() as f64).hypot(m.cols() as f64) * sns_worlds::maze::CELL_SIZE
+            });
+            Ok(Box::new(DStarLite::for_world(resolution, control, span)?))
+        }
         AgentKind::Oracle => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
         AgentKind::Sns {
             substrate: SubstrateKind::Symbolic,

@@ -200,6 +200,22 @@ pub fn check_run(
     prepare(spec, scenario, agent).map(drop)
 }
 
+/// A value computed once per map version (the last version's is kept).
+#[derive(Debug, Default)]
+struct ByVersion<T> {
+    last: Option<(u64, T)>,
+}
+
+impl<T> ByVersion<T> {
+    /// The value for `version`, computed by `compute` only when the version differs from the last.
+    fn get(&mut self, version: u64, compute: impl FnOnce() -> T) -> &T {
+        if self.last.as_ref().map(|(v, _)| *v) != Some(version) {
+            self.last = None;
+        }
+        &self.last.get_or_insert_with(|| (version, compute())).1
+    }
+}
+
 /// Runs `spec` with the agent `agent`; `progress` is called with the total steps so far every
 /// 1000 steps.
 pub fn run(
@@ -249,7 +265,12 @@ pub fn run_scenario_recorded(
         agent: mut agent_box,
     } = prepare(spec, scenario, agent)?;
     let agent = agent_box.as_mut();
-    let shortest = shortest_path(env.map(), start, goal).map(|p| p.length);
+    // L* by map version: start and goal are fixed for the run, so the oracle searches again only
+    // after a scenario changed the map, not at every trial.
+    let mut lstar = ByVersion::default();
+    let shortest = *lstar.get(live.version(), || {
+        shortest_path(env.map(), start, goal).map(|p| p.length)
+    });
     let mut changes = Vec::new();
     // Applies the changes due now and tells the oracle's view of the map; true if any applied.
     let mut apply_due = |env: &mut MazeEnv, k: u32, step: u64| -> bool {
@@ -275,11 +296,9 @@ pub fn run_scenario_recorded(
     for k in 1..=spec.trials {
         let t0 = Instant::now();
         apply_due(&mut env, k, 0);
-        let trial_shortest = if scenario.is_some() {
+        let trial_shortest = *lstar.get(live.version(), || {
             shortest_path(env.map(), start, goal).map(|p| p.length)
-        } else {
-            shortest
-        };
+        });
         let (mut obs, _) = env.restart();
         agent.begin_trial(&obs);
         if let Some(r) = recorder.as_deref_mut() {
@@ -363,4 +382,23 @@ pub fn run_scenario_recorded(
         map: Some(map),
         changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_version_computes_once_per_version() {
+        let mut calls = 0;
+        let mut memo = ByVersion::default();
+        for version in [0, 0, 0, 1, 1, 2, 2, 2] {
+            let v = *memo.get(version, || {
+                calls += 1;
+                version * 10
+            });
+            assert_eq!(v, version * 10);
+        }
+        assert_eq!(calls, 3, "one computation per map version, not per trial");
+    }
 }

@@ -25,8 +25,10 @@ pub enum WorldError {
         /// The operating system's message.
         reason: String,
     },
-    /// A character other than `0 1 r g c` in the map.
-    #[error("{file}:{line}:{col}: unexpected character '{ch}' (a map uses 1 wall, 0 free, r start, g goal, c either)")]
+    /// A character other than `0 1 r g c` in the map. The message names invisible characters
+    /// (`tab`, `NUL`, `U+FEFF byte order mark`, `U+XXXX` for other controls and spaces) rather than
+    /// printing them raw.
+    #[error("{file}:{line}:{col}: unexpected character {} (a map uses 1 wall, 0 free, r start, g goal, c either)", char_name(*.ch))]
     BadChar {
         /// Map source.
         file: String,
@@ -36,6 +38,26 @@ pub enum WorldError {
         col: usize,
         /// The character found.
         ch: char,
+    },
+    /// The map file is not UTF-8 text.
+    #[error("{file}:{line}:{col}: not UTF-8 text (byte 0x{byte:02x})")]
+    BadUtf8 {
+        /// Map source.
+        file: String,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in characters) of the first invalid byte.
+        col: usize,
+        /// The first invalid byte.
+        byte: u8,
+    },
+    /// The map file is larger than [`crate::maze::MAX_MAP_BYTES`].
+    #[error("{file}: map file too large: more than {limit} bytes (a map of 4096x4095 cells fits)")]
+    TooLarge {
+        /// Map source.
+        file: String,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// A row whose length differs from the first row's.
     #[error("{file}:{line}:{col}: ragged row: {found} cells where the first row has {expected}")]
@@ -111,4 +133,17 @@ pub enum WorldError {
         /// What is wrong (with line and column where known).
         reason: String,
     },
+}
+
+/// A character as a map error shows it: printable ones quoted, invisible ones by name.
+pub(crate) fn char_name(ch: char) -> String {
+    match ch {
+        '\t' => "tab".into(),
+        '\0' => "NUL".into(),
+        '\u{feff}' => "U+FEFF byte order mark".into(),
+        c if c.is_control() || c.is_whitespace() || c == '\u{200b}' => {
+            format!("U+{:04X}", c as u32)
+        }
+        c => format!("'{c}'"),
+    }
 }

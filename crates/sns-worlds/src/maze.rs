@@ -8,6 +8,11 @@ use crate::error::WorldError;
 use crate::math::{Aabb, Real, Vec2};
 use serde::Serialize;
 
+/// The largest map file [`MazeMap::load`] reads, in bytes (16 MiB: a map of 4096x4095 cells with its
+/// line ends). Larger files, and endless ones such as `/dev/zero`, are refused after reading at
+/// most this much; [`MazeMap::parse`] refuses longer texts too.
+pub const MAX_MAP_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Side of one maze cell in metres (PointMaze's `maze_size_scaling`).
 pub const CELL_SIZE: Real = 1.0;
 
@@ -125,11 +130,29 @@ pub fn pointmaze_time_limit(name: &str) -> Option<u64> {
     }
 }
 
+/// The 1-based line and column (in characters) of byte `at` of `bytes`, whose first `at` bytes are
+/// valid UTF-8.
+fn line_col(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 impl MazeMap {
     /// Parses a map from text; `source` names the file (or built-in) in error messages.
     ///
-    /// Blank lines and trailing white space are ignored; every other line is one row.
+    /// Blank lines and trailing white space are ignored; every other line is one row. Texts longer
+    /// than [`MAX_MAP_BYTES`] are refused before anything is allocated.
     pub fn parse(source: &str, text: &str) -> Result<MazeMap, WorldError> {
+        if text.len() as u64 > MAX_MAP_BYTES {
+            return Err(WorldError::TooLarge {
+                file: source.to_string(),
+                limit: MAX_MAP_BYTES,
+            });
+        }
         let mut rows: Vec<(usize, Vec<Cell>)> = Vec::new();
         for (lineno, line) in text.lines().enumerate() {
             let line = line.trim_end();
@@ -212,7 +235,12 @@ impl MazeMap {
 
     /// A built-in map by name, a generated maze by spec (`perfect:41x41:3`, see
     /// [`crate::generate::from_spec`]), or else a map file by path.
+    ///
+    /// The file is read through a reader bounded by [`MAX_MAP_BYTES`], so an endless or huge file
+    /// is refused after reading at most that much; text that is not UTF-8 is refused with the line
+    /// and column of its first invalid byte.
     pub fn load(name_or_path: &str) -> Result<MazeMap, WorldError> {
+        use std::io::Read;
         if let Some(m) = MazeMap::builtin(name_or_path) {
             return Ok(m);
         }
@@ -223,9 +251,36 @@ impl MazeMap {
         if !path.exists() {
             return Err(WorldError::UnknownMaze(name_or_path.to_string()));
         }
-        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+        let io = |e: std::io::Error| WorldError::Io {
             file: name_or_path.to_string(),
             reason: e.to_string(),
+        };
+        let too_large = || WorldError::TooLarge {
+            file: name_or_path.to_string(),
+            limit: MAX_MAP_BYTES,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        // A regular file's size is known at once; devices and pipes report 0 and are bounded below.
+        if file.metadata().map_err(io)?.len() > MAX_MAP_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_MAP_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_MAP_BYTES {
+            return Err(too_large());
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let (line, col) = line_col(bytes, at);
+            WorldError::BadUtf8 {
+                file: name_or_path.to_string(),
+                line,
+                col,
+                byte: bytes[at],
+            }
         })?;
         MazeMap::parse(name_or_path, &text)
     }
@@ -433,5 +488,115 @@ mod tests {
         assert!(matches!(e, WorldError::NoFreeCell { .. }), "{e}");
         let e = MazeMap::parse("f.txt", "").expect_err("invalid map");
         assert!(matches!(e, WorldError::TooSmall { .. }), "{e}");
+    }
+
+    #[test]
+    fn invisible_characters_are_named_not_printed() {
+        for (text, name, (line, col)) in [
+            ("\u{feff}111\n101\n111\n", "U+FEFF byte order mark", (1, 1)),
+            ("111\n1\t1\n111\n", "tab", (2, 2)),
+            ("111\n101\n11\u{0}\n", "NUL", (3, 3)),
+            ("111\n10\u{1b}1\n111\n", "U+001B", (2, 3)),
+        ] {
+            let e = MazeMap::parse("m.txt", text).expect_err("invalid map");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(&format!(
+                    "m.txt:{line}:{col}: unexpected character {name} ("
+                )),
+                "{msg}"
+            );
+            assert!(
+                !msg.contains(['\t', '\0', '\u{feff}', '\u{1b}']),
+                "raw: {msg:?}"
+            );
+            assert_eq!(msg.lines().count(), 1);
+        }
+        let e = MazeMap::parse("m.txt", "111\n1x1\n111\n").expect_err("invalid map");
+        assert!(e.to_string().contains("unexpected character 'x'"), "{e}");
+    }
+
+    fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("sns-maze-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write temp map");
+        path
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let path = temp_file("latin1.txt", b"11111\n10\xe901\n11111\n");
+        let p = path.to_string_lossy().to_string();
+        let e = MazeMap::load(&p).expect_err("not UTF-8");
+        assert_eq!(
+            e,
+            WorldError::BadUtf8 {
+                file: p.clone(),
+                line: 2,
+                col: 3,
+                byte: 0xe9
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("{p}:2:3: not UTF-8 text (byte 0xe9)")
+        );
+        // Multi-byte characters before it count as one column each.
+        let path = temp_file("utf8.txt", "\u{e9}\u{e9}".as_bytes());
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes.push(0xff);
+        std::fs::write(&path, &bytes).expect("write");
+        let e = MazeMap::load(&path.to_string_lossy()).expect_err("not UTF-8");
+        assert!(
+            matches!(
+                e,
+                WorldError::BadUtf8 {
+                    line: 1,
+                    col: 3,
+                    byte: 0xff,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        for p in [p.into(), path] {
+            std::fs::remove_file(p).expect("remove temp map");
+        }
+    }
+
+    #[test]
+    fn oversized_and_endless_map_files_are_refused_without_reading_them_whole() {
+        // A file just over the limit (sparse: it takes no disk space) is refused by its size.
+        let path = temp_file("huge.txt", b"");
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        f.set_len(MAX_MAP_BYTES + 1).expect("set_len");
+        let e = MazeMap::load(&path.to_string_lossy()).expect_err("too large");
+        assert!(
+            matches!(
+                e,
+                WorldError::TooLarge {
+                    limit: MAX_MAP_BYTES,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(e.to_string().lines().count(), 1);
+        std::fs::remove_file(path).expect("remove temp map");
+        // An endless device reports no size: the bounded read stops at the limit.
+        if std::path::Path::new("/dev/zero").exists() {
+            let e = MazeMap::load("/dev/zero").expect_err("endless");
+            assert!(matches!(e, WorldError::TooLarge { .. }), "{e}");
+        }
+        // Text given directly is held to the same limit.
+        let big = "1".repeat(MAX_MAP_BYTES as usize + 1);
+        assert!(matches!(
+            MazeMap::parse("big", &big),
+            Err(WorldError::TooLarge { .. })
+        ));
     }
 }
