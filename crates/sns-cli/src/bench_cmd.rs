@@ -49,6 +49,12 @@ pub struct BenchArgs {
     /// Step budget of each trial (100 steps = 1 s).
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
+    /// Set an SNS parameter for every agent, as NAME=VALUE (repeatable), as `sns run --param`
+    /// does (the controller's parameters, e.g. `cruise_speed`, apply to the baselines too, which
+    /// drive with the same controller); run.toml records every parameter's value, so an ablation
+    /// is an archived run.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
     /// Output folder for runs.csv, summary.md and run.toml.
     #[arg(long, default_value = "bench-out")]
     pub out: PathBuf,
@@ -67,11 +73,15 @@ pub const MAX_THREADS: usize = 1024;
 
 /// Runs `sns bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
-    let agents = args
+    let params = crate::run_cmd::parse_params(&args.params, false)?;
+    let mut agents = args
         .agents
         .iter()
         .map(|a| BenchAgent::parse(a.trim()))
         .collect::<Result<Vec<_>, _>>()?;
+    for a in &mut agents {
+        a.spec.params = params;
+    }
     let maze_names: Vec<String> = match (&args.mazes, args.scenarios.is_empty()) {
         (Some(m), _) => m.clone(),
         (None, true) => sns_worlds::maze::BUILTIN

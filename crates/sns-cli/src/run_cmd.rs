@@ -136,6 +136,40 @@ pub fn parse_cell(flag: &str, s: &str) -> Result<(usize, usize)> {
     Ok((num(parts[0])?, num(parts[1])?))
 }
 
+/// Parses `--param NAME=VALUE` flags into checked SNS parameters (the defaults for the others);
+/// warns on stderr when `dt` differs from the world's step (`self_motion`: the path integration
+/// assumes it too).
+pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::ValidSnsParams> {
+    let mut params = sns_core::SnsParams::default();
+    for kv in pairs {
+        let (name, value) = kv
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--param '{kv}': expected NAME=VALUE"))?;
+        params
+            .set(name.trim(), value.trim())
+            .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
+    }
+    let params = params
+        .check()
+        .map_err(|e| anyhow::anyhow!("--param: {e}"))?;
+    if params.control.dt != sns_worlds::physics::DT {
+        // Allowed (an experiment on a miscalibrated controller), but never what a user wants by
+        // accident: the world's step does not change with it.
+        eprintln!(
+            "warning: --param dt={}: the world steps {} s; the agent's controller{} will assume \
+             another step",
+            params.control.dt,
+            sns_worlds::physics::DT,
+            if self_motion {
+                " and its path integration"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(params)
+}
+
 /// Runs `sns run`.
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = args
@@ -192,33 +226,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     });
     let kind = AgentKind::parse_with_substrate(&args.agent, substrate)
         .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
-    let mut params = sns_core::SnsParams::default();
-    for kv in &args.params {
-        let (name, value) = kv
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--param '{kv}': expected NAME=VALUE"))?;
-        params
-            .set(name.trim(), value.trim())
-            .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
-    }
-    let params = params
-        .check()
-        .map_err(|e| anyhow::anyhow!("--param: {e}"))?;
-    if params.control.dt != sns_worlds::physics::DT {
-        // Allowed (an experiment on a miscalibrated controller), but never what a user wants by
-        // accident: the world's step does not change with it.
-        eprintln!(
-            "warning: --param dt={}: the world steps {} s; the agent's controller{} will assume \
-             another step",
-            params.control.dt,
-            sns_worlds::physics::DT,
-            if args.self_motion {
-                " and its path integration"
-            } else {
-                ""
-            }
-        );
-    }
+    let params = parse_params(&args.params, args.self_motion)?;
     let agent = AgentSpec {
         kind,
         params,

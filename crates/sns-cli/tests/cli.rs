@@ -227,6 +227,35 @@ fn bench_checks_every_job_before_the_first_runs() {
     assert!(!out.0.exists(), "the bench ran and wrote {dir}");
 }
 
+/// `sns bench --param` reaches the agents and is archived: run.toml records every parameter,
+/// the changed one with its new value; a bad one is refused before anything runs.
+#[test]
+fn bench_params_are_applied_and_archived() {
+    let out = temp_dir_path("bench-param");
+    let dir = out.0.to_str().expect("utf-8");
+    let base = [
+        "bench", "--quiet", "--agents", "sns", "--mazes", "u", "--seeds", "1",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--trials", "1", "--param", "cut_radius=0.3", "--out", dir]);
+    let o = sns(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.0.join("run.toml")).expect("run.toml");
+    let params = &toml[toml.find("[config.params]").expect("a params table")..];
+    assert!(params.contains("cut_radius = 0.3\n"), "{params}");
+    assert!(params.contains("w_untried = 0.8\n"), "{params}");
+    assert!(params.contains("cruise_speed = 4.0\n"), "{params}");
+    let bad = temp_dir_path("bench-bad-param");
+    let mut args = base.to_vec();
+    let bad_dir = bad.0.to_str().expect("utf-8");
+    args.extend(["--param", "cut_radius=-1", "--out", bad_dir]);
+    let o = sns(&args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cut_radius"), "{err}");
+    assert!(!bad.0.exists(), "the bench wrote {bad_dir}");
+}
+
 /// Regression: a bench `--out` that is a file said only "File exists".
 #[test]
 fn bench_out_must_be_a_folder() {

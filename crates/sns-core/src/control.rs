@@ -11,7 +11,7 @@
 use sns_worlds::{Observation, Real, Vec2};
 
 /// Parameters of the controller.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ControlParams {
     /// Cruise speed in m/s. Default 4.0 (the world clips at 5).
     pub cruise_speed: Real,

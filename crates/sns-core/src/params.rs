@@ -5,8 +5,9 @@ use crate::substrate::PlanCosts;
 use sns_worlds::Real;
 
 /// Parameters of the SNS algorithm. Distances are in metres; the defaults are set from the body
-/// (radius 0.1 m, speed 5 m/s) and were never tuned to a particular maze.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// (radius 0.1 m, speed 5 m/s) and were never tuned to a particular maze. They serialise (with
+/// serde), so that a benchmark can archive the exact parameters of its runs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct SnsParams {
     /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,

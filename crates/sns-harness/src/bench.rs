@@ -16,6 +16,7 @@ use crate::runner::{check_run, run_scenario, RunError, RunSpec};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
+use sns_core::SnsParams;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::{ogbench_tasks, MazeMap};
 use sns_worlds::physics::Dynamics;
@@ -635,6 +636,10 @@ pub struct ConfigMeta {
     pub max_steps: u64,
     /// D* Lite grid resolution of every `dstar` agent, in metres.
     pub dstar_resolution: Vec<(String, f64)>,
+    /// Every SNS parameter's value (defaults included) as the agents were given them (`sns bench`
+    /// gives every agent the same; a library caller with different ones sees the first agent's),
+    /// so that a run with `--param` is archived with what it changed.
+    pub params: SnsParams,
 }
 
 fn git(args: &[&str]) -> Option<String> {
@@ -735,6 +740,10 @@ pub fn run_meta(
                     _ => None,
                 })
                 .collect(),
+            params: spec
+                .agents
+                .first()
+                .map_or_else(SnsParams::default, |a| *a.spec.params),
         },
     }
 }
