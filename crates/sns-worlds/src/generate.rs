@@ -87,9 +87,8 @@ pub fn dead_ends(teeth: usize, depth: usize) -> MazeMap {
     finish(&format!("deadends{teeth}x{depth}"), g)
 }
 
-/// A 2x2 (or `n` x `n`) grid of square rooms of side `room`, separated by walls with one narrow
-/// (1-cell) door between neighbouring rooms on a spanning path; start and goal in opposite rooms.
-pub fn rooms(n: usize, room: usize) -> MazeMap {
+/// An `n` x `n` grid of closed square rooms of side `room` cells, walls between them one cell thick.
+fn room_grid(n: usize, room: usize) -> Vec<Vec<char>> {
     let size = n * (room + 1) + 1;
     let mut g = grid(size, size);
     for k in 1..n {
@@ -100,6 +99,14 @@ pub fn rooms(n: usize, room: usize) -> MazeMap {
             }
         }
     }
+    g
+}
+
+/// A 2x2 (or `n` x `n`) grid of square rooms of side `room`, separated by walls with one narrow
+/// (1-cell) door between neighbouring rooms on a spanning path; start and goal in opposite rooms.
+pub fn rooms(n: usize, room: usize) -> MazeMap {
+    let mut g = room_grid(n, room);
+    let size = g.len();
     // Doors: a serpentine path through the rooms, each door at a different offset.
     for rr in 0..n {
         for cc in 0..n - 1 {
@@ -212,16 +219,8 @@ pub fn rooms_tree(n: usize, room: usize, seed: u64) -> MazeMap {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // The tree over rooms is a perfect maze over n x n cells; each open wall becomes a door.
     let tree = carve_perfect(n, n, &mut rng);
-    let size = n * (room + 1) + 1;
-    let mut g = grid(size, size);
-    for k in 1..n {
-        let w = k * (room + 1);
-        for i in 0..size {
-            for (r, c) in [(w, i), (i, w)] {
-                g[r][c] = '1';
-            }
-        }
-    }
+    let mut g = room_grid(n, room);
+    let size = g.len();
     for i in 0..n {
         for j in 0..n {
             let off = rng.gen_range(0..room);

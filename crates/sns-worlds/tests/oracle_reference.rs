@@ -2,6 +2,8 @@
 //! every wall box in its bounding rectangle, then a shortest path over the complete graph), on
 //! random maps where the original is still quick. Both must give the same `L*`.
 
+mod common;
+
 use proptest::prelude::*;
 use sns_worlds::env::{EnvConfig, MazeEnv};
 use sns_worlds::generate;
@@ -54,22 +56,8 @@ fn reference_length(map: &MazeMap, start: Vec2, goal: Vec2) -> Option<Real> {
     }
 }
 
-/// A random enclosed map with walls of probability `1/k` inside.
 fn random_map() -> impl Strategy<Value = MazeMap> {
-    (3usize..15, 3usize..15, 2u8..5).prop_flat_map(|(rows, cols, k)| {
-        proptest::collection::vec(0u8..k, rows * cols).prop_map(move |bits| {
-            let mut text = String::new();
-            for r in 0..rows {
-                for c in 0..cols {
-                    let border = r == 0 || c == 0 || r + 1 == rows || c + 1 == cols;
-                    let wall = border || (bits[r * cols + c] == 0 && (r, c) != (1, 1));
-                    text.push(if wall { '1' } else { '0' });
-                }
-                text.push('\n');
-            }
-            MazeMap::parse("random", &text).expect("a random enclosed map is valid")
-        })
-    })
+    common::random_map(3..15, 2..5)
 }
 
 fn any_map() -> impl Strategy<Value = MazeMap> {

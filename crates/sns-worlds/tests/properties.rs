@@ -3,6 +3,8 @@
 //! shorter than the straight line, the parser names the line and column of a bad character, and
 //! an impact on a flat wall near the seam between two wall boxes does not move the ball sideways.
 
+mod common;
+
 use proptest::prelude::*;
 use sns_worlds::env::{EnvConfig, MazeEnv, POSITION_NOISE};
 use sns_worlds::generate;
@@ -29,23 +31,8 @@ fn fixed_maps() -> Vec<MazeMap> {
     v
 }
 
-/// A random enclosed map (walls with probability ~1/3 inside, cell (1,1) always free), so that
-/// diagonal pinches, one-cell pockets and dead ends all occur.
 fn random_map() -> impl Strategy<Value = MazeMap> {
-    (3usize..10, 3usize..10).prop_flat_map(|(rows, cols)| {
-        proptest::collection::vec(0u8..3, rows * cols).prop_map(move |bits| {
-            let mut text = String::new();
-            for r in 0..rows {
-                for c in 0..cols {
-                    let border = r == 0 || c == 0 || r + 1 == rows || c + 1 == cols;
-                    let wall = border || (bits[r * cols + c] == 0 && (r, c) != (1, 1));
-                    text.push(if wall { '1' } else { '0' });
-                }
-                text.push('\n');
-            }
-            MazeMap::parse("random", &text).expect("a random enclosed map is valid")
-        })
-    })
+    common::random_map(3..10, 3..4)
 }
 
 fn any_map() -> impl Strategy<Value = MazeMap> {
