@@ -38,6 +38,13 @@ pub struct PlanCosts {
     /// is predicted to fail. The corner-cutting radius, the deepest a place can be and still be
     /// counted as reached.
     pub wall_depth: Real,
+    /// Length up to which an edge is short, in metres (the connection radius of level 0): the
+    /// incremental planner finds the short edges near a new contact through their nodes, and
+    /// checks the longer ones one by one.
+    pub edge_reach: Real,
+    /// How far along a frontier place's virtual exit remembered walls are looked for, in metres
+    /// ([`crate::SnsParams::exit_check`]).
+    pub exit_reach: Real,
 }
 
 impl PlanCosts {
@@ -105,15 +112,25 @@ pub trait Substrate {
     /// ends (the same test as [`Substrate::predicted_blocked`], for any segment, against every
     /// remembered contact).
     fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
-    /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
-    /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been.
+    /// Marks `u` as a frontier place (next to space where no place was laid yet) or not. A
+    /// frontier place has a virtual exit to the goal through unexplored space, costing about
+    /// `distance / w_untried` (see [`crate::plan`]).
+    fn set_frontier(&mut self, u: NodeId, frontier: bool);
+    /// The cheapest path `from -> goal` (node list, `from` first; its last edge may be a frontier
+    /// place's virtual exit) and its cost, where an edge costs
+    /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been. The
+    /// search is incremental ([`crate::plan::Replanner`]): it repairs the previous one. The path is
+    /// read out until its part beyond the first edge is longer than `ahead` metres.
     fn plan(
-        &self,
+        &mut self,
         from: NodeId,
         goal: NodeId,
         costs: &PlanCosts,
         familiar: &FamiliarSpace,
+        ahead: Real,
     ) -> Option<(Real, Vec<NodeId>)>;
+    /// Nodes the planner expanded so far (its work, for reports).
+    fn plan_expansions(&self) -> u64;
     /// A copy of the graph for reports.
     fn snapshot(&self) -> GraphSnapshot;
 }

@@ -61,7 +61,7 @@ fn benches(c: &mut Criterion) {
     let near = neu.nearest(Vec2::new(-7.5, -5.5)).map_or(2, |x| x.0);
     c.bench_function("plan by activity (2000 units, across the map)", |b| {
         let none = sns_core::familiar::FamiliarSpace::default();
-        b.iter(|| neu.plan(black_box(far), black_box(near), &costs, &none))
+        b.iter(|| neu.plan_wave(black_box(far), black_box(near), &costs, &none))
     });
 }
 
