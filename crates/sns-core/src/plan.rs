@@ -494,8 +494,13 @@ impl Replanner {
             }
         } else {
             let c = Self::cell(p);
-            for index in [&self.long, &self.exit_cells] {
-                for &u in index.get(&c).into_iter().flatten() {
+            for &u in self.long.get(&c).into_iter().flatten() {
+                self.planner.touch(u);
+            }
+            // Most places were exits only briefly (a place is on the frontier when laid): only
+            // the current exits' costs can change.
+            for &u in self.exit_cells.get(&c).into_iter().flatten() {
+                if self.planner.is_exit(u) {
                     self.planner.touch(u);
                 }
             }
