@@ -1,7 +1,7 @@
 //! Generated perfect mazes, start and goal in far corners: first-trial steps of SNS (symbolic)
 //! against D* Lite 0.25 m (same controller), with SNS's graph size and planning work.
 //! `cargo run --release -p sns-baselines --example generated -- SIZES SEEDS [BUDGET]`, e.g.
-//! `-- 15,25,41,61 5 3000000`; `AGENTS=sns` runs SNS only.
+//! `-- 15,25,41,61 5 3000000`; `AGENTS=sns` runs SNS only; `HIDE_GOAL=1` runs SNS in search mode.
 use sns_baselines::DStarLite;
 use sns_core::{Agent, Sns, SnsParams, Substrate, Symbolic};
 use sns_worlds::generate::perfect;
@@ -28,6 +28,10 @@ fn trial(env: &mut MazeEnv, agent: &mut dyn Agent) -> (bool, u64, f64) {
     (ok, env.steps(), t0.elapsed().as_secs_f64())
 }
 
+fn cfg_hidden() -> bool {
+    std::env::var("HIDE_GOAL").is_ok_and(|v| v == "1")
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let sizes: Vec<usize> = args
@@ -46,6 +50,9 @@ fn main() {
         for seed in 0..seeds {
             let cfg = EnvConfig {
                 max_steps: budget,
+                // Search mode (the goal's position is not sensed) with `HIDE_GOAL=1`; D* Lite
+                // needs the goal and is skipped then.
+                hide_goal: std::env::var("HIDE_GOAL").is_ok_and(|v| v == "1"),
                 ..EnvConfig::default()
             };
             let mut env = MazeEnv::new(perfect(n, n, seed), cfg).expect("env");
@@ -66,7 +73,7 @@ fn main() {
                     st.capped
                 );
             }
-            if agents.contains("dstar") {
+            if agents.contains("dstar") && !cfg_hidden() {
                 let mut d = DStarLite::new(0.25, SnsParams::default().control);
                 let (ok, steps, _) = trial(&mut env, &mut d);
                 line += &format!(" | dstar {} {steps}", if ok { "ok" } else { "FAIL" });

@@ -326,6 +326,7 @@ impl SnsParams {
             wall_depth: self.cut_radius,
             edge_reach: self.neighbour_radius(0) + 1e-9,
             exit_reach: self.exit_check,
+            search: false,
         }
     }
 

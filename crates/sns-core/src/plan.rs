@@ -101,6 +101,8 @@ pub struct Incremental {
     exit_cost: (Real, Real, Real),
     goal: Option<NodeId>,
     goal_pos: Vec2,
+    /// The goal is a sink (search mode): no position, so its heuristic is 0.
+    sink: bool,
     /// The agent's node at the last plan, and the key modifier.
     start: Option<NodeId>,
     km: Real,
@@ -217,7 +219,12 @@ impl Incremental {
 
     fn key(&self, u: NodeId, start_pos: Vec2, g: &impl PlanGraph) -> Key {
         let m = self.g[u].min(self.rhs[u]);
-        (m + g.pos(u).dist(start_pos) + self.km, m)
+        let h = if self.sink && Some(u) == self.goal {
+            0.0
+        } else {
+            g.pos(u).dist(start_pos)
+        };
+        (m + h + self.km, m)
     }
 
     /// Puts `u` in the queue when inconsistent, takes it out when consistent.
@@ -318,7 +325,9 @@ impl Incremental {
     /// distance: the heuristic's premise), divided by `exit_cost.2` when
     /// [`PlanGraph::exit_blocked`]; when it or the goal differ from the last plan's, the search starts over. The path is read out only until
     /// its part beyond the first edge is longer than `ahead` metres (the rest is not needed to
-    /// act), so reading it costs nothing that grows with the graph.
+    /// act), so reading it costs nothing that grows with the graph. With `sink` the goal stands
+    /// for wherever success is (search mode: its position is unknown, it has no edges out and its
+    /// heuristic is 0, which keeps the heuristic consistent whatever the exits cost).
     pub fn plan(
         &mut self,
         gr: &impl PlanGraph,
@@ -326,13 +335,15 @@ impl Incremental {
         goal: NodeId,
         exit_cost: (Real, Real, Real),
         ahead: Real,
+        sink: bool,
     ) -> Option<(Real, Vec<NodeId>)> {
         let n = gr.node_count();
         if from >= n || goal >= n {
             return None;
         }
         self.grow(n);
-        if self.goal != Some(goal) || self.exit_cost != exit_cost {
+        if self.goal != Some(goal) || self.exit_cost != exit_cost || self.sink != sink {
+            self.sink = sink;
             self.restart(gr, goal, exit_cost);
         }
         let start_pos = gr.pos(from);
@@ -575,16 +586,22 @@ impl Replanner {
         // `1 / w_untried` per metre and a segment penalty per edge of the connection radius
         // (a lower bound on such a lattice route, so that laying the places never makes the
         // route through them look cheaper than the exit did).
-        let exit = (
-            1.0 / costs.w_untried + costs.segment_penalty / short,
-            costs.segment_penalty,
-            if costs.generalise {
-                costs.generalised_factor
-            } else {
-                1.0
-            },
-        );
-        self.planner.plan(gr, from, goal, exit, ahead)
+        // In search mode the goal's position is unknown: every exit costs one segment penalty,
+        // so the cheapest plan leads to the nearest frontier place (by the real edges' costs).
+        let exit = if costs.search {
+            (0.0, costs.segment_penalty, 1.0)
+        } else {
+            (
+                1.0 / costs.w_untried + costs.segment_penalty / short,
+                costs.segment_penalty,
+                if costs.generalise {
+                    costs.generalised_factor
+                } else {
+                    1.0
+                },
+            )
+        };
+        self.planner.plan(gr, from, goal, exit, ahead, costs.search)
     }
 }
 
@@ -738,7 +755,7 @@ mod tests {
                     Op::Plan(from) => {
                         let from = from % n;
                         let want = fresh(&g, &exits, from, goal, ec);
-                        let got = p.plan(&g, from, goal, ec, Real::INFINITY);
+                        let got = p.plan(&g, from, goal, ec, Real::INFINITY, false);
                         match got {
                             None => prop_assert!(want.is_infinite(), "none, want {}", want),
                             Some((c, path)) => {
@@ -783,13 +800,13 @@ mod tests {
         }
         let mut p = Incremental::new();
         let ec = (1.25, 0.05, 1.0);
-        p.plan(&g, n - 1, 0, ec, 3.0).unwrap();
+        p.plan(&g, n - 1, 0, ec, 3.0, false).unwrap();
         let first = p.expansions();
         assert!(first >= n as u64 - 1, "{first}");
         // The agent moves one node on; an edge behind it gets more expensive.
         g.edges[2 * (n - 2) + 1].2 = 5.0;
         p.touch(n - 2);
-        let (c, path) = p.plan(&g, n - 2, 0, ec, 3.0).unwrap();
+        let (c, path) = p.plan(&g, n - 2, 0, ec, 3.0, false).unwrap();
         assert!((c - 0.55 * (n - 2) as Real).abs() < 1e-6);
         assert!(path.len() <= 9, "read out only a few metres ahead");
         let second = p.expansions() - first;

@@ -45,6 +45,9 @@ pub struct PlanCosts {
     /// How far along a frontier place's virtual exit remembered walls are looked for, in metres
     /// ([`crate::SnsParams::exit_check`]).
     pub exit_reach: Real,
+    /// Search mode: the goal's position is not sensed; the planner's goal is a sink reached only
+    /// through the frontier places' exits, each costing one segment penalty (see [`crate::plan`]).
+    pub search: bool,
 }
 
 impl PlanCosts {

@@ -48,3 +48,41 @@ fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
     let per_plan = agent.substrate_ref().plan_expansions() as f64 / agent.stats().plans as f64;
     assert!(per_plan < 100.0, "{per_plan} expansions per plan");
 }
+
+/// Search mode (the goal's position is not sensed, only success): SNS searches the frontier
+/// places nearest first until success, remembers where success came, and plans to it in the next
+/// trials (regression: without a sensed goal every agent stood still).
+#[test]
+fn search_mode_finds_the_hidden_goal_and_remembers_it() {
+    let cfg = EnvConfig {
+        hide_goal: true,
+        max_steps: 100_000,
+        ..EnvConfig::default()
+    };
+    let mut env = MazeEnv::new(sns_worlds::MazeMap::builtin("medium").unwrap(), cfg).unwrap();
+    env.reset(1);
+    let mut agent = Sns::new(SnsParams::default(), Symbolic::new());
+    let mut steps = Vec::new();
+    for _ in 0..3 {
+        let (mut obs, _) = env.restart();
+        assert!(obs.goal.is_none(), "the goal is hidden");
+        agent.begin_trial(&obs);
+        let mut solved = false;
+        loop {
+            let s = env.step(agent.act(&obs));
+            obs = s.obs;
+            if s.terminated {
+                solved = true;
+                break;
+            }
+            if s.truncated {
+                break;
+            }
+        }
+        agent.end_trial(solved);
+        assert!(solved, "trial {} not solved", steps.len() + 1);
+        steps.push(env.steps());
+    }
+    // Later trials use the remembered goal: far fewer steps than the search.
+    assert!(steps[2] * 4 < steps[0], "{steps:?}");
+}
