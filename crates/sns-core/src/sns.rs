@@ -102,6 +102,9 @@ pub struct Sns<S: Substrate> {
     /// Search mode (the goal's position is not sensed): the node standing for wherever success
     /// is, reached only through the frontier places' exits; never connected, never a place.
     sink: Option<NodeId>,
+    /// Where the body has come within `arrive_radius` (search mode: a place the body has not come
+    /// that near is unexplored, and has an exit to the sink).
+    near_body: FamiliarSpace,
 }
 
 impl<S: Substrate> Sns<S> {
@@ -128,6 +131,7 @@ impl<S: Substrate> Sns<S> {
             last_pos: Vec2::ZERO,
             last_vel: Vec2::ZERO,
             sink: None,
+            near_body: FamiliarSpace::new(params.arrive_radius),
         }
     }
 
@@ -177,6 +181,12 @@ impl<S: Substrate> Sns<S> {
                 self.sub.connect(m, id, None);
             }
         }
+        if self.costs.search {
+            // Search mode: a place the body has not been at is unexplored (laid places the body
+            // passed at a distance may hold the goal's region, which only visiting reveals).
+            let unexplored = !self.near_body.contains(pos);
+            self.sub.set_frontier(id, unexplored);
+        }
         id
     }
 
@@ -221,7 +231,7 @@ impl<S: Substrate> Sns<S> {
         let s = self.params.spacing(level);
         let id = self.add_connected(origin + Vec2::new(i as Real * s, j as Real * s), level);
         self.lattice.insert((level, i, j), id);
-        if level == 0 {
+        if level == 0 && !self.costs.search {
             self.update_frontier(i, j);
         }
         Some(id)
@@ -356,9 +366,25 @@ impl<S: Substrate> Sns<S> {
         // Search mode with no frontier place reachable (all reachable space laid, or the node
         // budget reached): there is no behaviour to try; the agent waits, re-planning each step.
         if Some(to) == self.sink {
-            self.plan.clear();
-            return;
+            // The agent is at an unexplored place (reached by cutting its corner): it is explored
+            // now; plan again.
+            if self.costs.search && self.sub.node_pos(from).dist(p) < at_most {
+                self.sub.set_frontier(from, false);
+                if let Some((_, path)) =
+                    self.sub
+                        .plan(from, goal, &self.costs, &self.familiar, PLAN_AHEAD)
+                {
+                    if path.len() > 1 && Some(path[1]) != self.sink {
+                        self.plan = path[1..].to_vec();
+                    }
+                }
+            }
+            if self.plan.first().map_or(true, |&n| Some(n) == self.sink) {
+                self.plan.clear();
+                return;
+            }
         }
+        let to = self.plan[0];
         // The plan leaves through the virtual exit of the place the agent is at (only when the
         // node budget kept its neighbourhood from being laid), or no plan exists: the behaviour
         // is the straight drive to the goal, an edge from now on.
@@ -598,6 +624,14 @@ impl<S: Substrate> Agent for Sns<S> {
         if self.params.familiar_radius > 0.0 {
             self.familiar.visit(obs.position);
         }
+        if self.costs.search && self.near_body.visit(obs.position) {
+            let r = self.params.arrive_radius + 2.0 * crate::familiar::CELL;
+            for m in self.sub.within(obs.position, r, usize::MAX) {
+                if self.near_body.contains(self.sub.node_pos(m)) {
+                    self.sub.set_frontier(m, false);
+                }
+            }
+        }
         self.sync_goal(obs);
         if obs.success {
             return self.ctrl.track_velocity(obs, Vec2::ZERO);
@@ -639,6 +673,20 @@ impl<S: Substrate> Agent for Sns<S> {
             let c = self.place_within(g, 0, self.params.eps(0) / 4.0);
             self.goal = Some((c, self.sub.node_pos(c)));
             self.costs.search = false;
+            // From now on the frontier is the lattice's again.
+            for n in 0..self.sub.node_count() {
+                self.sub.set_frontier(n, false);
+            }
+            let laid: Vec<(i64, i64, NodeId)> = self
+                .lattice
+                .iter()
+                .filter(|(k, _)| k.0 == 0)
+                .map(|(k, &n)| (k.1, k.2, n))
+                .collect();
+            for (i, j, n) in laid {
+                let f = self.on_frontier(i, j);
+                self.sub.set_frontier(n, f);
+            }
         }
         if success {
             // The behaviour that reached the goal succeeded, although the trial ended (within the
