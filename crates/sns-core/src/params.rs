@@ -70,7 +70,7 @@ pub struct SnsParams {
     /// Deepest refinement level. Default 4 (spacing 3 cm).
     pub max_level: u8,
     /// Hard cap on the number of nodes (bounded memory). Default 200000 (the symbolic substrate
-    /// takes about 2.3 kB per node with its edges, measured as resident memory, so about 460 MB). Places are laid only where the body has been,
+    /// takes about 2.1 kB per node with its edges, measured as resident memory, so about 430 MB). Places are laid only where the body has been,
     /// so only exploration reaches it (about 4 places per square metre explored); when it is
     /// reached no more lattice places are laid (counted in `SnsStats::capped`) and the search
     /// goes on over the places it has.
