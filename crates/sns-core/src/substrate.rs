@@ -1,9 +1,10 @@
 //! What the SNS algorithm needs from the medium that stores its cognitive graph.
 //!
 //! The algorithm ([`crate::sns`]) is written once against this trait; the symbolic substrate
-//! ([`crate::symbolic`]) stores exact positions and runs A*, the neural substrate (crate
-//! `sns-neural`) stores place units over a harmonic code, Hebbian synapses, and plans by
-//! spreading activity. Both must choose the same behaviours up to ties.
+//! ([`crate::symbolic`]) stores exact positions, the neural substrate (crate `sns-neural`)
+//! stores place units over a harmonic code and Hebbian synapses; both plan with the incremental
+//! planner of [`crate::plan`] over what they store (in the neural substrate its cost-to-goal is
+//! the log of the activity spread from the goal). Both must choose the same behaviours up to ties.
 
 use crate::agent::GraphSnapshot;
 use crate::familiar::FamiliarSpace;
