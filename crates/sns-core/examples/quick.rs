@@ -1,6 +1,7 @@
 //! Developer check of the SNS agent alone: `cargo run --release -p sns-core --example quick -- MAZES SEEDS`.
 //! MAZES is a comma list of built-in names, `name:task` for OGBench tasks; SEEDS seeds from 0, or
-//! from SEED0=N. Parameters can be overridden with SNS_PARAMS=name=value,... Each trial prints its
+//! from SEED0=N. Parameters can be overridden with SNS_PARAMS=name=value,...; HIDE_GOAL=1 hides the
+//! goal (search mode). Each trial prints its
 //! behaviour failures (`f`), steps and path / L*. The harness (`sns run`, `sns bench`) is the real
 //! tool.
 mod common;

@@ -11,9 +11,9 @@
 //! *near*, so that testing a segment costs one lookup per sample. Familiar space is therefore the
 //! space within the radius of where the body has been, accurate to about one cell.
 
+use crate::fxhash::FxHashSet;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
-use std::collections::HashSet;
 
 /// Side of a memory cell, in metres.
 pub const CELL: Real = 0.15;
@@ -22,10 +22,10 @@ pub const CELL: Real = 0.15;
 #[derive(Debug, Clone, Default)]
 pub struct FamiliarSpace {
     radius: Real,
-    visited: HashSet<(i64, i64)>,
+    visited: FxHashSet<(i64, i64)>,
     /// Visited cells in the order they were first visited.
     order: Vec<(i64, i64)>,
-    near: HashSet<(i64, i64)>,
+    near: FxHashSet<(i64, i64)>,
 }
 
 fn key(p: Vec2) -> (i64, i64) {
@@ -60,6 +60,18 @@ impl FamiliarSpace {
             }
         }
         true
+    }
+
+    /// The familiarity radius, in metres.
+    pub fn radius(&self) -> Real {
+        self.radius
+    }
+
+    /// Centres of the cells first visited after the first `since` ones, in visiting order.
+    pub fn cells_since(&self, since: usize) -> impl Iterator<Item = Vec2> + '_ {
+        self.order[since.min(self.order.len())..]
+            .iter()
+            .map(|&(i, j)| Vec2::new((i as Real + 0.5) * CELL, (j as Real + 0.5) * CELL))
     }
 
     /// Number of cells visited so far (grows with every new one: a cache key).

@@ -22,7 +22,9 @@
 pub mod agent;
 pub mod control;
 pub mod familiar;
+pub mod fxhash;
 pub mod params;
+pub mod plan;
 pub mod sns;
 pub mod substrate;
 pub mod symbolic;

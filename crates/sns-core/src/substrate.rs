@@ -1,9 +1,10 @@
 //! What the SNS algorithm needs from the medium that stores its cognitive graph.
 //!
 //! The algorithm ([`crate::sns`]) is written once against this trait; the symbolic substrate
-//! ([`crate::symbolic`]) stores exact positions and runs A*, the neural substrate (crate
-//! `sns-neural`) stores place units over a harmonic code, Hebbian synapses, and plans by
-//! spreading activity. Both must choose the same behaviours up to ties.
+//! ([`crate::symbolic`]) stores exact positions, the neural substrate (crate `sns-neural`)
+//! stores place units over a harmonic code and Hebbian synapses; both plan with the incremental
+//! planner of [`crate::plan`] over what they store (in the neural substrate its cost-to-goal is
+//! the log of the activity spread from the goal). Both must choose the same behaviours up to ties.
 
 use crate::agent::GraphSnapshot;
 use crate::familiar::FamiliarSpace;
@@ -38,6 +39,16 @@ pub struct PlanCosts {
     /// is predicted to fail. The corner-cutting radius, the deepest a place can be and still be
     /// counted as reached.
     pub wall_depth: Real,
+    /// Length up to which an edge is short, in metres (the connection radius of level 0): the
+    /// incremental planner finds the short edges near a new contact through their nodes, and
+    /// checks the longer ones one by one.
+    pub edge_reach: Real,
+    /// How far along a frontier place's virtual exit remembered walls are looked for, in metres
+    /// ([`crate::SnsParams::exit_check`]).
+    pub exit_reach: Real,
+    /// Search mode: the goal's position is not sensed; the planner's goal is a sink reached only
+    /// through the frontier places' exits, each costing one segment penalty (see [`crate::plan`]).
+    pub search: bool,
 }
 
 impl PlanCosts {
@@ -105,15 +116,25 @@ pub trait Substrate {
     /// ends (the same test as [`Substrate::predicted_blocked`], for any segment, against every
     /// remembered contact).
     fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
-    /// The cheapest path `from -> goal` (node list, `from` first) and its cost, where an edge costs
-    /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been.
+    /// Marks `u` as a frontier place (next to space where no place was laid yet) or not. A
+    /// frontier place has a virtual exit to the goal through unexplored space, costing about
+    /// `distance / w_untried` (see [`crate::plan`]).
+    fn set_frontier(&mut self, u: NodeId, frontier: bool);
+    /// The cheapest path `from -> goal` (node list, `from` first; its last edge may be a frontier
+    /// place's virtual exit) and its cost, where an edge costs
+    /// `length / effectiveness + segment_penalty`; `familiar` is where the body has been. The
+    /// search is incremental ([`crate::plan::Replanner`]): it repairs the previous one. The path is
+    /// read out until its part beyond the first edge is longer than `ahead` metres.
     fn plan(
-        &self,
+        &mut self,
         from: NodeId,
         goal: NodeId,
         costs: &PlanCosts,
         familiar: &FamiliarSpace,
+        ahead: Real,
     ) -> Option<(Real, Vec<NodeId>)>;
+    /// Nodes the planner expanded so far (its work, for reports).
+    fn plan_expansions(&self) -> u64;
     /// A copy of the graph for reports.
     fn snapshot(&self) -> GraphSnapshot;
 }

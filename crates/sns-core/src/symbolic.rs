@@ -1,17 +1,20 @@
 //! The symbolic substrate: exact anchor positions, a `petgraph` graph of behaviours, a spatial
-//! hash for "which node is near", A* for the cheapest path, and a geometric test for the
+//! hash for "which node is near", incremental D* Lite ([`crate::plan`]) for the cheapest path,
+//! and a geometric test for the
 //! generalisation of failures (a straight behaviour that would pass through a remembered contact
 //! is predicted to fail like the one that made the contact).
 
 use crate::agent::GraphSnapshot;
 use crate::familiar::{FamiliarCache, FamiliarSpace};
+use crate::fxhash::FxHashMap;
+use crate::plan::{PlanGraph, Replanner};
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
+use petgraph::Direction;
 use sns_worlds::math::segment_segment_dist;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
-use std::collections::HashMap;
 
 /// Side of a spatial-hash bucket in metres.
 const BUCKET: Real = 0.5;
@@ -39,7 +42,7 @@ struct EdgeData {
 /// A spatial hash of points.
 #[derive(Debug, Clone, Default)]
 pub struct SpatialHash {
-    buckets: HashMap<(i64, i64), Vec<usize>>,
+    buckets: FxHashMap<(i64, i64), Vec<usize>>,
 }
 
 impl SpatialHash {
@@ -72,6 +75,66 @@ pub struct Symbolic {
     /// Remembered contacts: wall point and unit normal.
     contacts: Vec<(Vec2, Vec2)>,
     contact_hash: SpatialHash,
+    /// The incremental planner and what it must re-examine.
+    planner: Replanner,
+}
+
+/// The graph as the planner reads it, with the costs of one plan.
+struct View<'a> {
+    s: &'a Symbolic,
+    costs: &'a PlanCosts,
+    familiar: &'a FamiliarSpace,
+}
+
+impl PlanGraph for View<'_> {
+    fn node_count(&self) -> usize {
+        self.s.graph.node_count()
+    }
+    fn pos(&self, u: NodeId) -> Vec2 {
+        self.s.node_pos(u)
+    }
+    fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+        for e in self.s.graph.edges(NodeIndex::new(u)) {
+            let c = self.s.edge_cost(
+                (e.source(), e.target()),
+                e.weight(),
+                self.costs,
+                self.familiar,
+            );
+            f(e.target().index(), c);
+        }
+    }
+    fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+        for e in self
+            .s
+            .graph
+            .edges_directed(NodeIndex::new(v), Direction::Incoming)
+        {
+            let c = self.s.edge_cost(
+                (e.source(), e.target()),
+                e.weight(),
+                self.costs,
+                self.familiar,
+            );
+            f(e.source().index(), c);
+        }
+    }
+    fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
+        let r = Vec2::new(radius, radius);
+        self.s.node_hash.for_each_in(p - r, p + r, |i| out.push(i));
+    }
+    fn contact_count(&self) -> usize {
+        self.s.contacts.len()
+    }
+    fn contact_point(&self, i: usize) -> Vec2 {
+        self.s.contacts[i].0
+    }
+    fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
+        let a = self.s.node_pos(u);
+        let d = a.dist(goal);
+        let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
+        self.s.blocked_by_contacts(a, b, 0, self.costs)
+    }
 }
 
 impl Symbolic {
@@ -226,6 +289,7 @@ impl Substrate for Symbolic {
                     familiar: FamiliarCache::default(),
                 },
             );
+            self.planner.edge_added(u, v);
         }
     }
 
@@ -240,6 +304,7 @@ impl Substrate for Symbolic {
             let w = d.w.unwrap_or(costs.w_untried);
             d.w = Some(w + eta * (1.0 - w));
             d.proven = true;
+            self.planner.edge_changed(u);
         }
     }
 
@@ -247,6 +312,7 @@ impl Substrate for Symbolic {
         if let Some(e) = self.edge(u, v) {
             self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));
             self.graph[e].proven = false;
+            self.planner.edge_changed(u);
         }
     }
 
@@ -278,22 +344,31 @@ impl Substrate for Symbolic {
         self.blocked_by_contacts(a, b, 0, costs)
     }
 
+    fn set_frontier(&mut self, u: NodeId, frontier: bool) {
+        self.planner.set_exit(u, frontier);
+    }
+
     fn plan(
-        &self,
+        &mut self,
         from: NodeId,
         goal: NodeId,
         costs: &PlanCosts,
         familiar: &FamiliarSpace,
+        ahead: Real,
     ) -> Option<(Real, Vec<NodeId>)> {
-        let goal_pos = self.node_pos(goal);
-        let (cost, path) = petgraph::algo::astar(
-            &self.graph,
-            NodeIndex::new(from),
-            |n| n.index() == goal,
-            |e| self.edge_cost((e.source(), e.target()), e.weight(), costs, familiar),
-            |n| self.graph[n].pos.dist(goal_pos),
-        )?;
-        Some((cost, path.into_iter().map(|n| n.index()).collect()))
+        let mut planner = std::mem::take(&mut self.planner);
+        let view = View {
+            s: self,
+            costs,
+            familiar,
+        };
+        let r = planner.plan(&view, from, goal, costs, familiar, ahead);
+        self.planner = planner;
+        r
+    }
+
+    fn plan_expansions(&self) -> u64 {
+        self.planner.planner().expansions()
     }
 
     fn snapshot(&self) -> GraphSnapshot {
@@ -342,7 +417,10 @@ mod tests {
             visited.visit(Vec2::new(k as Real * 0.1, 0.02));
         }
         let cost = |g: &Symbolic, v: NodeId, costs: &PlanCosts| {
-            g.plan(a, v, costs, &visited).map(|(c, _)| c).unwrap()
+            g.clone()
+                .plan(a, v, costs, &visited, Real::INFINITY)
+                .map(|(c, _)| c)
+                .unwrap()
         };
         let familiar = cost(&g, b, &costs);
         let novel = cost(&g, c, &costs);
@@ -414,5 +492,89 @@ mod tests {
             g.predicted_blocked(d, e, &costs),
             "found through the spatial hash"
         );
+    }
+
+    /// The substrate's incremental plans equal fresh searches while, between plans, wall contacts
+    /// are remembered (failure predictions change), edges are depressed and potentiated, the body
+    /// makes space familiar (optimism changes after habituation), frontier places open and close
+    /// and the agent moves: the planner is told about every change that matters.
+    #[test]
+    fn incremental_plans_equal_fresh_ones_as_the_graph_learns() {
+        let mut costs = SnsParams::default().costs();
+        costs.w_untried = 0.3;
+        costs.w_familiar = 0.8;
+        let mut state = 12345u64;
+        let mut rnd = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as Real / (1u64 << 53) as Real
+        };
+        let mut g = Symbolic::new();
+        let mut visited = FamiliarSpace::new(0.3);
+        for i in 0..14 {
+            for j in 0..10 {
+                let p = Vec2::new(i as Real * 0.5, j as Real * 0.5);
+                g.add_node(p + Vec2::new(rnd() - 0.5, rnd() - 0.5) * 0.1, 0);
+            }
+        }
+        let n = g.node_count();
+        for u in 0..n {
+            for v in g.within(g.node_pos(u), costs.edge_reach, 25) {
+                g.connect(u, v, None);
+            }
+        }
+        for _ in 0..10 {
+            let (u, v) = ((rnd() * n as Real) as usize, (rnd() * n as Real) as usize);
+            g.connect(u, v, None);
+        }
+        let goal = 0;
+        let mut compared = 0;
+        for step in 0..400 {
+            let x = Vec2::new(rnd() * 7.0, rnd() * 5.0);
+            match (rnd() * 5.0) as u32 {
+                0 => g.record_contact(x, Vec2::new(1.0, 0.0).rotated(rnd() * 6.3)),
+                1 => {
+                    let u = (rnd() * n as Real) as usize;
+                    if let Some(&v) = g.within(g.node_pos(u), 1.2, 4).last() {
+                        if rnd() < 0.5 {
+                            g.depress(u, v, 0.3, &costs);
+                        } else {
+                            g.potentiate(u, v, 0.5, &costs);
+                        }
+                    }
+                }
+                2 => {
+                    let d = Vec2::new(rnd() - 0.5, rnd() - 0.5);
+                    for k in 0..10 {
+                        visited.visit(x + d * (k as Real * 0.2));
+                    }
+                }
+                3 => g.set_frontier((rnd() * n as Real) as usize, rnd() < 0.5),
+                _ => {}
+            }
+            if step % 3 == 0 {
+                let from = (rnd() * n as Real) as usize;
+                let got = g.plan(from, goal, &costs, &visited, Real::INFINITY);
+                let mut fresh = g.clone();
+                fresh.planner = Replanner::new();
+                for u in 0..n {
+                    fresh.planner.set_exit(u, g.planner.planner().is_exit(u));
+                }
+                let want = fresh.plan(from, goal, &costs, &visited, Real::INFINITY);
+                match (got, want) {
+                    (Some((a, _)), Some((b, _))) => {
+                        assert!(
+                            (a - b).abs() <= 1e-9 * b.max(1.0),
+                            "step {step}: {a} vs {b}"
+                        );
+                        compared += 1;
+                    }
+                    (a, b) => assert_eq!(a.is_none(), b.is_none(), "step {step}"),
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+        assert!(g.contact_count() > 50);
     }
 }

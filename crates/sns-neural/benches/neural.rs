@@ -1,5 +1,5 @@
 //! Micro-benchmarks of the neural substrate: encoding, place-unit readout, Hebbian update,
-//! planning by activity, path integration. Seeded inputs.
+//! planning by activity (a new wave, and an incremental re-plan), path integration. Seeded inputs.
 // criterion's macros generate undocumented functions.
 #![allow(missing_docs)]
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -61,8 +61,27 @@ fn benches(c: &mut Criterion) {
     let near = neu.nearest(Vec2::new(-7.5, -5.5)).map_or(2, |x| x.0);
     c.bench_function("plan by activity (2000 units, across the map)", |b| {
         let none = sns_core::familiar::FamiliarSpace::default();
-        b.iter(|| neu.plan(black_box(far), black_box(near), &costs, &none))
+        b.iter(|| neu.plan_wave(black_box(far), black_box(near), &costs, &none))
     });
+    // A decision in the incremental planner: one synapse on the current route depressed, then a
+    // re-plan from its source (the previous search is repaired, not repeated).
+    let mut neu3 = random_graph(2000);
+    let none = sns_core::familiar::FamiliarSpace::default();
+    let path = neu3
+        .plan(far, near, &costs, &none, f64::INFINITY)
+        .map_or(vec![far], |p| p.1);
+    c.bench_function(
+        "re-plan after a depression on the route (2000 units, incremental)",
+        |b| {
+            let mut k = 0;
+            b.iter(|| {
+                k = (k + 1) % path.len().saturating_sub(1).max(1);
+                let (u, v) = (path[k], path[(k + 1).min(path.len() - 1)]);
+                neu3.depress(u, v, 0.999, &costs);
+                neu3.plan(black_box(u), near, &costs, &none, 3.5)
+            })
+        },
+    );
 }
 
 criterion_group!(neural, benches);

@@ -27,7 +27,9 @@
 //! asynchronously as a wave front: units take their final activity in decreasing order of
 //! activity (Dijkstra order), the wave spreading first toward the agent (an A* focus with the
 //! admissible bias `|x_u - x_agent|`), and it stops once the agent's unit is settled. Both give
-//! the same activities on the agent's path, hence the same behaviour as the symbolic A*.
+//! the same activities on the agent's path, hence the same behaviour as a fresh shortest-path
+//! search. The agent itself uses these activities maintained incrementally
+//! ([`sns_core::plan`], through `Neural`'s `Substrate::plan`); [`plan`] is the reference.
 
 use sns_core::familiar::FamiliarCache;
 use sns_worlds::{Real, Vec2};

@@ -22,6 +22,26 @@
 //! }
 //! assert!(obs.success);
 //! ```
+//!
+//! Search mode (the goal's position is not sensed, only success) runs on this substrate too:
+//!
+//! ```
+//! use sns_core::{Agent, Sns, ValidSnsParams};
+//! use sns_neural::Neural;
+//! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
+//! let cfg = EnvConfig { hide_goal: true, ..EnvConfig::default() };
+//! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), cfg).unwrap();
+//! let (mut obs, _) = env.reset(3);
+//! assert!(obs.goal.is_none());
+//! let mut agent = Sns::new(ValidSnsParams::default(), Neural::with_dims(192).unwrap());
+//! agent.begin_trial(&obs);
+//! for _ in 0..20_000 {
+//!     let step = env.step(agent.act(&obs));
+//!     obs = step.obs;
+//!     if step.terminated { break; }
+//! }
+//! assert!(obs.success);
+//! ```
 #![deny(missing_docs)]
 // Tests unwrap freely: a panic is the failure report there.
 #![cfg_attr(test, allow(clippy::unwrap_used))]

@@ -1,11 +1,14 @@
 //! The neural substrate: [`sns_core::Substrate`] over place units, Hebbian synapses, a contact
-//! memory of codes, and planning by spreading activity.
+//! memory of codes, and planning by spreading activity, maintained incrementally: the activity
+//! spread from the goal is repaired where synapses changed ([`sns_core::plan`], D* Lite, whose
+//! `g` is the log activity of [`crate::graph`]) instead of spread anew at every decision.
 
 use crate::code::{Code, CodeParams, HarmonicCode};
 use crate::graph::{self, PlanScratch, Synapses};
 use crate::place::{Buckets, PlaceUnits};
 use crate::NeuralError;
 use sns_core::familiar::FamiliarSpace;
+use sns_core::plan::{PlanGraph, Replanner};
 use sns_core::{GraphSnapshot, NodeId, PlanCosts, Substrate};
 use sns_worlds::{Real, Vec2};
 use std::cell::RefCell;
@@ -36,6 +39,57 @@ struct Scratch {
     plan: PlanScratch,
 }
 
+/// The synapses as the incremental planner reads them, with the costs of one plan.
+struct View<'a> {
+    n: &'a Neural,
+    costs: &'a PlanCosts,
+    familiar: &'a FamiliarSpace,
+}
+
+impl PlanGraph for View<'_> {
+    fn node_count(&self) -> usize {
+        self.n.units.len()
+    }
+    fn pos(&self, u: NodeId) -> Vec2 {
+        self.n.units.anchor(u)
+    }
+    fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+        for &e in self.n.syn.out(u) {
+            let e = e as usize;
+            f(
+                self.n.syn.get(e).post,
+                self.n.syn_cost(e, self.costs, self.familiar),
+            );
+        }
+    }
+    fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+        for &e in self.n.syn.inn(v) {
+            let e = e as usize;
+            f(
+                self.n.syn.get(e).pre,
+                self.n.syn_cost(e, self.costs, self.familiar),
+            );
+        }
+    }
+    fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
+        let mut c = Vec::new();
+        self.n.units.candidates(p, radius, &mut c);
+        out.extend(c);
+    }
+    fn contact_count(&self) -> usize {
+        self.n.contacts.pos.len()
+    }
+    fn contact_point(&self, i: usize) -> Vec2 {
+        self.n.contacts.pos[i]
+    }
+    fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
+        let a = self.n.units.anchor(u);
+        let d = a.dist(goal);
+        let b = a + (goal - a) * (self.costs.edge_reach.min(d) / d.max(1e-12));
+        self.n.blocked_by_contacts(a, b, 0, self.costs)
+    }
+}
+
 /// The neural cognitive graph.
 #[derive(Debug)]
 pub struct Neural {
@@ -46,6 +100,8 @@ pub struct Neural {
     /// Cached activity thresholds `(radius, K(radius))` of the radial kernel profile.
     thresholds: RefCell<Vec<(Real, Real)>>,
     scratch: RefCell<Scratch>,
+    /// The incremental planner and what it must re-examine.
+    planner: Replanner,
 }
 
 impl Neural {
@@ -59,6 +115,7 @@ impl Neural {
             contacts: Contacts::default(),
             thresholds: RefCell::new(Vec::new()),
             scratch: RefCell::new(Scratch::default()),
+            planner: Replanner::new(),
         })
     }
 
@@ -91,6 +148,28 @@ impl Neural {
         let k = self.code.radial_profile(r);
         t.push((r, k));
         k
+    }
+
+    /// Plans by spreading activity anew from the goal until it reaches `from` (the wave front of
+    /// [`graph::plan`], not incremental): the reference the incremental planner is tested
+    /// against.
+    pub fn plan_wave(
+        &self,
+        from: NodeId,
+        goal: NodeId,
+        costs: &PlanCosts,
+        familiar: &FamiliarSpace,
+    ) -> Option<(Real, Vec<NodeId>)> {
+        let mut s = self.scratch.borrow_mut();
+        graph::plan(
+            &self.syn,
+            self.units.len(),
+            from,
+            goal,
+            |u| self.units.anchor(u),
+            |e| self.syn_cost(e, costs, familiar),
+            &mut s.plan,
+        )
     }
 
     /// Runs `f` with the code of `x` in a reused buffer.
@@ -279,7 +358,11 @@ impl Substrate for Neural {
     }
 
     fn connect(&mut self, u: NodeId, v: NodeId, w: Option<Real>) {
+        let before = self.syn.len();
         self.syn.connect(u, v, w);
+        if self.syn.len() > before {
+            self.planner.edge_added(u, v);
+        }
     }
 
     fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real> {
@@ -295,6 +378,7 @@ impl Substrate for Neural {
             let w = s.w.unwrap_or(costs.w_untried);
             s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
             s.proven = true;
+            self.planner.edge_changed(u);
         }
     }
 
@@ -303,6 +387,7 @@ impl Substrate for Neural {
             let s = self.syn.get_mut(e);
             s.w = Some(graph::depress(s.w.unwrap_or(costs.w_untried), beta, 1.0));
             s.proven = false;
+            self.planner.edge_changed(u);
         }
     }
 
@@ -347,23 +432,31 @@ impl Substrate for Neural {
         self.blocked_by_contacts(a, b, 0, costs)
     }
 
+    fn set_frontier(&mut self, u: NodeId, frontier: bool) {
+        self.planner.set_exit(u, frontier);
+    }
+
     fn plan(
-        &self,
+        &mut self,
         from: NodeId,
         goal: NodeId,
         costs: &PlanCosts,
         familiar: &FamiliarSpace,
+        ahead: Real,
     ) -> Option<(Real, Vec<NodeId>)> {
-        let mut s = self.scratch.borrow_mut();
-        graph::plan(
-            &self.syn,
-            self.units.len(),
-            from,
-            goal,
-            |u| self.units.anchor(u),
-            |e| self.syn_cost(e, costs, familiar),
-            &mut s.plan,
-        )
+        let mut planner = std::mem::take(&mut self.planner);
+        let view = View {
+            n: self,
+            costs,
+            familiar,
+        };
+        let r = planner.plan(&view, from, goal, costs, familiar, ahead);
+        self.planner = planner;
+        r
+    }
+
+    fn plan_expansions(&self) -> u64 {
+        self.planner.planner().expansions()
     }
 
     fn snapshot(&self) -> GraphSnapshot {
@@ -428,12 +521,18 @@ mod tests {
         let c = costs(false);
         let mut compared = 0;
         for seed in 0..40 {
-            let (neu, sym) = twin_graphs(seed, 60, 0);
+            let (mut neu, mut sym) = twin_graphs(seed, 60, 0);
             for k in 0..10 {
                 let (from, goal) = ((seed as usize * 7 + k) % 60, (k * 13 + 5) % 60);
                 let none = FamiliarSpace::default();
-                let a = neu.plan(from, goal, &c, &none);
-                let b = sym.plan(from, goal, &c, &none);
+                let wave = neu.plan_wave(from, goal, &c, &none);
+                let a = neu.plan(from, goal, &c, &none, Real::INFINITY);
+                let b = sym.plan(from, goal, &c, &none, Real::INFINITY);
+                assert_eq!(
+                    wave.as_ref().map(|w| w.1.clone()),
+                    a.as_ref().map(|w| w.1.clone()),
+                    "the incremental activity agrees with a new wave"
+                );
                 match (a, b) {
                     (Some((ca, pa)), Some((cb, pb))) => {
                         assert!((ca - cb).abs() < 1e-9, "cost {ca} vs {cb}");
@@ -457,7 +556,7 @@ mod tests {
             let none = FamiliarSpace::default();
             let d = graph::relax_sync(&neu.syn, n, 0, |e| neu.syn_cost(e, &c, &none));
             for (from, &df) in d.iter().enumerate().skip(1) {
-                match neu.plan(from, 0, &c, &none) {
+                match neu.plan_wave(from, 0, &c, &none) {
                     Some((cost, _)) => assert!((cost - df).abs() < 1e-9),
                     None => assert!(df.is_infinite()),
                 }

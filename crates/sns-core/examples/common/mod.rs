@@ -31,6 +31,8 @@ pub fn world(spec: &str, seed: u64) -> MazeEnv {
             ..Default::default()
         },
         max_steps: 100_000,
+        // Search mode (the goal's position is not sensed) with `HIDE_GOAL=1`.
+        hide_goal: std::env::var("HIDE_GOAL").is_ok_and(|v| v == "1"),
         ..Default::default()
     };
     let mut env = MazeEnv::new(MazeMap::builtin(name).expect("built-in maze"), cfg).expect("env");
