@@ -1,7 +1,7 @@
 //! `Acrobot-v1` (three torques) and its continuous-torque variant.
 
 use crate::params::{positive, ParamSpec, Params};
-use crate::{action_f32, check_state, f32c, ControlError, ControlInfo, Trial};
+use crate::{action_f32, check_state, f32c, pow2, ControlError, ControlInfo, Trial};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_spaces::{BoxSpace, Env, StateSpace, Step};
@@ -159,16 +159,15 @@ impl Core {
         let a = s[4];
         let (theta1, theta2, dtheta1, dtheta2) = (s[0], s[1], s[2], s[3]);
         let d1 =
-            m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2.0 * l1 * lc2 * theta2.cos()) + i1 + i2;
-        let d2 = m2 * (lc2 * lc2 + l1 * lc2 * theta2.cos()) + i2;
+            m1 * pow2(lc1) + m2 * (pow2(l1) + pow2(lc2) + 2.0 * l1 * lc2 * theta2.cos()) + i1 + i2;
+        let d2 = m2 * (pow2(lc2) + l1 * lc2 * theta2.cos()) + i2;
         let phi2 = m2 * lc2 * g * (theta1 + theta2 - PI / 2.0).cos();
-        let phi1 = -m2 * l1 * lc2 * (dtheta2 * dtheta2) * theta2.sin()
+        let phi1 = -m2 * l1 * lc2 * pow2(dtheta2) * theta2.sin()
             - 2.0 * m2 * l1 * lc2 * dtheta2 * dtheta1 * theta2.sin()
             + (m1 * lc1 + m2 * l1) * g * (theta1 - PI / 2.0).cos()
             + phi2;
-        let ddtheta2 =
-            (a + d2 / d1 * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * theta2.sin() - phi2)
-                / (m2 * (lc2 * lc2) + i2 - (d2 * d2) / d1);
+        let ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * pow2(dtheta1) * theta2.sin() - phi2)
+            / (m2 * pow2(lc2) + i2 - pow2(d2) / d1);
         let ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
         [dtheta1, dtheta2, ddtheta1, ddtheta2, 0.0]
     }

@@ -147,6 +147,18 @@ fn angle_normalize(x: f64) -> f64 {
     (x + PI).rem_euclid(2.0 * PI) - PI
 }
 
+/// Python's and NumPy's `x**2`, which call C's `pow(x, 2.0)`: that differs from `x * x` in the last
+/// bit for about one value in a thousand, enough to part chaotic trajectories. `black_box` keeps
+/// the compiler from turning the call into a multiplication.
+fn pow2(x: f64) -> f64 {
+    x.powf(std::hint::black_box(2.0))
+}
+
+/// NumPy's `x**2` on a float32 (C's `powf(x, 2.0f)`).
+fn pow2_f32(x: f32) -> f32 {
+    x.powf(std::hint::black_box(2.0))
+}
+
 /// A float32 cast, as Gymnasium's `np.array(..., dtype=np.float32)`.
 fn f32c(x: f64) -> f64 {
     x as f32 as f64

@@ -1,7 +1,7 @@
 //! `MountainCarContinuous-v0`.
 
 use crate::params::{closed, positive, ParamSpec, Params};
-use crate::{action_f32, check_state, f32c, ControlError, ControlInfo, Trial};
+use crate::{action_f32, check_state, f32c, pow2, ControlError, ControlInfo, Trial};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_spaces::{BoxSpace, Env, StateSpace, Step};
@@ -288,7 +288,8 @@ impl MountainCar {
         }
         let goal = self.at_goal(pos, vel);
         let a64 = a as f64;
-        let reward = if goal { 100.0 } else { 0.0 } - a64 * a64 * 0.1;
+        // `math.pow(action[0], 2) * 0.1`.
+        let reward = if goal { 100.0 } else { 0.0 } - pow2(a64) * 0.1;
         self.state = [f32c(pos.v), f32c(vel.v)];
         self.state_f32 = true;
         (reward, goal)

@@ -1,7 +1,10 @@
 //! `Pendulum-v1`, with a swing-up-and-hold success.
 
 use crate::params::{closed, positive, ParamSpec, Params};
-use crate::{action_f32, angle_normalize, check_state, f32c, ControlError, ControlInfo, Trial};
+use crate::{
+    action_f32, angle_normalize, check_state, f32c, pow2, pow2_f32, ControlError, ControlInfo,
+    Trial,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_spaces::{BoxSpace, Env, StateSpace, Step};
@@ -162,11 +165,11 @@ impl Pendulum {
         let t32 = p.max_torque as f32;
         let u = a.max(-t32).min(t32);
         // `0.001 * (u**2)` is float32 arithmetic.
-        let torque_cost = (0.001f32 * (u * u)) as f64;
-        let costs = angle_normalize(th).powi(2) + 0.1 * (thdot * thdot) + torque_cost;
+        let torque_cost = (0.001f32 * pow2_f32(u)) as f64;
+        let costs = pow2(angle_normalize(th)) + 0.1 * pow2(thdot) + torque_cost;
         // `3 * g / (2 * l) * sin(th)` in float64, `3.0 / (m * l**2) * u` in float32.
         let gravity = 3.0 * p.g / (2.0 * p.l) * th.sin();
-        let drive = ((3.0 / (p.m * (p.l * p.l))) as f32 * u) as f64;
+        let drive = ((3.0 / (p.m * pow2(p.l))) as f32 * u) as f64;
         let newthdot = (thdot + (gravity + drive) * p.dt).clamp(-p.max_speed, p.max_speed);
         let newth = th + newthdot * p.dt;
         self.state = [newth, newthdot];
