@@ -8,6 +8,7 @@ use sns_spaces::{BoxSpace, Env, StateSpace, Step};
 use std::f64::consts::PI;
 
 /// Acrobot-v1's parameters, by Gymnasium's (class attribute) names.
+/// Read and set them by name with [`Params::get`] and [`Params::set`] (range checked).
 ///
 /// As in Gymnasium, `LINK_LENGTH_2` changes nothing in the dynamics (only the drawing), and the
 /// success test `-cos(th1) - cos(th1 + th2) > 1` assumes unit links whatever the lengths.
@@ -15,25 +16,25 @@ use std::f64::consts::PI;
 #[allow(non_snake_case)]
 pub struct AcrobotParams {
     /// `dt`: the time step, s (0.2).
-    pub dt: f64,
+    pub(crate) dt: f64,
     /// `LINK_LENGTH_1`, m (1).
-    pub LINK_LENGTH_1: f64,
+    pub(crate) LINK_LENGTH_1: f64,
     /// `LINK_LENGTH_2`, m (1).
-    pub LINK_LENGTH_2: f64,
+    pub(crate) LINK_LENGTH_2: f64,
     /// `LINK_MASS_1`, kg (1).
-    pub LINK_MASS_1: f64,
+    pub(crate) LINK_MASS_1: f64,
     /// `LINK_MASS_2`, kg (1).
-    pub LINK_MASS_2: f64,
+    pub(crate) LINK_MASS_2: f64,
     /// `LINK_COM_POS_1`: the centre of mass of link 1 from its joint, m (0.5).
-    pub LINK_COM_POS_1: f64,
+    pub(crate) LINK_COM_POS_1: f64,
     /// `LINK_COM_POS_2`, m (0.5).
-    pub LINK_COM_POS_2: f64,
+    pub(crate) LINK_COM_POS_2: f64,
     /// `LINK_MOI`: both links' moment of inertia (1).
-    pub LINK_MOI: f64,
+    pub(crate) LINK_MOI: f64,
     /// `MAX_VEL_1`: joint 1's speed is clipped to +-`MAX_VEL_1` rad/s (4 pi).
-    pub MAX_VEL_1: f64,
+    pub(crate) MAX_VEL_1: f64,
     /// `MAX_VEL_2`, rad/s (9 pi).
-    pub MAX_VEL_2: f64,
+    pub(crate) MAX_VEL_2: f64,
 }
 
 impl Default for AcrobotParams {

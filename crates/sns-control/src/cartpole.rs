@@ -9,22 +9,23 @@ use std::f64::consts::PI;
 
 /// CartPole-v1's physical parameters, by Gymnasium's names (`total_mass` and
 /// `polemass_length` are derived from them at every step, as Gymnasium derives them once).
+/// Read and set them by name with [`Params::get`] and [`Params::set`] (range checked).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CartPoleParams {
     /// `gravity`, m/s^2 (9.8).
-    pub gravity: f64,
+    pub(crate) gravity: f64,
     /// `masscart`, kg (1).
-    pub masscart: f64,
+    pub(crate) masscart: f64,
     /// `masspole`, kg (0.1).
-    pub masspole: f64,
+    pub(crate) masspole: f64,
     /// `length`: half the pole's length, m (0.5).
-    pub length: f64,
+    pub(crate) length: f64,
     /// `force_mag`: the force is clipped to +-`force_mag` N (10).
-    pub force_mag: f64,
+    pub(crate) force_mag: f64,
     /// `tau`: the time step, s (0.02).
-    pub tau: f64,
+    pub(crate) tau: f64,
     /// `x_threshold`: the track's ends, inelastic stops here (2.4 m).
-    pub x_threshold: f64,
+    pub(crate) x_threshold: f64,
 }
 
 impl Default for CartPoleParams {

@@ -25,12 +25,14 @@
 mod acrobot;
 mod cartpole;
 mod mountaincar;
+mod oracle;
 mod params;
 mod pendulum;
 
 pub use acrobot::{Acrobot, AcrobotContinuous, AcrobotParams, Torque};
 pub use cartpole::{CartPoleParams, CartPoleSwingUp};
 pub use mountaincar::{MountainCar, MountainCarParams};
+pub use oracle::{MountainCarOracle, PendulumOracle};
 pub use params::{ParamError, ParamSpec, Params};
 pub use pendulum::{Pendulum, PendulumParams};
 

@@ -7,20 +7,22 @@ use rand_chacha::ChaCha8Rng;
 use sns_spaces::{BoxSpace, Env, StateSpace, Step};
 
 /// MountainCarContinuous-v0's parameters, by Gymnasium's names.
+///
+/// Read and set them by name with [`Params::get`] and [`Params::set`] (range checked).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MountainCarParams {
     /// `power`: acceleration per unit of force (0.0015).
-    pub power: f64,
+    pub(crate) power: f64,
     /// `goal_position`: success at `x >= goal_position` (0.45).
-    pub goal_position: f64,
+    pub(crate) goal_position: f64,
     /// `goal_velocity`: ... and `v >= goal_velocity` (0).
-    pub goal_velocity: f64,
+    pub(crate) goal_velocity: f64,
     /// `max_speed`: the speed is clipped to +-`max_speed` (0.07).
-    pub max_speed: f64,
+    pub(crate) max_speed: f64,
     /// `min_position`: the inelastic left stop (-1.2).
-    pub min_position: f64,
+    pub(crate) min_position: f64,
     /// `max_position`: the right end, where the position is clipped (0.6).
-    pub max_position: f64,
+    pub(crate) max_position: f64,
 }
 
 impl Default for MountainCarParams {
@@ -223,6 +225,15 @@ impl MountainCar {
     /// Whether `[x, v]` is in the goal region (Gymnasium's termination test).
     fn at_goal(&self, x: Num, v: Num) -> bool {
         x.ge(self.params.goal_position) && v.ge(self.params.goal_velocity)
+    }
+
+    /// The landing state and whether it is the goal, one step from `state` (taken as float64,
+    /// as after a reset) with the action `a`; for the oracle.
+    pub(crate) fn transition(&mut self, state: [f64; 2], a: f64) -> ([f64; 2], bool) {
+        self.state = state;
+        self.state_f32 = false;
+        let (_, goal) = self.physics(action_f32(a));
+        (self.state, goal)
     }
 
     /// One step of Gymnasium's dynamics; returns (reward, at goal).

@@ -11,20 +11,22 @@ use sns_spaces::{BoxSpace, Env, StateSpace, Step};
 use std::f64::consts::PI;
 
 /// Pendulum-v1's parameters, by Gymnasium's names.
+///
+/// Read and set them by name with [`Params::get`] and [`Params::set`] (range checked).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PendulumParams {
     /// `max_speed`: the angular speed is clipped to +-`max_speed` rad/s (8).
-    pub max_speed: f64,
+    pub(crate) max_speed: f64,
     /// `max_torque`: the torque is clipped to +-`max_torque` N m (2).
-    pub max_torque: f64,
+    pub(crate) max_torque: f64,
     /// `dt`: the time step, s (0.05).
-    pub dt: f64,
+    pub(crate) dt: f64,
     /// `g`: gravity, m/s^2 (10).
-    pub g: f64,
+    pub(crate) g: f64,
     /// `m`: the mass, kg (1).
-    pub m: f64,
+    pub(crate) m: f64,
     /// `l`: the length, m (1).
-    pub l: f64,
+    pub(crate) l: f64,
 }
 
 impl Default for PendulumParams {
@@ -155,6 +157,13 @@ impl Pendulum {
     fn obs(&self) -> [f64; 3] {
         let [th, w] = self.state;
         [f32c(th.cos()), f32c(th.sin()), f32c(w)]
+    }
+
+    /// The state one step from `state` with the action `a`; for the oracle.
+    pub(crate) fn transition(&mut self, state: [f64; 2], a: f64) -> [f64; 2] {
+        self.state = state;
+        self.physics(action_f32(a));
+        self.state
     }
 
     /// One step of Gymnasium's dynamics; returns the reward.
