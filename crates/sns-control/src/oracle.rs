@@ -25,7 +25,7 @@
 //! with half the cells per axis claims 66, 66, 65, 65; from pendulum starts (pi, 0),
 //! (pi - 0.3, 0.5), (1, -1), (0.05, 0) the claims are 145, 135, 120, 100 steps, greedy takes 147,
 //! 135, 120, 100, half the cells claims 144, 135, 120, 100. So the error is a few steps (about
-//! 2 %). The tables take about 0.2 s (MountainCar) and 0.5 s (pendulum) to build in release.
+//! 2 %).
 
 use crate::mountaincar::MountainCar;
 use crate::pendulum::Pendulum;
