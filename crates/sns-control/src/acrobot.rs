@@ -316,6 +316,19 @@ macro_rules! acrobot_world {
                 self.core.state_space()
             }
 
+            /// The observation space, Gymnasium's: `[cos th1, sin th1, cos th2, sin th2, w1, w2]`
+            /// within `[1, 1, 1, 1, MAX_VEL_1, MAX_VEL_2]` either way.
+            pub fn observation_space(&self) -> BoxSpace<6> {
+                let p = &self.core.params;
+                // Rounded to float32, as the observations are (Gymnasium's float32 `Box`).
+                let (v1, v2) = (f32c(p.MAX_VEL_1), f32c(p.MAX_VEL_2));
+                BoxSpace::new(
+                    [-1.0, -1.0, -1.0, -1.0, -v1, -v2],
+                    [1.0, 1.0, 1.0, 1.0, v1, v2],
+                )
+                .expect("ordered")
+            }
+
             /// Starts a trial at exactly `state`.
             pub fn reset_to(
                 &mut self,

@@ -148,6 +148,13 @@ impl CartPoleSwingUp {
         .expect("positive scales")
     }
 
+    /// The observation space: the state, `x` on the track (the stops keep it there), the rest
+    /// unbounded (the angle is not wrapped, as in CartPole-v1).
+    pub fn observation_space(&self) -> BoxSpace<4> {
+        let (x, inf) = (f32c(self.params.x_threshold), f64::INFINITY);
+        BoxSpace::new([-x, -inf, -inf, -inf], [x, inf, inf, inf]).expect("ordered")
+    }
+
     /// The action space, `Box(-force_mag, force_mag, (1,))`.
     pub fn action_space(&self) -> BoxSpace<1> {
         let f = self.params.force_mag;

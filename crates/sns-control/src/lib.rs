@@ -190,6 +190,40 @@ mod tests {
     }
 
     #[test]
+    fn observations_stay_in_their_spaces_under_random_actions() {
+        use rand::{Rng, SeedableRng};
+        use sns_spaces::Env;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let mut mc = MountainCar::default();
+        let mut pe = Pendulum::default();
+        let mut ac = AcrobotContinuous::default();
+        let mut cp = CartPoleSwingUp::default();
+        mc.reset(Some(1));
+        pe.reset(Some(1));
+        ac.reset(Some(1));
+        cp.reset(Some(1));
+        let mut a = [0.0];
+        let mut at_stop = 0;
+        for t in 0..3000 {
+            // Actions held 50 steps, up to 1.5 x the largest force: the cart reaches the stops.
+            if t % 50 == 0 {
+                let u: f64 = rng.gen_range(-15.0..15.0);
+                a = [u];
+            }
+            let s = mc.step(&[a[0] / 10.0]);
+            assert!(mc.observation_space().contains(&s.obs), "{:?}", s.obs);
+            let s = pe.step(&[a[0] / 5.0]);
+            assert!(pe.observation_space().contains(&s.obs), "{:?}", s.obs);
+            let s = ac.step(&[a[0] / 10.0]);
+            assert!(ac.observation_space().contains(&s.obs), "{:?}", s.obs);
+            let s = cp.step(&a);
+            assert!(cp.observation_space().contains(&s.obs), "{:?}", s.obs);
+            at_stop += usize::from(s.info.state[0].abs() == 2.4);
+        }
+        assert!(at_stop > 0);
+    }
+
+    #[test]
     fn angle_normalize_matches_python_modulo() {
         use std::f64::consts::PI;
         assert!((angle_normalize(3.0 * PI / 2.0) + PI / 2.0).abs() < 1e-12);

@@ -201,6 +201,13 @@ impl MountainCar {
         .expect("positive scales")
     }
 
+    /// The observation space, Gymnasium's float32 `Box`: `[x, v]` within the position and speed
+    /// bounds, rounded to float32 as the observations are.
+    pub fn observation_space(&self) -> BoxSpace<2> {
+        let b = self.state_space();
+        BoxSpace::new(b.bounds().low().map(f32c), b.bounds().high().map(f32c)).expect("ordered")
+    }
+
     /// The action space, Gymnasium's `Box(-1, 1, (1,))`.
     pub fn action_space(&self) -> BoxSpace<1> {
         BoxSpace::new([-1.0], [1.0]).expect("ordered")

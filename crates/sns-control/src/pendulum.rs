@@ -137,6 +137,13 @@ impl Pendulum {
         StateSpace::new(b, [2.0 * PI, 2.0 * s], [true, false]).expect("positive scales")
     }
 
+    /// The observation space, Gymnasium's: `[cos th, sin th, w]` within `[1, 1, max_speed]` either way.
+    pub fn observation_space(&self) -> BoxSpace<3> {
+        // Rounded to float32, as the observations are (Gymnasium's float32 `Box`).
+        let s = f32c(self.params.max_speed);
+        BoxSpace::new([-1.0, -1.0, -s], [1.0, 1.0, s]).expect("ordered")
+    }
+
     /// The action space, Gymnasium's `Box(-max_torque, max_torque, (1,))`.
     pub fn action_space(&self) -> BoxSpace<1> {
         let t = self.params.max_torque;
