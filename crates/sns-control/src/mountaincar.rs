@@ -185,12 +185,15 @@ impl MountainCar {
         self.state
     }
 
-    /// The state space: x in [`min_position`, `max_position`], v in +-`max_speed`, no periodic axis.
+    /// The state space: x in [`min_position`, `max_position`], v in +-`max_speed` (bounds rounded
+    /// to float32), no periodic axis.
     pub fn state_space(&self) -> StateSpace<2> {
         let p = &self.params;
+        // Rounded to float32 like the state after a step (f32(-1.2) < -1.2), so the state is
+        // always inside.
         let b = BoxSpace::new(
-            [p.min_position, -p.max_speed],
-            [p.max_position, p.max_speed],
+            [f32c(p.min_position), f32c(-p.max_speed)],
+            [f32c(p.max_position), f32c(p.max_speed)],
         )
         .expect("parameter ranges keep the bounds ordered");
         StateSpace::new(
@@ -204,8 +207,7 @@ impl MountainCar {
     /// The observation space, Gymnasium's float32 `Box`: `[x, v]` within the position and speed
     /// bounds, rounded to float32 as the observations are.
     pub fn observation_space(&self) -> BoxSpace<2> {
-        let b = self.state_space();
-        BoxSpace::new(b.bounds().low().map(f32c), b.bounds().high().map(f32c)).expect("ordered")
+        *self.state_space().bounds()
     }
 
     /// The action space, Gymnasium's `Box(-1, 1, (1,))`.
@@ -373,6 +375,7 @@ mod tests {
         w.reset_to([-1.19, -0.07]).expect("finite");
         let s = w.step(&[-1.0]);
         assert_eq!(s.info.state[0], f32c(-1.2));
+        assert!(w.state_space().bounds().contains(&s.info.state));
         assert_eq!(s.info.state[1], 0.0);
         // The hill there is steeper than full power: even pushing left, the car leaves the stop.
         let s = w.step(&[-1.0]);
