@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// World dynamics.
     #[arg(long, value_enum, default_value = "pointmaze")]
     pub dynamics: DynamicsArg,
+    /// Search mode: no agent senses the goal's position, only the success signal (sns and random
+    /// can run so; bug2, dstar and the oracle are refused).
+    #[arg(long)]
+    pub hide_goal: bool,
     /// Step budget of each trial (100 steps = 1 s).
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
@@ -113,6 +117,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             DynamicsArg::Kinematic => Dynamics::Kinematic,
         },
         max_steps: args.max_steps,
+        hide_goal: args.hide_goal,
     };
     if check_out_dir(&args.out).is_err() {
         bail!(

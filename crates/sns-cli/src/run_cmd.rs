@@ -64,6 +64,10 @@ pub struct RunArgs {
     /// World dynamics.
     #[arg(long, value_enum, default_value = "pointmaze")]
     pub dynamics: DynamicsArg,
+    /// Search mode: the agent does not sense the goal's position, only the success signal, and
+    /// must search for it (sns and random can; bug2, dstar and the oracle are refused).
+    #[arg(long)]
+    pub hide_goal: bool,
     /// Step budget of each trial (100 steps = 1 s); a trial that hits it reports success false.
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
@@ -213,6 +217,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         max_steps: args.max_steps,
         task,
         record_every: if args.plot.is_some() { 5 } else { 0 },
+        hide_goal: args.hide_goal,
     };
     if let Some(sc) = &scenario {
         spec.maze = sc.maze.clone();
@@ -307,8 +312,17 @@ fn table(r: &RunResult) -> String {
     // Writing to a String cannot fail.
     let _ = writeln!(
         s,
-        "maze {}  seed {}  dynamics {}  agent {} ({})",
-        r.maze, r.seed, r.dynamics, r.agent, r.substrate
+        "maze {}  seed {}  dynamics {}  agent {} ({}){}",
+        r.maze,
+        r.seed,
+        r.dynamics,
+        r.agent,
+        r.substrate,
+        if r.hide_goal {
+            "  search mode: goal hidden"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         s,

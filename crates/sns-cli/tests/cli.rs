@@ -256,6 +256,43 @@ fn bench_params_are_applied_and_archived() {
     assert!(!bad.0.exists(), "the bench wrote {bad_dir}");
 }
 
+/// Search mode from the command line: SNS finds a goal it does not sense; the agents that steer
+/// by the goal's position are refused with one line.
+#[test]
+fn hide_goal_searches_and_refuses_agents_that_need_the_goal() {
+    let o = sns(&[
+        "run",
+        "--quiet",
+        "--maze",
+        "medium",
+        "--trials",
+        "2",
+        "--hide-goal",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["hide_goal"], true);
+    for t in v["trials"].as_array().expect("trials") {
+        assert_eq!(t["success"], true, "{t}");
+    }
+    for agent in ["bug2", "dstar", "oracle"] {
+        let o = sns(&[
+            "run",
+            "--quiet",
+            "--maze",
+            "u",
+            "--hide-goal",
+            "--agent",
+            agent,
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(agent) && err.contains("--hide-goal"), "{err}");
+    }
+}
+
 /// Regression: a bench `--out` that is a file said only "File exists".
 #[test]
 fn bench_out_must_be_a_folder() {

@@ -249,6 +249,9 @@ pub enum AgentError {
     /// The neural substrate refused its parameters.
     #[error(transparent)]
     Neural(#[from] NeuralError),
+    /// An agent that steers toward the goal's position, asked to run in search mode.
+    #[error("{0} needs the goal's position and cannot run with --hide-goal (sns and random can)")]
+    NeedsGoal(&'static str),
     /// D* Lite refused its grid (too fine for the map).
     #[error(transparent)]
     DStar(#[from] DStarError),
@@ -328,6 +331,8 @@ pub struct AgentContext {
     pub seed: u64,
     /// The true map as it changes; only the `oracle` reads it.
     pub map: LiveMap,
+    /// Search mode: the goal's position is not sensed, only success (`--hide-goal`).
+    pub hide_goal: bool,
 }
 
 /// Builds the agent.
@@ -336,6 +341,16 @@ pub fn make_agent(
     ctx: &AgentContext,
 ) -> Result<Box<dyn Agent + Send>, AgentError> {
     spec.check()?;
+    // Bug2 follows the line to the goal, D* Lite plans to it, the oracle knows it: without the
+    // goal's position they have nothing to steer by. SNS searches, the random walk never looks.
+    if ctx.hide_goal
+        && matches!(
+            spec.kind,
+            AgentKind::Bug2 | AgentKind::DStar { .. } | AgentKind::Oracle
+        )
+    {
+        return Err(AgentError::NeedsGoal(spec.kind.name()));
+    }
     let params = spec.params;
     // Every baseline drives with the same controller parameters as SNS.
     let control = params.control;

@@ -211,6 +211,8 @@ pub struct BenchSpec {
     pub dynamics: Dynamics,
     /// Step budget per trial.
     pub max_steps: u64,
+    /// Search mode: the goal's position is not sensed, only success (`--hide-goal`).
+    pub hide_goal: bool,
 }
 
 /// One row of `runs.csv`: one trial (written by the bench, read back by `sns plot`).
@@ -363,6 +365,7 @@ fn job_spec<'a>(spec: &BenchSpec, world: &'a World, seed: u64) -> (RunSpec, Opti
         dynamics: spec.dynamics,
         max_steps: spec.max_steps,
         task: world.env_config(spec.dynamics, spec.max_steps).task,
+        hide_goal: spec.hide_goal,
         ..RunSpec::default()
     };
     (run_spec, scenario)
@@ -634,6 +637,8 @@ pub struct ConfigMeta {
     pub dynamics: String,
     /// Step budget per trial.
     pub max_steps: u64,
+    /// Search mode (the goal's position hidden from every agent).
+    pub hide_goal: bool,
     /// D* Lite grid resolution of every `dstar` agent, in metres.
     pub dstar_resolution: Vec<(String, f64)>,
     /// Every SNS parameter's value (defaults included) as the agents were given them (`sns bench`
@@ -732,6 +737,7 @@ pub fn run_meta(
             trials: spec.trials,
             dynamics: spec.dynamics.name().into(),
             max_steps: spec.max_steps,
+            hide_goal: spec.hide_goal,
             dstar_resolution: spec
                 .agents
                 .iter()
@@ -891,6 +897,7 @@ mod tests {
             trials: 1,
             dynamics: Dynamics::Kinematic,
             max_steps: 100,
+            hide_goal: false,
         };
         let ran = std::sync::atomic::AtomicUsize::new(0);
         let e = run_bench(&spec, &|| {
@@ -916,6 +923,7 @@ mod tests {
             trials: 2,
             dynamics: Dynamics::Kinematic,
             max_steps: 200,
+            hide_goal: false,
         }
     }
 

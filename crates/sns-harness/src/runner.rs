@@ -46,6 +46,8 @@ pub struct RunSpec {
     pub task: TaskSpec,
     /// Record the trajectory every this many steps (0: do not record).
     pub record_every: u64,
+    /// Search mode: the goal's position is not sensed, only the success signal.
+    pub hide_goal: bool,
 }
 
 impl Default for RunSpec {
@@ -58,6 +60,7 @@ impl Default for RunSpec {
             max_steps: 100_000,
             task: TaskSpec::default(),
             record_every: 0,
+            hide_goal: false,
         }
     }
 }
@@ -101,6 +104,8 @@ pub struct RunResult {
     pub seed: u64,
     /// Dynamics name.
     pub dynamics: String,
+    /// Search mode: the goal's position was not sensed.
+    pub hide_goal: bool,
     /// Agent name.
     pub agent: String,
     /// Substrate name.
@@ -164,7 +169,7 @@ fn prepare(
         dynamics: spec.dynamics,
         max_steps: spec.max_steps,
         task: spec.task,
-        hide_goal: false,
+        hide_goal: spec.hide_goal,
     };
     let mut env = MazeEnv::new(map.clone(), config)?;
     env.reset(spec.seed);
@@ -177,6 +182,7 @@ fn prepare(
     let ctx = AgentContext {
         seed: spec.seed,
         map: live.clone(),
+        hide_goal: spec.hide_goal,
     };
     let agent = make_agent(agent, &ctx)?;
     Ok(Prepared {
@@ -370,6 +376,7 @@ pub fn run_scenario_recorded(
         maze: spec.maze.clone(),
         seed: spec.seed,
         dynamics: spec.dynamics.name().into(),
+        hide_goal: spec.hide_goal,
         agent: agent.name().into(),
         substrate: agent.substrate().into(),
         start: start.to_array(),

@@ -176,6 +176,7 @@ fn bench_writes_one_csv_row_per_trial_with_the_documented_columns() {
         trials: 2,
         dynamics: Dynamics::PointMaze,
         max_steps: 20_000,
+        hide_goal: false,
     };
     let (rows, summary) =
         bench_to_dir(&spec, &dir, "sns bench (test)".into(), "0", &|| {}).expect("bench");

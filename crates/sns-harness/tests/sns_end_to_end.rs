@@ -26,6 +26,7 @@ fn spec(maze: &str, seed: u64, trials: u32, max_steps: u64) -> RunSpec {
         max_steps,
         task: TaskSpec::default(),
         record_every: 0,
+        hide_goal: false,
     }
 }
 
