@@ -5,9 +5,7 @@
 
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
-use sns_neural::{
-    CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion, DEFAULT_DIMS,
-};
+use sns_neural::{CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -236,15 +234,18 @@ pub enum AgentError {
         /// The dimension asked for.
         dims: usize,
     },
-    /// The maze reaches beyond the distance within which the neural code is unique.
-    #[error("maze '{maze}' spans {reach:.0} m, beyond the {limit:.0} m within which the neural code is unique")]
-    BeyondCode {
+    /// An explicit `--dims` too small for the maze: the code would have to stretch its range with
+    /// a coarser scale ratio than the default's (`sns_neural::CodeParams::for_reach`).
+    #[error("--dims {dims} is too small for maze '{maze}' ({extent:.0} m across): at least {min}, or leave --dims out to derive it from the maze")]
+    TooFewDims {
         /// Maze name.
         maze: String,
         /// Its diagonal in metres.
-        reach: f64,
-        /// Half the code's longest wavelength.
-        limit: f64,
+        extent: f64,
+        /// The dimension asked for.
+        dims: usize,
+        /// The fewest dims for this maze.
+        min: usize,
     },
     /// The neural substrate refused its parameters.
     #[error(transparent)]
@@ -266,8 +267,10 @@ pub struct AgentSpec {
     pub kind: AgentKind,
     /// SNS parameters (checked); the baselines drive with their controller parameters.
     pub params: ValidSnsParams,
-    /// Dimension of the neural substrate's harmonic code (`--dims`). Default 192.
-    pub dims: usize,
+    /// Dimension of the neural substrate's harmonic code (`--dims`). Default `None`: derived from
+    /// the world's extent (`sns_neural::CodeParams::for_reach`), 192 on every world up to 80 m
+    /// across, which includes every built-in maze.
+    pub dims: Option<usize>,
     /// Self-motion sensing (neural substrate): the agent is given its position only at the start
     /// of each trial and navigates on its path-integrated code. Default false.
     pub self_motion: bool,
@@ -285,7 +288,7 @@ impl AgentSpec {
         AgentSpec {
             kind,
             params: ValidSnsParams::default(),
-            dims: DEFAULT_DIMS,
+            dims: None,
             self_motion: false,
         }
     }
@@ -301,7 +304,7 @@ impl AgentSpec {
         if !neural {
             for (given, flag) in [
                 (self.self_motion, "--self-motion"),
-                (self.dims != DEFAULT_DIMS, "--dims"),
+                (self.dims.is_some(), "--dims"),
             ] {
                 if given {
                     return Err(match self.kind {
@@ -314,8 +317,8 @@ impl AgentSpec {
                 }
             }
         }
-        if self.dims > MAX_DIMS {
-            return Err(AgentError::TooManyDims { dims: self.dims });
+        if let Some(dims) = self.dims.filter(|&d| d > MAX_DIMS) {
+            return Err(AgentError::TooManyDims { dims });
         }
         Ok(())
     }
@@ -357,22 +360,31 @@ pub fn make_agent(
         AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         } => {
-            let code = CodeParams {
-                dims: spec.dims,
-                ..CodeParams::default()
-            };
-            // The harmonic code is unique only within lambda_max / 2 of the origin (the start of
-            // the maze's frame); refuse worlds that reach beyond it rather than alias silently.
-            if let Some((_, map)) = ctx.map.newer_than(None) {
-                let reach =
-                    (map.rows() as f64).hypot(map.cols() as f64) * sns_worlds::maze::CELL_SIZE;
-                if reach > code.lambda_max / 2.0 {
-                    return Err(AgentError::BeyondCode {
-                        maze: map.name.clone(),
-                        reach,
-                        limit: code.lambda_max / 2.0,
-                    });
+            // The harmonic code is unique only within lambda_max / 2 of the origin, the centre of
+            // the maze's frame: lay its modules out from the farthest point of the map (half its
+            // diagonal) rather than alias silently. No map (never the case in a run): the default.
+            let (maze, extent) = ctx
+                .map
+                .newer_than(None)
+                .map_or((String::new(), 0.0), |(_, m)| {
+                    let extent =
+                        (m.rows() as f64).hypot(m.cols() as f64) * sns_worlds::maze::CELL_SIZE;
+                    (m.name.clone(), extent)
+                });
+            let code = match CodeParams::for_reach(extent / 2.0, spec.dims) {
+                Err(NeuralError::TooFewDims { dims, min, .. }) => {
+                    return Err(AgentError::TooFewDims {
+                        maze,
+                        extent,
+                        dims,
+                        min,
+                    })
                 }
+                other => other?,
+            };
+            // A derived layout is bounded too (a map file far larger than any generator makes).
+            if code.dims > MAX_DIMS {
+                return Err(AgentError::TooManyDims { dims: code.dims });
             }
             let sub = Neural::new(NeuralParams { code })?;
             let agent = Sns::new(params, sub);
@@ -472,8 +484,8 @@ mod tests {
         let neural = AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         };
-        let spec = |kind, dims, self_motion| AgentSpec {
-            dims,
+        let spec = |kind, dims: usize, self_motion| AgentSpec {
+            dims: Some(dims),
             self_motion,
             ..AgentSpec::new(kind)
         };

@@ -495,20 +495,20 @@ mod tests {
         assert_eq!(agree, total);
     }
 
-    #[test]
-    fn place_unit_readout_matches_distances() {
+    /// 400 random units in a 10 x 10 m square centred on `centre`, 500 queries: the winner is
+    /// the nearest unit (or one at a similar distance) and `within` finds exactly the units in
+    /// range.
+    fn check_place_unit_readout(neu: &mut Neural, centre: Vec2) {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let mut neu = Neural::with_dims(DIMS).unwrap();
-        let pts: Vec<Vec2> = (0..400)
-            .map(|_| Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0)))
-            .collect();
+        let mut square = || centre + Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+        let pts: Vec<Vec2> = (0..400).map(|_| square()).collect();
         for &p in &pts {
             neu.add_node(p, 0);
         }
+        let queries: Vec<Vec2> = (0..500).map(|_| square()).collect();
         let mut exact = 0;
         let mut worst: Real = 0.0;
-        for _ in 0..500 {
-            let q = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+        for q in queries {
             let (best, dbest) = pts
                 .iter()
                 .enumerate()
@@ -522,7 +522,7 @@ mod tests {
             if dbest < 0.2 {
                 assert_eq!(n, best, "winner at {d}, nearest at {dbest}");
             }
-            assert!((pts[n].dist(q) - d).abs() < 1e-9);
+            assert!((pts[n].dist(q) - d).abs() < 1e-8);
             exact += (n == best) as usize;
             let inside: Vec<usize> = neu.within(q, 1.5, usize::MAX);
             let truth = pts.iter().filter(|p| p.dist(q) <= 1.5).count();
@@ -534,6 +534,23 @@ mod tests {
             "winner was the nearest unit {exact}/500 times"
         );
         assert!(worst < 0.25, "worst excess distance {worst}");
+    }
+
+    #[test]
+    fn place_unit_readout_matches_distances() {
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        check_place_unit_readout(&mut neu, Vec2::ZERO);
+    }
+
+    /// The layout derived for a 201 x 201-cell maze (240 dims) reads place units out as well
+    /// near its far corner, 135 m from the origin, as the default code does near the origin.
+    #[test]
+    fn place_unit_readout_at_the_far_corner_of_a_201_cell_maze() {
+        let reach = (201.0 as Real).hypot(201.0) / 2.0;
+        let code = CodeParams::for_reach(reach, None).unwrap();
+        assert_eq!(code.dims, 240);
+        let mut neu = Neural::new(NeuralParams { code }).unwrap();
+        check_place_unit_readout(&mut neu, Vec2::new(95.0, -95.0));
     }
 
     #[test]
