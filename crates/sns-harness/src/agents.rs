@@ -508,4 +508,45 @@ mod tests {
             })
         ));
     }
+
+    /// Regression: the neural substrate refused every map wider than 50 m (issue 11); it now
+    /// derives its layout from the map, and an explicit `--dims` too small for it is refused in
+    /// one line naming the minimum.
+    #[test]
+    fn the_neural_layout_follows_the_maze() {
+        let neural = AgentKind::Sns {
+            substrate: SubstrateKind::Neural,
+        };
+        let ctx = |spec: &str| AgentContext {
+            seed: 0,
+            map: LiveMap::new(sns_worlds::MazeMap::load(spec).unwrap()),
+        };
+        let with = |dims| AgentSpec {
+            dims,
+            ..AgentSpec::new(neural)
+        };
+        // 201 x 201 cells, 284 m across: derived (240 dims), or explicit at least that.
+        let big = ctx("perfect:100x100:1");
+        assert!(make_agent(&with(None), &big).is_ok());
+        assert!(make_agent(&with(Some(240)), &big).is_ok());
+        let e = make_agent(&with(Some(192)), &big).err().unwrap();
+        assert_eq!(
+            e,
+            AgentError::TooFewDims {
+                maze: "perfect100x100s1".into(),
+                extent: 201.0_f64.hypot(201.0),
+                dims: 192,
+                min: 240
+            }
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("at least 240") && !msg.contains('\n'), "{msg}");
+        // Within the default range any valid explicit layout runs, as before.
+        assert!(make_agent(&with(Some(96)), &ctx("u")).is_ok());
+        assert!(make_agent(&with(Some(96)), &ctx("perfect:20x20:1")).is_ok());
+        assert!(matches!(
+            make_agent(&with(Some(100)), &ctx("u")),
+            Err(AgentError::Neural(NeuralError::Dims { dims: 100, .. }))
+        ));
+    }
 }
