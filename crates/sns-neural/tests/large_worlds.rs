@@ -25,7 +25,10 @@ fn first_trial(maze: &str, max_steps: u64) -> (bool, u64) {
     };
     let r = run(&spec, &neural(), &mut |_| {}).unwrap_or_else(|e| panic!("{maze}: {e}"));
     assert_eq!(r.substrate, "neural");
-    assert!(r.shortest_path.is_some(), "{maze}: the oracle finds no path");
+    assert!(
+        r.shortest_path.is_some(),
+        "{maze}: the oracle finds no path"
+    );
     (r.trials[0].success, r.trials[0].steps)
 }
 
