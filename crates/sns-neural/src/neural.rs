@@ -116,8 +116,22 @@ impl Neural {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
         let theta = self.threshold(clearance);
+        // A contact matters only within `reach` of the segment: an end behind its patch lies
+        // within `wall_depth + half` of it, and the similarity test below only compares pairs
+        // within `2 x clearance`, a patch point within `half` of it. Contacts outside the
+        // segment's bounding box grown by `reach` are rejected before any geometry (exact: the
+        // decisions are those of the full test, only cheaper; the slack absorbs rounding).
+        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
+        let m = Vec2::new(reach, reach);
+        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
+        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
+        let slack = Vec2::new(1e-9, 1e-9);
+        let (near_lo, near_hi) = (lo - slack, hi + slack);
         let test = |i: usize| -> bool {
             let (c, normal) = (self.contacts.pos[i], self.contacts.normals[i]);
+            if c.x < near_lo.x || c.x > near_hi.x || c.y < near_lo.y || c.y > near_hi.y {
+                return false;
+            }
             // An end inside the wall (read on the decoded positions).
             if costs.behind_patch(c, normal, a) || costs.behind_patch(c, normal, b) {
                 return true;
@@ -135,10 +149,6 @@ impl Neural {
         if n - from <= 64 {
             return (from..n).any(test);
         }
-        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
-        let m = Vec2::new(reach, reach);
-        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
-        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
         let mut found = false;
         self.contacts.prefilter.for_each_in(lo, hi, |i| {
             if !found && i >= from && test(i) {
