@@ -97,11 +97,12 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub substrate: Option<SubstrateArg>,
     /// Dimension of the neural substrate's harmonic code: complex phasors, a multiple of 12
-    /// (modules of 4 rotated hexagonal triples), at most 1536 (each graph node stores the code);
-    /// see docs/NEURAL.md.
-    #[arg(long, default_value_t = 192, allow_negative_numbers = true,
+    /// (modules of 4 rotated hexagonal triples), at most 1536 (each graph node stores the code)
+    /// [default: derived from the maze's extent, 192 on every maze up to 80 m across, e.g. 204 at
+    /// 61x61 cells, 240 at 201x201]; beyond 80 m at least the derived value. See docs/NEURAL.md.
+    #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DIMS as u64))]
-    pub dims: usize,
+    pub dims: Option<usize>,
     /// Neural substrate only: the agent is given its position only at the start of each trial
     /// and navigates on its path-integrated code (velocity x dt).
     #[arg(long)]

@@ -191,15 +191,16 @@ fn bench_refuses_a_bad_agent_before_running_anything() {
     assert!(!out.0.exists(), "the bench wrote {dir}");
 }
 
-/// Regression: an agent that cannot be built on one world (the neural code is unique over 50 m;
-/// this corridor is 60 m long) was found only when its jobs ran, after the others had run.
+/// Regression: an agent that cannot be built on one world (D* Lite at 0.05 m on this 150 m
+/// corridor needs a grid over its cell limit) was found only when its jobs ran, after the others
+/// had run. The neural substrate, which refused every world over 50 m, now builds on it.
 #[test]
 fn bench_checks_every_job_before_the_first_runs() {
     let wide = format!(
         "{}\n1{}1\n{}\n",
-        "1".repeat(60),
-        "0".repeat(58),
-        "1".repeat(60)
+        "1".repeat(150),
+        "0".repeat(148),
+        "1".repeat(150)
     );
     let map = temp_map(&wide);
     let out = temp_dir_path("bench-preflight");
@@ -209,7 +210,7 @@ fn bench_checks_every_job_before_the_first_runs() {
         "bench",
         "--quiet",
         "--agents",
-        "oracle,sns:neural",
+        "oracle,sns:neural,dstar:0.05",
         "--mazes",
         &mazes,
         "--seeds",
@@ -221,9 +222,10 @@ fn bench_checks_every_job_before_the_first_runs() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("sns:neural on") && err.contains("neural code"),
+        err.contains("dstar:0.05 on") && err.contains("needs a grid"),
         "{err}"
     );
+    assert!(!err.contains("sns:neural"), "{err}");
     assert!(!out.0.exists(), "the bench ran and wrote {dir}");
 }
 

@@ -5,9 +5,7 @@
 
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
-use sns_neural::{
-    CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion, DEFAULT_DIMS,
-};
+use sns_neural::{CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -236,15 +234,18 @@ pub enum AgentError {
         /// The dimension asked for.
         dims: usize,
     },
-    /// The maze reaches beyond the distance within which the neural code is unique.
-    #[error("maze '{maze}' spans {reach:.0} m, beyond the {limit:.0} m within which the neural code is unique")]
-    BeyondCode {
+    /// An explicit `--dims` too small for the maze: the code would have to stretch its range with
+    /// a coarser scale ratio than the default's (`sns_neural::CodeParams::for_reach`).
+    #[error("--dims {dims} is too small for maze '{maze}' ({extent:.0} m across): at least {min}, or leave --dims out to derive it from the maze")]
+    TooFewDims {
         /// Maze name.
         maze: String,
         /// Its diagonal in metres.
-        reach: f64,
-        /// Half the code's longest wavelength.
-        limit: f64,
+        extent: f64,
+        /// The dimension asked for.
+        dims: usize,
+        /// The fewest dims for this maze.
+        min: usize,
     },
     /// The neural substrate refused its parameters.
     #[error(transparent)]
@@ -269,8 +270,10 @@ pub struct AgentSpec {
     pub kind: AgentKind,
     /// SNS parameters (checked); the baselines drive with their controller parameters.
     pub params: ValidSnsParams,
-    /// Dimension of the neural substrate's harmonic code (`--dims`). Default 192.
-    pub dims: usize,
+    /// Dimension of the neural substrate's harmonic code (`--dims`). Default `None`: derived from
+    /// the world's extent (`sns_neural::CodeParams::for_reach`), 192 on every world up to 80 m
+    /// across, which includes every built-in maze.
+    pub dims: Option<usize>,
     /// Self-motion sensing (neural substrate): the agent is given its position only at the start
     /// of each trial and navigates on its path-integrated code. Default false.
     pub self_motion: bool,
@@ -288,7 +291,7 @@ impl AgentSpec {
         AgentSpec {
             kind,
             params: ValidSnsParams::default(),
-            dims: DEFAULT_DIMS,
+            dims: None,
             self_motion: false,
         }
     }
@@ -304,7 +307,7 @@ impl AgentSpec {
         if !neural {
             for (given, flag) in [
                 (self.self_motion, "--self-motion"),
-                (self.dims != DEFAULT_DIMS, "--dims"),
+                (self.dims.is_some(), "--dims"),
             ] {
                 if given {
                     return Err(match self.kind {
@@ -317,8 +320,8 @@ impl AgentSpec {
                 }
             }
         }
-        if self.dims > MAX_DIMS {
-            return Err(AgentError::TooManyDims { dims: self.dims });
+        if let Some(dims) = self.dims.filter(|&d| d > MAX_DIMS) {
+            return Err(AgentError::TooManyDims { dims });
         }
         Ok(())
     }
@@ -372,22 +375,31 @@ pub fn make_agent(
         AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         } => {
-            let code = CodeParams {
-                dims: spec.dims,
-                ..CodeParams::default()
-            };
-            // The harmonic code is unique only within lambda_max / 2 of the origin (the start of
-            // the maze's frame); refuse worlds that reach beyond it rather than alias silently.
-            if let Some((_, map)) = ctx.map.newer_than(None) {
-                let reach =
-                    (map.rows() as f64).hypot(map.cols() as f64) * sns_worlds::maze::CELL_SIZE;
-                if reach > code.lambda_max / 2.0 {
-                    return Err(AgentError::BeyondCode {
-                        maze: map.name.clone(),
-                        reach,
-                        limit: code.lambda_max / 2.0,
-                    });
+            // The harmonic code is unique only within lambda_max / 2 of the origin, the centre of
+            // the maze's frame: lay its modules out from the farthest point of the map (half its
+            // diagonal) rather than alias silently. No map (never the case in a run): the default.
+            let (maze, extent) = ctx
+                .map
+                .newer_than(None)
+                .map_or((String::new(), 0.0), |(_, m)| {
+                    let extent =
+                        (m.rows() as f64).hypot(m.cols() as f64) * sns_worlds::maze::CELL_SIZE;
+                    (m.name.clone(), extent)
+                });
+            let code = match CodeParams::for_reach(extent / 2.0, spec.dims) {
+                Err(NeuralError::TooFewDims { dims, min, .. }) => {
+                    return Err(AgentError::TooFewDims {
+                        maze,
+                        extent,
+                        dims,
+                        min,
+                    })
                 }
+                other => other?,
+            };
+            // A derived layout is bounded too (a map file far larger than any generator makes).
+            if code.dims > MAX_DIMS {
+                return Err(AgentError::TooManyDims { dims: code.dims });
             }
             let sub = Neural::new(NeuralParams { code })?;
             let agent = Sns::new(params, sub);
@@ -487,8 +499,8 @@ mod tests {
         let neural = AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         };
-        let spec = |kind, dims, self_motion| AgentSpec {
-            dims,
+        let spec = |kind, dims: usize, self_motion| AgentSpec {
+            dims: Some(dims),
             self_motion,
             ..AgentSpec::new(kind)
         };
@@ -509,6 +521,47 @@ mod tests {
                 flag: "--self-motion",
                 ..
             })
+        ));
+    }
+
+    /// Regression: the neural substrate refused every map wider than 50 m (issue 11); it now
+    /// derives its layout from the map, and an explicit `--dims` too small for it is refused in
+    /// one line naming the minimum.
+    #[test]
+    fn the_neural_layout_follows_the_maze() {
+        let neural = AgentKind::Sns {
+            substrate: SubstrateKind::Neural,
+        };
+        let ctx = |spec: &str| AgentContext {
+            seed: 0,
+            map: LiveMap::new(sns_worlds::MazeMap::load(spec).unwrap()),
+        };
+        let with = |dims| AgentSpec {
+            dims,
+            ..AgentSpec::new(neural)
+        };
+        // 201 x 201 cells, 284 m across: derived (240 dims), or explicit at least that.
+        let big = ctx("perfect:100x100:1");
+        assert!(make_agent(&with(None), &big).is_ok());
+        assert!(make_agent(&with(Some(240)), &big).is_ok());
+        let e = make_agent(&with(Some(192)), &big).err().unwrap();
+        assert_eq!(
+            e,
+            AgentError::TooFewDims {
+                maze: "perfect100x100s1".into(),
+                extent: 201.0_f64.hypot(201.0),
+                dims: 192,
+                min: 240
+            }
+        );
+        let msg = e.to_string();
+        assert!(msg.contains("at least 240") && !msg.contains('\n'), "{msg}");
+        // Within the default range any valid explicit layout runs, as before.
+        assert!(make_agent(&with(Some(96)), &ctx("u")).is_ok());
+        assert!(make_agent(&with(Some(96)), &ctx("perfect:20x20:1")).is_ok());
+        assert!(matches!(
+            make_agent(&with(Some(100)), &ctx("u")),
+            Err(AgentError::Neural(NeuralError::Dims { dims: 100, .. }))
         ));
     }
 }

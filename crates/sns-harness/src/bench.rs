@@ -889,7 +889,7 @@ mod tests {
     #[test]
     fn every_job_is_checked_before_the_first_runs() {
         let mut neural = BenchAgent::parse("sns:neural").expect("agent");
-        neural.spec.dims = 100; // not a multiple of 12
+        neural.spec.dims = Some(100); // not a multiple of 12
         let spec = BenchSpec {
             agents: vec![BenchAgent::parse("random").expect("agent"), neural],
             worlds: vec![World::parse_maze("u").expect("u")],

@@ -299,7 +299,7 @@ fn neural_substrate_solves_u_through_the_harness() {
         kind: sns_harness::AgentKind::Sns {
             substrate: sns_harness::SubstrateKind::Neural,
         },
-        dims: 96,
+        dims: Some(96),
         ..AgentSpec::default()
     };
     let r = run_ok(&spec("u", 1, 2, 50_000), &agent);

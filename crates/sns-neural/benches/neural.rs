@@ -37,6 +37,18 @@ fn benches(c: &mut Criterion) {
     c.bench_function("encode (192)", |b| b.iter(|| code.encode(black_box(x))));
     let h = code.encode(x);
     c.bench_function("decode (192)", |b| b.iter(|| code.decode(black_box(&h))));
+    // The layout derived for a 201 x 201-cell maze: 20 modules, 240 phasors.
+    let reach = 201.0_f64.hypot(201.0) / 2.0;
+    let wide = HarmonicCode::new(CodeParams::for_reach(reach, None).expect("layout"))
+        .expect("derived layout is valid");
+    let far_x = Vec2::new(97.5, -98.25);
+    c.bench_function("encode (240, 201-cell maze)", |b| {
+        b.iter(|| wide.encode(black_box(far_x)))
+    });
+    let far_h = wide.encode(far_x);
+    c.bench_function("decode (240, 201-cell maze)", |b| {
+        b.iter(|| wide.decode(black_box(&far_h)))
+    });
     let mut pi = PathIntegrator::new(&code, x);
     c.bench_function("path integration step (192)", |b| {
         b.iter(|| pi.step(&code, black_box(Vec2::new(0.01, 0.02))))
@@ -56,6 +68,16 @@ fn benches(c: &mut Criterion) {
             neu2.potentiate(u, v, 0.5, &costs);
             neu2.depress(u, v, 0.3, &costs);
         })
+    });
+    // Up to 64 new contacts are scanned linearly: most are far from the segment.
+    let mut sparse = Neural::with_dims(DEFAULT_DIMS).expect("default layout is valid");
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    for _ in 0..64 {
+        let p = Vec2::new(rng.gen_range(-20.0..20.0), rng.gen_range(-20.0..20.0));
+        sparse.record_contact(p, Vec2::new(0.0, 1.0));
+    }
+    c.bench_function("wall test, 64 contacts over 40 m", |b| {
+        b.iter(|| sparse.wall_between(black_box(x), black_box(x + Vec2::new(0.5, 0.0)), &costs))
     });
     let far = neu.nearest(Vec2::new(7.5, 5.5)).map_or(1, |x| x.0);
     let near = neu.nearest(Vec2::new(-7.5, -5.5)).map_or(2, |x| x.0);

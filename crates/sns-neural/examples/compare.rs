@@ -81,8 +81,7 @@ fn main() {
     let params = params.check().expect("valid parameters");
     let dims = flags
         .iter()
-        .find_map(|f| f.strip_prefix("dims=").and_then(|d| d.parse().ok()))
-        .unwrap_or(sns_neural::DEFAULT_DIMS);
+        .find_map(|f| f.strip_prefix("dims=").and_then(|d| d.parse().ok()));
     let sym = AgentSpec {
         params,
         ..AgentSpec::default()

@@ -17,6 +17,11 @@
 //! Default layout: `N = 192` = 16 modules x 4 rotations x 3 wave vectors, wavelengths from 0.4 m
 //! to 100 m (scale ratio 1.445): the finest module resolves a fraction of the 0.1 m body, the
 //! coarsest makes the code unique over +-50 m (every built-in maze fits with room to spare).
+//!
+//! Larger worlds: the range within which the code is unique grows exponentially with the number
+//! of modules, so [`CodeParams::for_reach`] keeps the finest wavelength and the default scale
+//! ratio and adds coarser modules until the coarsest wavelength covers the world (a 201 x 201-cell
+//! maze needs 20 modules, 240 dims); worlds within the default range get the default layout.
 
 use crate::NeuralError;
 use rand::{Rng, SeedableRng};
@@ -26,6 +31,23 @@ use std::f64::consts::{PI, TAU};
 
 /// Default code dimension (number of complex phasors).
 pub const DEFAULT_DIMS: usize = 192;
+
+/// Hexagonal triples per module of the default layout.
+pub const DEFAULT_ROTATIONS: usize = 4;
+
+/// Wavelength of the default layout's finest module, in metres: a fraction of it resolves the
+/// 0.1 m body, whatever the size of the world.
+pub const DEFAULT_LAMBDA_MIN: Real = 0.4;
+
+/// Wavelength of the default layout's coarsest module, in metres: the code is unique within
+/// 50 m of the origin.
+pub const DEFAULT_LAMBDA_MAX: Real = 100.0;
+
+/// Safety factor between the farthest distance from the origin a world allows and the radius
+/// within which its code must be unique (`lambda_max / 2`): places a little outside the map (a
+/// lattice laid past a border wall, a goal sensed through a drifting estimate) still decode, and
+/// no position sits at the edge where a phase of the coarsest module wraps.
+pub const REACH_MARGIN: Real = 1.25;
 
 /// Layout of the harmonic code.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,9 +69,9 @@ impl Default for CodeParams {
     fn default() -> Self {
         CodeParams {
             dims: DEFAULT_DIMS,
-            rotations: 4,
-            lambda_min: 0.4,
-            lambda_max: 100.0,
+            rotations: DEFAULT_ROTATIONS,
+            lambda_min: DEFAULT_LAMBDA_MIN,
+            lambda_max: DEFAULT_LAMBDA_MAX,
             seed: 0,
         }
     }
@@ -91,6 +113,95 @@ impl CodeParams {
     /// Ratio between the wavelengths of consecutive modules.
     pub fn scale_ratio(&self) -> Real {
         (self.lambda_max / self.lambda_min).powf(1.0 / (self.modules() - 1) as Real)
+    }
+
+    /// The radius around the origin within which every position has its own code and decodes
+    /// exactly: `lambda_max / 2` (every phase of the coarsest module stays within `(-pi, pi)`).
+    pub fn unique_radius(&self) -> Real {
+        self.lambda_max / 2.0
+    }
+
+    /// The scale ratio of the default layout, `(100 / 0.4)^(1/15) = 1.445`: the ratio that
+    /// [`CodeParams::for_reach`] keeps when it adds modules.
+    pub fn default_ratio() -> Real {
+        CodeParams::default().scale_ratio()
+    }
+
+    /// The coarsest wavelength a world needs whose positions lie within `reach` metres of the
+    /// origin: `2 x REACH_MARGIN x reach`, and never less than the default 100 m (so every world
+    /// within the default range keeps the default layout).
+    pub fn range_for_reach(reach: Real) -> Real {
+        (2.0 * REACH_MARGIN * reach).max(DEFAULT_LAMBDA_MAX)
+    }
+
+    /// The fewest modules that span `DEFAULT_LAMBDA_MIN..lambda_max` with consecutive wavelengths
+    /// at most [`CodeParams::default_ratio`] apart (16 at the default 100 m).
+    fn modules_for_range(lambda_max: Real) -> usize {
+        let r = Self::default_ratio();
+        let mut m = 2;
+        // Up to rounding: at 100 m the default's own ratio must give the default's 16 modules.
+        while (lambda_max / DEFAULT_LAMBDA_MIN).powf(1.0 / (m - 1) as Real) > r * (1.0 + 1e-9) {
+            m += 1;
+        }
+        m
+    }
+
+    /// The fewest dims an explicit `--dims` may have for a world of reach `reach` (metres from
+    /// the origin): within the default range any valid layout (2 modules, 24 dims: fewer dims
+    /// keep the range with a larger ratio, as always); beyond it, the dims of the derived layout
+    /// ([`CodeParams::for_reach`]), so that a stretched range never has a coarser ratio than the
+    /// default's.
+    pub fn min_dims_for_reach(reach: Real) -> usize {
+        let per = 3 * DEFAULT_ROTATIONS;
+        let range = Self::range_for_reach(reach);
+        if range <= DEFAULT_LAMBDA_MAX {
+            2 * per
+        } else {
+            Self::modules_for_range(range) * per
+        }
+    }
+
+    /// The layout for a world whose positions lie within `reach` metres of the origin (for a map
+    /// centred on the origin: half its diagonal).
+    ///
+    /// - `dims: None` derives the layout: the default (192 dims, 0.4 to 100 m) when the world
+    ///   fits the default range, else the default ratio kept and modules added until the
+    ///   coarsest wavelength is [`CodeParams::range_for_reach`] (e.g. 204 dims for a 61 x 61-cell
+    ///   maze, 240 for 201 x 201).
+    /// - `dims: Some(n)` spreads `n / 12` modules over the same range (0.4 to 100 m within the
+    ///   default range, exactly as before), and refuses fewer than
+    ///   [`CodeParams::min_dims_for_reach`] beyond it ([`NeuralError::TooFewDims`]).
+    ///
+    /// The derived layout and the explicit one at the derived dims are the same layout.
+    pub fn for_reach(reach: Real, dims: Option<usize>) -> Result<CodeParams, NeuralError> {
+        if !(reach.is_finite() && reach >= 0.0) {
+            return Err(NeuralError::Reach { reach });
+        }
+        let range = Self::range_for_reach(reach);
+        if range <= DEFAULT_LAMBDA_MAX {
+            // Bit for bit the default layout: the built-in mazes' numbers do not change.
+            let dims = dims.unwrap_or(DEFAULT_DIMS);
+            return CodeParams {
+                dims,
+                ..CodeParams::default()
+            }
+            .check();
+        }
+        let min = Self::min_dims_for_reach(reach);
+        let params = CodeParams {
+            dims: dims.unwrap_or(min),
+            lambda_max: range,
+            ..CodeParams::default()
+        }
+        .check()?;
+        if params.dims < min {
+            return Err(NeuralError::TooFewDims {
+                dims: params.dims,
+                min,
+                reach,
+            });
+        }
+        Ok(params)
     }
 }
 
@@ -444,6 +555,197 @@ mod tests {
             }
         }
         let err = pi.position(&c).dist(obs.position);
+        assert!(err < 0.01 && worst < 0.01, "error {err} worst {worst}");
+    }
+}
+
+/// Layouts laid out from the world's extent, and what they must still do far from the origin.
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+    use proptest::prelude::{prop_assert, proptest};
+
+    /// Half the diagonal of a `cells x cells` map centred on the origin (1 m cells).
+    fn reach(cells: usize) -> Real {
+        (cells as Real).hypot(cells as Real) / 2.0
+    }
+
+    /// The layout the agent derives for a 201 x 201-cell maze (a 100 x 100 perfect maze).
+    fn far_code() -> HarmonicCode {
+        HarmonicCode::new(CodeParams::for_reach(reach(201), None).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn worlds_within_the_default_range_keep_the_default_layout() {
+        // `giant` (12 x 16), a 41 x 41 maze (58 m across): bit for bit the default.
+        for r in [
+            0.0,
+            10.0,
+            reach(41),
+            DEFAULT_LAMBDA_MAX / 2.0 / REACH_MARGIN,
+        ] {
+            assert_eq!(
+                CodeParams::for_reach(r, None),
+                Ok(CodeParams::default()),
+                "{r}"
+            );
+        }
+        // An explicit dimension there is today's layout: the default range, its own ratio.
+        let p = CodeParams::for_reach(reach(41), Some(96)).unwrap();
+        assert_eq!(
+            p,
+            CodeParams {
+                dims: 96,
+                ..CodeParams::default()
+            }
+        );
+        assert_eq!(CodeParams::min_dims_for_reach(reach(41)), 24);
+    }
+
+    #[test]
+    fn larger_worlds_get_more_modules_at_the_default_ratio() {
+        let r0 = CodeParams::default_ratio();
+        assert!((r0 - 1.445).abs() < 1e-3, "{r0}");
+        let mut last = 0;
+        for (cells, dims) in [(61, 204), (101, 216), (201, 240), (2001, 312)] {
+            let p = CodeParams::for_reach(reach(cells), None).unwrap();
+            assert_eq!(p.dims, dims, "{cells} cells");
+            assert!(p.dims > last);
+            last = p.dims;
+            // Unique with the margin over the whole map, never coarser than the default ratio,
+            // and one module fewer would need a coarser ratio (the fewest modules).
+            assert!(p.unique_radius() >= REACH_MARGIN * reach(cells) * (1.0 - 1e-12));
+            assert!(p.scale_ratio() <= r0 * (1.0 + 1e-9));
+            let fewer = CodeParams {
+                dims: p.dims - 12,
+                ..p
+            };
+            assert!(fewer.scale_ratio() > r0 * (1.0 + 1e-9));
+            assert_eq!(p.lambda_min, DEFAULT_LAMBDA_MIN);
+            // An explicit --dims at the derived value is the same layout; one module less is
+            // refused with the minimum named; more is accepted.
+            assert_eq!(CodeParams::for_reach(reach(cells), Some(dims)), Ok(p));
+            assert_eq!(
+                CodeParams::for_reach(reach(cells), Some(dims - 12)),
+                Err(NeuralError::TooFewDims {
+                    dims: dims - 12,
+                    min: dims,
+                    reach: reach(cells)
+                })
+            );
+            let more = CodeParams::for_reach(reach(cells), Some(dims + 48)).unwrap();
+            assert_eq!((more.dims, more.lambda_max), (dims + 48, p.lambda_max));
+        }
+    }
+
+    #[test]
+    fn bad_reaches_and_dims_are_refused() {
+        for r in [Real::NAN, Real::INFINITY, -1.0] {
+            assert!(matches!(
+                CodeParams::for_reach(r, None),
+                Err(NeuralError::Reach { .. })
+            ));
+        }
+        // A dimension that does not split into modules is refused as such, first.
+        assert!(matches!(
+            CodeParams::for_reach(reach(201), Some(100)),
+            Err(NeuralError::Dims { dims: 100, .. })
+        ));
+        let e = CodeParams::for_reach(reach(201), Some(192))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--dims 192") && e.contains("at least 240"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    /// The test can fail: at the far corner of a 201 x 201-cell maze the default code aliases.
+    #[test]
+    fn the_default_code_aliases_at_the_far_corner() {
+        let c = HarmonicCode::new(CodeParams::default()).unwrap();
+        let corner = Vec2::new(100.5, -100.5);
+        assert!(c.decode(&c.encode(corner)).dist(corner) > 10.0);
+        let far = far_code();
+        assert!(far.decode(&far.encode(corner)).dist(corner) < 1e-9);
+    }
+
+    proptest! {
+        /// Round trip anywhere in the 201 x 201-cell map and in the margin around it.
+        #[test]
+        fn decode_inverts_encode_over_a_201_cell_maze(
+            x in -125.0..125.0f64,
+            y in -125.0..125.0f64,
+        ) {
+            let c = far_code();
+            let p = Vec2::new(x, y);
+            prop_assert!(c.decode(&c.encode(p)).dist(p) < 1e-8);
+        }
+    }
+
+    #[test]
+    fn decode_inverts_encode_at_the_corners_and_edges_of_a_201_cell_maze() {
+        let c = far_code();
+        let h = 100.5 * REACH_MARGIN;
+        for (x, y) in [
+            (h, h),
+            (-h, h),
+            (h, -h),
+            (-h, -h),
+            (h, 0.0),
+            (0.0, -h),
+            (100.5, 37.2),
+        ] {
+            let p = Vec2::new(x, y);
+            let d = c.decode(&c.encode(p)).dist(p);
+            assert!(d < 1e-8, "{p:?}: decoded {d} m away");
+        }
+    }
+
+    /// Path integration from one corner of a 201 x 201-cell maze across it and back, driven by
+    /// `velocity * dt` only: about 5 km of path, 500000 steps, a random heading every 200 steps,
+    /// sweeping the whole map.
+    #[test]
+    fn path_integration_over_kilometres_across_a_201_cell_maze() {
+        let c = far_code();
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut x = Vec2::new(-99.0, 99.0);
+        let mut pi = PathIntegrator::new(&c, x);
+        let (dt, speed) = (0.01, 1.0);
+        let mut v = Vec2::ZERO;
+        let (mut travelled, mut worst, mut span): (Real, Real, Real) = (0.0, 0.0, 0.0);
+        for t in 0..500_000 {
+            if t % 200 == 0 {
+                // Biased toward the far corner for the first half, back for the second.
+                let target = if t < 250_000 {
+                    Vec2::new(99.0, -99.0)
+                } else {
+                    Vec2::new(-99.0, 99.0)
+                };
+                let a: Real = rng.gen_range(-1.2..1.2);
+                v = (target - x).normalized().rotated(a) * speed;
+            }
+            if x.x.abs() > 100.0 {
+                v.x = -x.x.signum() * v.x.abs();
+            }
+            if x.y.abs() > 100.0 {
+                v.y = -x.y.signum() * v.y.abs();
+            }
+            x += v * dt;
+            travelled += speed * dt;
+            span = span.max(x.dist(Vec2::new(-99.0, 99.0)));
+            pi.step(&c, v * dt);
+            if t % 5000 == 0 {
+                worst = worst.max(pi.position(&c).dist(x));
+            }
+        }
+        assert!(
+            span > 250.0,
+            "the walk reached only {span} m from its start"
+        );
+        assert!(travelled > 4000.0);
+        let err = pi.position(&c).dist(x);
         assert!(err < 0.01 && worst < 0.01, "error {err} worst {worst}");
     }
 }

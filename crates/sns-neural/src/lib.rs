@@ -52,7 +52,7 @@ pub mod neural;
 pub mod place;
 pub mod selfmotion;
 
-pub use code::{CodeParams, HarmonicCode, PathIntegrator, DEFAULT_DIMS};
+pub use code::{CodeParams, HarmonicCode, PathIntegrator, DEFAULT_DIMS, REACH_MARGIN};
 pub use neural::{Neural, NeuralParams};
 pub use selfmotion::{MotionSignal, SelfMotion};
 
@@ -77,5 +77,22 @@ pub enum NeuralError {
         lambda_min: f64,
         /// Coarsest wavelength.
         lambda_max: f64,
+    },
+    /// The world's reach (distance from the origin) is not a finite, non-negative number.
+    #[error("a world reaching {reach} m from the origin has no code layout")]
+    Reach {
+        /// The reach, in metres.
+        reach: f64,
+    },
+    /// An explicit dimension is too small for the world: the stretched range would need a
+    /// coarser scale ratio than the default's (see `CodeParams::for_reach`).
+    #[error("--dims {dims} is too small for a world reaching {reach:.0} m from its centre: at least {min} (or leave --dims out to derive it)")]
+    TooFewDims {
+        /// The dimension asked for.
+        dims: usize,
+        /// The fewest dims for this world.
+        min: usize,
+        /// How far the world reaches from the origin, in metres.
+        reach: f64,
     },
 }

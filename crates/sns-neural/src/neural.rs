@@ -195,8 +195,22 @@ impl Neural {
         let clearance = costs.body_radius * 0.8;
         let half = costs.contact_patch;
         let theta = self.threshold(clearance);
+        // A contact matters only within `reach` of the segment: an end behind its patch lies
+        // within `wall_depth + half` of it, and the similarity test below only compares pairs
+        // within `2 x clearance`, a patch point within `half` of it. Contacts outside the
+        // segment's bounding box grown by `reach` are rejected before any geometry (exact: the
+        // decisions are those of the full test, only cheaper; the slack absorbs rounding).
+        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
+        let m = Vec2::new(reach, reach);
+        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
+        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
+        let slack = Vec2::new(1e-9, 1e-9);
+        let (near_lo, near_hi) = (lo - slack, hi + slack);
         let test = |i: usize| -> bool {
             let (c, normal) = (self.contacts.pos[i], self.contacts.normals[i]);
+            if c.x < near_lo.x || c.x > near_hi.x || c.y < near_lo.y || c.y > near_hi.y {
+                return false;
+            }
             // An end inside the wall (read on the decoded positions).
             if costs.behind_patch(c, normal, a) || costs.behind_patch(c, normal, b) {
                 return true;
@@ -214,10 +228,6 @@ impl Neural {
         if n - from <= 64 {
             return (from..n).any(test);
         }
-        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
-        let m = Vec2::new(reach, reach);
-        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
-        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
         let mut found = false;
         self.contacts.prefilter.for_each_in(lo, hi, |i| {
             if !found && i >= from && test(i) {
@@ -594,20 +604,20 @@ mod tests {
         assert_eq!(agree, total);
     }
 
-    #[test]
-    fn place_unit_readout_matches_distances() {
+    /// 400 random units in a 10 x 10 m square centred on `centre`, 500 queries: the winner is
+    /// the nearest unit (or one at a similar distance) and `within` finds exactly the units in
+    /// range.
+    fn check_place_unit_readout(neu: &mut Neural, centre: Vec2) {
         let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let mut neu = Neural::with_dims(DIMS).unwrap();
-        let pts: Vec<Vec2> = (0..400)
-            .map(|_| Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0)))
-            .collect();
+        let mut square = || centre + Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+        let pts: Vec<Vec2> = (0..400).map(|_| square()).collect();
         for &p in &pts {
             neu.add_node(p, 0);
         }
+        let queries: Vec<Vec2> = (0..500).map(|_| square()).collect();
         let mut exact = 0;
         let mut worst: Real = 0.0;
-        for _ in 0..500 {
-            let q = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+        for q in queries {
             let (best, dbest) = pts
                 .iter()
                 .enumerate()
@@ -621,7 +631,7 @@ mod tests {
             if dbest < 0.2 {
                 assert_eq!(n, best, "winner at {d}, nearest at {dbest}");
             }
-            assert!((pts[n].dist(q) - d).abs() < 1e-9);
+            assert!((pts[n].dist(q) - d).abs() < 1e-8);
             exact += (n == best) as usize;
             let inside: Vec<usize> = neu.within(q, 1.5, usize::MAX);
             let truth = pts.iter().filter(|p| p.dist(q) <= 1.5).count();
@@ -633,6 +643,23 @@ mod tests {
             "winner was the nearest unit {exact}/500 times"
         );
         assert!(worst < 0.25, "worst excess distance {worst}");
+    }
+
+    #[test]
+    fn place_unit_readout_matches_distances() {
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        check_place_unit_readout(&mut neu, Vec2::ZERO);
+    }
+
+    /// The layout derived for a 201 x 201-cell maze (240 dims) reads place units out as well
+    /// near its far corner, 135 m from the origin, as the default code does near the origin.
+    #[test]
+    fn place_unit_readout_at_the_far_corner_of_a_201_cell_maze() {
+        let reach = (201.0 as Real).hypot(201.0) / 2.0;
+        let code = CodeParams::for_reach(reach, None).unwrap();
+        assert_eq!(code.dims, 240);
+        let mut neu = Neural::new(NeuralParams { code }).unwrap();
+        check_place_unit_readout(&mut neu, Vec2::new(95.0, -95.0));
     }
 
     #[test]
