@@ -535,6 +535,7 @@ mod tests {
         let ctx = |spec: &str| AgentContext {
             seed: 0,
             map: LiveMap::new(sns_worlds::MazeMap::load(spec).unwrap()),
+            hide_goal: false,
         };
         let with = |dims| AgentSpec {
             dims,

@@ -21,7 +21,7 @@ fn first_trial(maze: &str, max_steps: u64) -> (bool, u64) {
         dynamics: Dynamics::PointMaze,
         max_steps,
         task: TaskSpec::default(),
-        record_every: 0,
+        ..RunSpec::default()
     };
     let r = run(&spec, &neural(), &mut |_| {}).unwrap_or_else(|e| panic!("{maze}: {e}"));
     assert_eq!(r.substrate, "neural");
