@@ -85,7 +85,7 @@ impl PlanGraph for View<'_> {
     fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
         let a = self.n.units.anchor(u);
         let d = a.dist(goal);
-        let b = a + (goal - a) * (self.costs.edge_reach.min(d) / d.max(1e-12));
+        let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
         self.n.blocked_by_contacts(a, b, 0, self.costs)
     }
 }

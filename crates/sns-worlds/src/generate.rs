@@ -298,7 +298,9 @@ pub fn pillars(w: usize, h: usize, seed: u64, density: f64) -> MazeMap {
                 continue;
             }
             g[r][c] = '1';
-            if !all_free_connected(&g) {
+            // The local test is enough when it passes; only a pillar that touches walls on two
+            // sides needs the whole-room test (which alone made a 500 x 500 room take minutes).
+            if !ring_keeps_connected(&g, r, c) && !all_free_connected(&g) {
                 g[r][c] = '0';
             }
         }
@@ -306,6 +308,49 @@ pub fn pillars(w: usize, h: usize, seed: u64, density: f64) -> MazeMap {
     g[start.0][start.1] = 'r';
     g[goal.0][goal.1] = 'g';
     finish(&format!("pillars{w}x{h}s{seed}"), g)
+}
+
+/// Whether the free 4-neighbours of the (just walled) interior cell `(r, c)` are still
+/// 4-connected through the 8 cells around it. If they are, any path through `(r, c)` can go
+/// round it, so a room whose free cells were connected stays connected (the converse does not
+/// hold: a `false` here needs [`all_free_connected`]).
+fn ring_keeps_connected(g: &[Vec<char>], r: usize, c: usize) -> bool {
+    // The ring in cyclic order; consecutive cells are 4-adjacent, so its free cells form runs.
+    const RING: [(i64, i64); 8] = [
+        (-1, 0),
+        (-1, 1),
+        (0, 1),
+        (1, 1),
+        (1, 0),
+        (1, -1),
+        (0, -1),
+        (-1, -1),
+    ];
+    let free: Vec<bool> = RING
+        .iter()
+        .map(|&(dr, dc)| g[(r as i64 + dr) as usize][(c as i64 + dc) as usize] != '1')
+        .collect();
+    if free.iter().all(|&f| f) {
+        return true;
+    }
+    // Label the runs of free cells, starting after a wall so that no run wraps round.
+    let first_wall = free.iter().position(|&f| !f).unwrap_or(0);
+    let mut run = [usize::MAX; 8];
+    let mut label = 0;
+    for k in 1..=8 {
+        let i = (first_wall + k) % 8;
+        if free[i] {
+            run[i] = label;
+        } else {
+            label += 1;
+        }
+    }
+    // The orthogonal neighbours are the even ring positions.
+    let mut runs = (0..8).step_by(2).filter(|&i| free[i]).map(|i| run[i]);
+    match runs.next() {
+        Some(first) => runs.all(|l| l == first),
+        None => true,
+    }
 }
 
 /// Whether every free cell of `g` is 4-connected to every other.
@@ -607,6 +652,39 @@ mod tests {
         ] {
             let e = from(bad).expect_err(bad).to_string();
             assert!(e.contains(bad), "{e}");
+        }
+    }
+
+    /// The pillar room as it was built before the local ring test: every pillar checked against
+    /// the whole room. The fast path must keep exactly the same pillars.
+    fn pillars_reference(w: usize, h: usize, seed: u64, density: f64) -> Vec<Vec<char>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut g = grid(h + 2, w + 2);
+        for r in 1..=h {
+            for c in 1..=w {
+                if (r, c) == (1, 1) || (r, c) == (h, w) || !rng.gen_bool(density) {
+                    continue;
+                }
+                g[r][c] = '1';
+                if !all_free_connected(&g) {
+                    g[r][c] = '0';
+                }
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn pillars_with_the_ring_test_are_the_pillars_of_the_whole_room_test() {
+        for (w, h, seed, density) in [(30, 20, 5, 0.2), (25, 25, 1, 0.5), (40, 12, 9, 0.9)] {
+            let m = pillars(w, h, seed, density);
+            let want = pillars_reference(w, h, seed, density);
+            for (r, row) in want.iter().enumerate() {
+                for (c, &ch) in row.iter().enumerate() {
+                    let wall = m.cell(r as i64, c as i64) == Cell::Wall;
+                    assert_eq!(wall, ch == '1', "pillars:{w}x{h}:{seed}:{density} cell ({r},{c})");
+                }
+            }
         }
     }
 }
