@@ -7,6 +7,10 @@
 //!   and the interpolation that wrap periodic axes.
 //! - [`Env`] and [`Step`]: a Gymnasium-shaped environment (`reset(seed)`, `step(action)` returning
 //!   reward, terminated, truncated and a typed info).
+//! - [`Agent`]: an agent over any observation and action types, which learns across trials.
+//! - [`Region`], [`BoxRegion`] and [`Task`]: what a control agent is told about its world before it
+//!   starts (state space, actions, the goal region unless it is hidden, how long to hold it), and
+//!   [`Sensed`], what it senses at every step.
 
 use thiserror::Error;
 
@@ -148,7 +152,8 @@ impl<const D: usize> StateSpace<D> {
         &self.periodic
     }
 
-    fn period(&self, axis: usize) -> f64 {
+    /// The period of a periodic axis (`high - low`).
+    pub fn period(&self, axis: usize) -> f64 {
         self.bounds.high[axis] - self.bounds.low[axis]
     }
 
@@ -251,6 +256,108 @@ pub trait Env {
     fn step(&mut self, action: &Self::Act) -> Step<Self::Obs, Self::Info>;
 }
 
+/// An agent acting in an environment through what it senses. A run calls [`Agent::begin_trial`]
+/// at the start of every trial, then [`Agent::act`] once per step, then [`Agent::end_trial`];
+/// what the agent learned persists across trials (one life).
+pub trait Agent<Obs, Act> {
+    /// Short name (`sns`, `random`, ...).
+    fn name(&self) -> &str;
+    /// A new trial starts with this first observation.
+    fn begin_trial(&mut self, obs: &Obs);
+    /// The action for this step.
+    fn act(&mut self, obs: &Obs) -> Act;
+    /// The trial ended (success, or the step budget ran out).
+    fn end_trial(&mut self, success: bool);
+}
+
+/// A region of a state space that a task asks the agent to reach (and, with a hold, to stay in).
+pub trait Region<const D: usize>: std::fmt::Debug + Send + Sync {
+    /// Whether `s` lies in the region.
+    fn contains(&self, space: &StateSpace<D>, s: &Point<D>) -> bool;
+    /// A lower bound on the distance, in `space`'s metric, from `s` to the region; 0 inside. A
+    /// planner may use it as an admissible heuristic.
+    fn distance(&self, space: &StateSpace<D>, s: &Point<D>) -> f64;
+}
+
+/// An axis-aligned box region `low[i] <= x[i] <= high[i]` (bounds may be infinite). On a periodic
+/// axis the interval runs from `low` upward to `high`, wrapping (so `[-0.2, 0.2]` on an angle is the
+/// arc through 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoxRegion<const D: usize> {
+    /// Lower bounds.
+    pub low: Point<D>,
+    /// Upper bounds.
+    pub high: Point<D>,
+}
+
+impl<const D: usize> BoxRegion<D> {
+    /// How far coordinate `i` of `x` lies outside the interval, unscaled (0 inside).
+    fn gap(&self, space: &StateSpace<D>, x: &Point<D>, i: usize) -> f64 {
+        let (l, h, v) = (self.low[i], self.high[i], x[i]);
+        if space.periodic[i] {
+            let p = space.period(i);
+            let width = h - l;
+            if width >= p {
+                return 0.0;
+            }
+            // Offset of v above l, in [0, p).
+            let o = (v - l).rem_euclid(p);
+            if o <= width {
+                0.0
+            } else {
+                (o - width).min(p - o)
+            }
+        } else if v < l {
+            l - v
+        } else if v > h {
+            v - h
+        } else {
+            0.0
+        }
+    }
+}
+
+impl<const D: usize> Region<D> for BoxRegion<D> {
+    fn contains(&self, space: &StateSpace<D>, s: &Point<D>) -> bool {
+        (0..D).all(|i| self.gap(space, s, i) == 0.0 && !s[i].is_nan())
+    }
+
+    fn distance(&self, space: &StateSpace<D>, s: &Point<D>) -> f64 {
+        (0..D)
+            .map(|i| (self.gap(space, s, i) / space.scale[i]).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+}
+
+/// What a control agent is told about its world before it starts: no dynamics, no model.
+#[derive(Debug, Clone)]
+pub struct Task<const D: usize, const A: usize> {
+    /// The state space the agent senses (its scales say which differences are comparable).
+    pub space: StateSpace<D>,
+    /// The actions.
+    pub actions: BoxSpace<A>,
+    /// The only actions the world takes, when it has a discrete action set (Acrobot-v1's torques
+    /// -1, 0, +1); `None` for a continuous box.
+    pub levels: Option<Vec<Point<A>>>,
+    /// The goal region; `None` in search mode (only the success signal is sensed).
+    pub goal: Option<std::sync::Arc<dyn Region<D>>>,
+    /// Consecutive steps inside the goal region that make a success (1 for reaching tasks).
+    pub hold_steps: u32,
+    /// Seconds per step (0 for a world without a time scale, such as MountainCar, which counts
+    /// in steps).
+    pub dt: f64,
+}
+
+/// What a control agent senses at every step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sensed<const D: usize> {
+    /// The state, wrapped into the state space (periodic axes brought into range).
+    pub state: Point<D>,
+    /// The trial's success condition has been met (the trial ends).
+    pub success: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +419,30 @@ mod tests {
         assert!((w[0] - (-PI + 0.5)).abs() < 1e-12 && w[1] == 8.0, "{w:?}");
         let n = s.normalise(&[0.0, 0.0]);
         assert!((n[0] - 0.5).abs() < 1e-12 && (n[1] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn box_region_wraps_on_periodic_axes() {
+        let s = angle_space();
+        let up = BoxRegion {
+            low: [-0.2, f64::NEG_INFINITY],
+            high: [0.2, f64::INFINITY],
+        };
+        assert!(up.contains(&s, &[0.1, 7.0]));
+        assert!(up.contains(&s, &[2.0 * PI - 0.1, 0.0]), "wrapped");
+        assert!(!up.contains(&s, &[0.3, 0.0]));
+        assert!((up.distance(&s, &[0.5, 0.0]) - 0.3).abs() < 1e-12);
+        // Just below -0.2 going the short way round.
+        assert!((up.distance(&s, &[-0.25, 3.0]) - 0.05).abs() < 1e-12);
+        assert!((up.distance(&s, &[PI, 0.0]) - (PI - 0.2)).abs() < 1e-12);
+        let right = BoxRegion {
+            low: [f64::NEG_INFINITY, 2.0],
+            high: [f64::INFINITY, 8.0],
+        };
+        assert_eq!(right.distance(&s, &[0.0, 3.0]), 0.0);
+        assert!(
+            (right.distance(&s, &[0.0, 0.0]) - 0.5).abs() < 1e-12,
+            "scale 4"
+        );
     }
 }
