@@ -21,11 +21,13 @@
 
 pub mod agent;
 pub mod control;
+pub mod failure;
 pub mod familiar;
 pub mod fxhash;
 pub mod params;
 pub mod plan;
 pub mod sns;
+pub mod spatial;
 pub mod substrate;
 pub mod symbolic;
 
