@@ -239,3 +239,79 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         a.dist(b) / w.max(1e-12) + costs.segment_penalty
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SnsParams, Symbolic};
+
+    /// The full test of one contact, with no prefilter: the reference.
+    fn hit(c: &Contacts, i: usize, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
+        let (q, n) = (c.point(i), c.normal(i));
+        let patch = Patch {
+            centre: q,
+            t: n.perp() * costs.contact_patch,
+            half: costs.contact_patch,
+        };
+        costs.behind_patch(q, n, a)
+            || costs.behind_patch(q, n, b)
+            || Symbolic::new().passes_patch(a, b, &patch, costs.clearance)
+    }
+
+    /// As contacts arrive in batches, the prediction through the box prefilter and the spatial
+    /// hash (past `SCAN_AT_MOST` contacts) and the lazily cached prediction of each edge equal
+    /// the full test against every contact; a proven edge is never predicted to fail.
+    #[test]
+    fn prefilter_and_lazy_cache_decide_as_the_full_test() {
+        let costs = SnsParams::default().costs();
+        let test = Symbolic::new();
+        let mut state = 99u64;
+        let mut rnd = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as Real / (1u64 << 53) as Real
+        };
+        let mut contacts = Contacts::default();
+        let edges: Vec<(Vec2, Vec2, EdgeFailure)> = (0..300)
+            .map(|_| {
+                let a = Vec2::new(rnd() * 10.0, rnd() * 10.0);
+                let d = Vec2::new(rnd() - 0.5, rnd() - 0.5) * 3.0;
+                (a, a + d, EdgeFailure::default())
+            })
+            .collect();
+        let (mut blocked, mut free) = (0, 0);
+        for _ in 0..8 {
+            for _ in 0..25 {
+                let q = Vec2::new(rnd() * 10.0, rnd() * 10.0);
+                contacts.push(q, Vec2::new(1.0, 0.0).rotated(rnd() * 6.3));
+            }
+            let m = FailureModel::new(&contacts, &test, &costs);
+            for (a, b, e) in &edges {
+                let want = (0..contacts.len()).any(|i| hit(&contacts, i, *a, *b, &costs));
+                assert_eq!(m.segment_blocked(*a, *b, 0), want);
+                assert_eq!(m.edge_blocked(e, *a, *b), want);
+                if want {
+                    blocked += 1;
+                } else {
+                    free += 1;
+                }
+            }
+        }
+        assert!(contacts.len() > SCAN_AT_MOST);
+        assert!(
+            blocked > 200 && free > 200,
+            "{blocked} blocked, {free} free"
+        );
+        let m = FailureModel::new(&contacts, &test, &costs);
+        let (a, b, mut e) = edges
+            .into_iter()
+            .find(|(a, b, e)| m.edge_blocked(e, *a, *b))
+            .unwrap();
+        e.set_proven(true);
+        assert!(
+            !m.edge_blocked(&e, a, b),
+            "direct evidence beats generalisation"
+        );
+    }
+}

@@ -558,9 +558,10 @@ mod tests {
         ));
     }
 
-    /// Regression: `dt` has a rule in `check` but `set` refused it as unknown.
+    /// Regression: `dt` had a rule in `check` but `set` refused it as unknown. Every parameter with a
+    /// rule can be set by name and is checked.
     #[test]
-    fn every_checked_control_parameter_can_be_set() {
+    fn every_checked_parameter_can_be_set() {
         for (name, bad) in [
             ("dt", "0"),
             ("cruise_speed", "0"),
