@@ -265,13 +265,7 @@ mod tests {
     fn prefilter_and_lazy_cache_decide_as_the_full_test() {
         let costs = SnsParams::default().costs();
         let test = Symbolic::new();
-        let mut state = 99u64;
-        let mut rnd = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as Real / (1u64 << 53) as Real
-        };
+        let mut rnd = crate::testutil::uniform(99);
         let mut contacts = Contacts::default();
         let edges: Vec<(Vec2, Vec2, EdgeFailure)> = (0..300)
             .map(|_| {

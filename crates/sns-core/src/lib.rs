@@ -30,6 +30,8 @@ pub mod sns;
 pub mod spatial;
 pub mod substrate;
 pub mod symbolic;
+#[cfg(test)]
+mod testutil;
 
 pub use agent::{Agent, GraphSnapshot};
 pub use params::{ParamError, SnsParams, ValidSnsParams};

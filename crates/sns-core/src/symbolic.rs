@@ -400,13 +400,7 @@ mod tests {
         let mut costs = SnsParams::default().costs();
         costs.w_untried = 0.3;
         costs.w_familiar = 0.8;
-        let mut state = 12345u64;
-        let mut rnd = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as Real / (1u64 << 53) as Real
-        };
+        let mut rnd = crate::testutil::uniform(12345);
         let mut g = Symbolic::new();
         let mut visited = FamiliarSpace::new(0.3);
         for i in 0..14 {
