@@ -258,6 +258,47 @@ fn bench_params_are_applied_and_archived() {
     assert!(!bad.0.exists(), "the bench wrote {bad_dir}");
 }
 
+/// The constants that lived in function bodies (plan read-out, stall and blocking thresholds,
+/// timeouts, the controller's corner overshoot and forgetting, ...) are parameters: set with
+/// `--param`, archived in run.toml, checked. Every name run.toml records is a name `--param`
+/// takes, and back: a bench that sets each archived parameter to its own archived value runs.
+#[test]
+fn every_archived_parameter_is_settable_by_name() {
+    let out = temp_dir_path("bench-every-param");
+    let dir = out.0.to_str().expect("utf-8");
+    let base = [
+        "bench", "--quiet", "--agents", "sns", "--mazes", "u", "--seeds", "1", "--trials", "1",
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--param", "plan_ahead=5", "--param", "forgetting=0.99"]);
+    args.extend(["--out", dir]);
+    let o = sns(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.0.join("run.toml")).expect("run.toml");
+    let params = &toml[toml.find("[config.params]").expect("a params table")..];
+    assert!(params.contains("plan_ahead = 5.0\n"), "{params}");
+    assert!(params.contains("forgetting = 0.99\n"), "{params}");
+    assert!(params.contains("timeout_slack = 300\n"), "{params}");
+    let pairs: Vec<String> = params
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    assert!(pairs.len() > 45, "{pairs:?}");
+    let again = temp_dir_path("bench-every-param-again");
+    let mut args = base.to_vec();
+    for p in &pairs {
+        args.extend(["--param", p.as_str()]);
+    }
+    args.extend(["--out", again.0.to_str().expect("utf-8")]);
+    let o = sns(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    rejects(
+        &["--maze", "u", "--param", "plan_ahead=2"],
+        &["--param", "plan_ahead must be"],
+    );
+}
+
 /// Search mode from the command line: SNS finds a goal it does not sense; the agents that steer
 /// by the goal's position are refused with one line.
 #[test]

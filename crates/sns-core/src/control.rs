@@ -21,6 +21,21 @@ pub struct ControlParams {
     pub cross_track_gain: Real,
     /// Control period in seconds (known from the step rate). Default 0.01.
     pub dt: Real,
+    /// Within this distance of the target, in metres, the body heads for it directly instead of
+    /// along the segment. Default 0.3.
+    pub direct_radius: Real,
+    /// How far past a corner the body may overshoot, in metres: a turn is taken at the speed
+    /// from which the body stops within this distance (divided by the sine of half the turn).
+    /// Default 0.25.
+    pub corner_overshoot: Real,
+    /// Floor of the identified maximum deceleration, in m/s^2 (before the model is
+    /// identified). Default 1.
+    pub min_decel: Real,
+    /// Turns below this angle, in radians, are taken at cruise speed. Default 0.2.
+    pub straight_turn: Real,
+    /// Forgetting factor per contact-free step of the least-squares identification of the
+    /// dynamics (a memory of about `1 / (1 - forgetting)` steps). Default 0.995.
+    pub forgetting: Real,
 }
 
 impl Default for ControlParams {
@@ -30,6 +45,11 @@ impl Default for ControlParams {
             brake_fraction: 0.5,
             cross_track_gain: 6.0,
             dt: 0.01,
+            direct_radius: 0.3,
+            corner_overshoot: 0.25,
+            min_decel: 1.0,
+            straight_turn: 0.2,
+            forgetting: 0.995,
         }
     }
 }
@@ -67,7 +87,7 @@ impl Controller {
 
     /// Largest deceleration the body can produce, in m/s^2 (from the identified gain).
     pub fn max_decel(&self) -> Real {
-        (self.b.abs() / self.params.dt).max(1.0)
+        (self.b.abs() / self.params.dt).max(self.params.min_decel)
     }
 
     /// Speed from which the ball can stop within `d` metres.
@@ -79,7 +99,7 @@ impl Controller {
     pub fn observe(&mut self, obs: &Observation) {
         if let Some((v0, a0)) = self.last.take() {
             if !obs.contact {
-                let lambda = 0.995;
+                let lambda = self.params.forgetting;
                 for (v, a, v1) in [(v0.x, a0.x, obs.velocity.x), (v0.y, a0.y, obs.velocity.y)] {
                     let x = [v, a];
                     for i in 0..2 {
@@ -124,7 +144,7 @@ impl Controller {
         };
         let remaining = p.dist(to);
         // Head for the target directly when close, along the segment otherwise.
-        let heading = if remaining < 0.3 || len < 1e-9 {
+        let heading = if remaining < self.params.direct_radius || len < 1e-9 {
             (to - p).normalized()
         } else {
             dir
@@ -141,11 +161,11 @@ impl Controller {
     /// The speed at which a turn of `angle` radians at a waypoint can be taken.
     pub fn turn_speed(&self, angle: Real) -> Real {
         let a = angle.abs().min(std::f64::consts::PI);
-        if a < 0.2 {
+        if a < self.params.straight_turn {
             return self.params.cruise_speed;
         }
-        // Overshoot past the corner must stay within about 0.25 m.
-        let corner = self.stopping_speed(0.25) / (a / 2.0).sin().max(0.3);
+        // Overshoot past the corner must stay within about `corner_overshoot`.
+        let corner = self.stopping_speed(self.params.corner_overshoot) / (a / 2.0).sin().max(0.3);
         corner.min(self.params.cruise_speed)
     }
 }

@@ -21,13 +21,17 @@
 
 pub mod agent;
 pub mod control;
+pub mod failure;
 pub mod familiar;
 pub mod fxhash;
 pub mod params;
 pub mod plan;
 pub mod sns;
+pub mod spatial;
 pub mod substrate;
 pub mod symbolic;
+#[cfg(test)]
+mod testutil;
 
 pub use agent::{Agent, GraphSnapshot};
 pub use params::{ParamError, SnsParams, ValidSnsParams};

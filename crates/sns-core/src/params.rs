@@ -86,11 +86,47 @@ pub struct SnsParams {
     /// inside the wall (`PlanCosts::wall_depth`). Default 0.45 (measured against 0.35, 0.5, 0.55
     /// and 0.6 on 3400 runs: BENCHMARKS.md); at most `arrive_radius` turns corner cutting off.
     pub cut_radius: Real,
-    /// Steps without 2 cm of progress before a behaviour is declared failed. Default 60.
+    /// Steps without `progress_step` of progress before a behaviour is declared failed.
+    /// Default 60.
     pub stall_steps: u64,
-    /// Contact steps with less than 0.2 m/s of progress before a behaviour is declared blocked.
-    /// Default 8.
+    /// Progress toward the target that counts against the stall window, in metres: the
+    /// distance must fall this far below its best so far. Default 0.02.
+    pub progress_step: Real,
+    /// Contact steps with less than `blocked_speed` of progress (head-on, or while slower than
+    /// `slow_speed`) before a behaviour is declared blocked. Default 8.
     pub blocked_steps: u64,
+    /// Speed toward the target below which a contact step counts as blocked, in m/s. Default
+    /// 0.2.
+    pub blocked_speed: Real,
+    /// Speed below which a contact step that is not head-on counts as blocked (with too little
+    /// progress), in m/s. Default 0.5.
+    pub slow_speed: Real,
+    /// A behaviour times out after the steps its length takes at this speed, in m/s, plus
+    /// `timeout_slack` steps. Default 0.5.
+    pub timeout_speed: Real,
+    /// Steps added to every behaviour's timeout. Default 300.
+    pub timeout_slack: u64,
+    /// How far ahead of the current target the plan is read out, in metres; at least
+    /// `brake_lookahead`, so that the braking sees every turn in its range, and bounded, so that
+    /// reading a plan never grows with the graph. Default 3.5.
+    pub plan_ahead: Real,
+    /// How far ahead along the plan turns limit the speed at which the current target is
+    /// passed, in metres. Default 3.
+    pub brake_lookahead: Real,
+    /// The agent is still at the place it last reached while it is within this distance of it
+    /// (or within `cut_radius`, if larger: a place counts as reached that far), in metres.
+    /// Default 0.5.
+    pub stay_radius: Real,
+    /// A goal sensed within this distance of the known one is the same goal (self-motion
+    /// sensing perceives it through a drifting estimate), in metres. Default 0.1.
+    pub goal_tolerance: Real,
+    /// A contact within this distance of a remembered one (or of the last one) is not remembered
+    /// again, in metres. Default 0.04.
+    pub contact_spacing: Real,
+    /// The clearance of the failure model as a fraction of `body_radius`: a straight behaviour
+    /// passing closer than `clearance_factor x body_radius` to a remembered wall patch is
+    /// predicted to fail (`sns_core::failure`). Default 0.8.
+    pub clearance_factor: Real,
     /// Cosine above which a contact normal opposes the direction of travel head-on, which blocks
     /// the behaviour at once. Default 0.7 (45 degrees).
     pub steep_contact_cos: Real,
@@ -131,7 +167,18 @@ impl Default for SnsParams {
             arrive_radius: 0.2,
             cut_radius: 0.45,
             stall_steps: 60,
+            progress_step: 0.02,
             blocked_steps: 8,
+            blocked_speed: 0.2,
+            slow_speed: 0.5,
+            timeout_speed: 0.5,
+            timeout_slack: 300,
+            plan_ahead: 3.5,
+            brake_lookahead: 3.0,
+            stay_radius: 0.5,
+            goal_tolerance: 0.1,
+            contact_spacing: 0.04,
+            clearance_factor: 0.8,
             steep_contact_cos: 0.7,
             contact_patch: 0.2,
             abort_on_prediction: false,
@@ -284,6 +331,50 @@ impl SnsParams {
                 "stall_steps and blocked_steps must be >= 1",
             ),
             (
+                within(self.progress_step, 0.0, 10.0),
+                "progress_step must be in [0, 10] m",
+            ),
+            (
+                within(self.blocked_speed, 0.0, 100.0),
+                "blocked_speed must be in [0, 100] m/s",
+            ),
+            (
+                within(self.slow_speed, 0.0, 100.0),
+                "slow_speed must be in [0, 100] m/s",
+            ),
+            (
+                within(self.timeout_speed, 0.01, 100.0),
+                "timeout_speed must be in [0.01, 100] m/s",
+            ),
+            (
+                self.timeout_slack <= 100_000_000,
+                "timeout_slack must be in [0, 1e8] steps",
+            ),
+            (
+                within(self.brake_lookahead, 0.0, 1000.0),
+                "brake_lookahead must be in [0, 1000] m",
+            ),
+            (
+                within(self.plan_ahead, self.brake_lookahead, 1000.0),
+                "plan_ahead must be in [brake_lookahead, 1000] m",
+            ),
+            (
+                within(self.stay_radius, 0.0, 10.0),
+                "stay_radius must be in [0, 10] m",
+            ),
+            (
+                within(self.goal_tolerance, 0.0, 10.0),
+                "goal_tolerance must be in [0, 10] m",
+            ),
+            (
+                within(self.contact_spacing, 0.0, 1.0),
+                "contact_spacing must be in [0, 1] m",
+            ),
+            (
+                within(self.clearance_factor, 0.0, 10.0),
+                "clearance_factor must be in [0, 10]",
+            ),
+            (
                 within(c.cruise_speed, 0.01, 100.0),
                 "cruise_speed must be in [0.01, 100] m/s",
             ),
@@ -296,6 +387,23 @@ impl SnsParams {
                 "cross_track_gain must be in [0, 1000] 1/s",
             ),
             (within(c.dt, 1e-4, 10.0), "dt must be in [1e-4, 10] s"),
+            (
+                within(c.direct_radius, 0.0, 100.0),
+                "direct_radius must be in [0, 100] m",
+            ),
+            (
+                within(c.corner_overshoot, 0.0, 100.0),
+                "corner_overshoot must be in [0, 100] m",
+            ),
+            (
+                within(c.min_decel, 0.0, 1e6),
+                "min_decel must be in [0, 1e6] m/s^2",
+            ),
+            (
+                within(c.straight_turn, 0.0, std::f64::consts::PI),
+                "straight_turn must be in [0, pi] rad",
+            ),
+            (unit(c.forgetting), "forgetting must be in (0, 1]"),
         ];
         for (ok, rule) in rules {
             if !ok {
@@ -343,7 +451,18 @@ impl SnsParams {
             "arrive_radius" => self.arrive_radius = real()?,
             "cut_radius" => self.cut_radius = real()?,
             "stall_steps" => self.stall_steps = int()?,
+            "progress_step" => self.progress_step = real()?,
             "blocked_steps" => self.blocked_steps = int()?,
+            "blocked_speed" => self.blocked_speed = real()?,
+            "slow_speed" => self.slow_speed = real()?,
+            "timeout_speed" => self.timeout_speed = real()?,
+            "timeout_slack" => self.timeout_slack = int()?,
+            "plan_ahead" => self.plan_ahead = real()?,
+            "brake_lookahead" => self.brake_lookahead = real()?,
+            "stay_radius" => self.stay_radius = real()?,
+            "goal_tolerance" => self.goal_tolerance = real()?,
+            "contact_spacing" => self.contact_spacing = real()?,
+            "clearance_factor" => self.clearance_factor = real()?,
             "steep_contact_cos" => self.steep_contact_cos = real()?,
             "body_radius" => self.body_radius = real()?,
             "contact_patch" => self.contact_patch = real()?,
@@ -351,6 +470,11 @@ impl SnsParams {
             "cruise_speed" => self.control.cruise_speed = real()?,
             "brake_fraction" => self.control.brake_fraction = real()?,
             "cross_track_gain" => self.control.cross_track_gain = real()?,
+            "direct_radius" => self.control.direct_radius = real()?,
+            "corner_overshoot" => self.control.corner_overshoot = real()?,
+            "min_decel" => self.control.min_decel = real()?,
+            "straight_turn" => self.control.straight_turn = real()?,
+            "forgetting" => self.control.forgetting = real()?,
             // The controller's model of the world's step; the command line warns when it differs
             // from the world's (0.01 s in PointMaze).
             "dt" => self.control.dt = real()?,
@@ -371,7 +495,7 @@ impl SnsParams {
             segment_penalty: self.segment_penalty,
             generalised_factor: self.generalised_factor,
             generalise: self.generalise,
-            body_radius: self.body_radius,
+            clearance: self.body_radius * self.clearance_factor,
             contact_patch: self.contact_patch,
             wall_depth: self.cut_radius,
             edge_reach: self.neighbour_radius(0) + 1e-9,
@@ -434,14 +558,31 @@ mod tests {
         ));
     }
 
-    /// Regression: `dt` has a rule in `check` but `set` refused it as unknown.
+    /// Regression: `dt` had a rule in `check` but `set` refused it as unknown. Every parameter with a
+    /// rule can be set by name and is checked.
     #[test]
-    fn every_checked_control_parameter_can_be_set() {
+    fn every_checked_parameter_can_be_set() {
         for (name, bad) in [
             ("dt", "0"),
             ("cruise_speed", "0"),
             ("brake_fraction", "0"),
             ("cross_track_gain", "-1"),
+            ("direct_radius", "-1"),
+            ("corner_overshoot", "nan"),
+            ("min_decel", "-1"),
+            ("straight_turn", "4"),
+            ("forgetting", "0"),
+            ("progress_step", "-1"),
+            ("blocked_speed", "nan"),
+            ("slow_speed", "-1"),
+            ("timeout_speed", "0"),
+            ("timeout_slack", "1000000000"),
+            ("plan_ahead", "2"),
+            ("brake_lookahead", "1e9"),
+            ("stay_radius", "-1"),
+            ("goal_tolerance", "inf"),
+            ("contact_spacing", "2"),
+            ("clearance_factor", "-0.5"),
         ] {
             let mut p = SnsParams::default();
             p.set(name, bad).expect(name);

@@ -565,7 +565,7 @@ impl Replanner {
         // New contacts: the failure prediction of edges passing near them may have changed.
         let contacts = gr.contact_count();
         if contacts > self.contacts_seen && costs.generalise {
-            let reach = (costs.body_radius * 0.8).max(costs.wall_depth) + costs.contact_patch;
+            let reach = (costs.clearance).max(costs.wall_depth) + costs.contact_patch;
             for i in self.contacts_seen..contacts {
                 self.touch_near(gr, gr.contact_point(i), reach, short);
             }

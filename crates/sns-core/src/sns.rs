@@ -27,7 +27,7 @@ use crate::control::Controller;
 use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
 use crate::params::{SnsParams, ValidSnsParams};
-use crate::substrate::{NodeId, PlanCosts, Substrate};
+use crate::substrate::{NodeId, PlanCosts, Substrate, NEAREST_RINGS};
 use serde::Serialize;
 use sns_worlds::{Observation, Real, Vec2};
 
@@ -51,10 +51,6 @@ pub struct SnsStats {
     /// search goes on with the places it has; see `docs/METHOD.md`).
     pub capped: u64,
 }
-
-/// How far ahead of the current target the plan is read out, in metres: beyond the braking
-/// look-ahead of [`Sns::exit_speed`] (3 m), so that reading a plan never grows with the graph.
-const PLAN_AHEAD: Real = 3.5;
 
 #[derive(Debug, Clone)]
 struct Exec {
@@ -159,9 +155,12 @@ impl<S: Substrate> Sns<S> {
     /// Makes sure the goal node sits at the sensed goal (a moved goal gets a new node).
     fn sync_goal(&mut self, obs: &Observation) {
         let Some(g) = obs.goal else { return };
-        // A goal sensed within 0.1 m of the known one is the same goal (self-motion sensing
-        // perceives it through a drifting estimate).
-        if self.goal.is_some_and(|(_, p)| p.dist(g) < 0.1) {
+        // A goal sensed within `goal_tolerance` of the known one is the same goal (self-motion
+        // sensing perceives it through a drifting estimate).
+        if self
+            .goal
+            .is_some_and(|(_, p)| p.dist(g) < self.params.goal_tolerance)
+        {
             return;
         }
         self.costs.search = false;
@@ -191,12 +190,14 @@ impl<S: Substrate> Sns<S> {
         id
     }
 
-    /// The place nearest to `pos` (the search-mode sink is no place) and its distance.
+    /// The place nearest to `pos` (the search-mode sink is no place) and its distance: when the
+    /// sink is nearest, the nearest other node within the outer radius of the substrate's
+    /// nearest-node search.
     fn nearest_place(&self, pos: Vec2) -> Option<(NodeId, Real)> {
         match self.sub.nearest(pos) {
             Some((n, _)) if Some(n) == self.sink => self
                 .sub
-                .within(pos, 2.0, 2)
+                .within(pos, NEAREST_RINGS[1], 2)
                 .into_iter()
                 .find(|&m| Some(m) != self.sink)
                 .map(|m| (m, self.sub.node_pos(m).dist(pos))),
@@ -328,7 +329,10 @@ impl<S: Substrate> Sns<S> {
 
     fn remember_contact(&mut self, obs: &Observation) {
         let q = obs.position - obs.contact_normal * self.params.body_radius;
-        if self.last_contact.is_some_and(|l| l.dist(q) < 0.04) || self.sub.contact_near(q, 0.04) {
+        let spacing = self.params.contact_spacing;
+        if self.last_contact.is_some_and(|l| l.dist(q) < spacing)
+            || self.sub.contact_near(q, spacing)
+        {
             return;
         }
         self.last_contact = Some(q);
@@ -343,7 +347,7 @@ impl<S: Substrate> Sns<S> {
         // The agent is still at the node it last reached, unless it is farther from it than a
         // place can be when counted as reached (regression: with `cut_radius` above 0.5 m the agent
         // left a corner-cut place at once for the node under it, and livelocked between the two).
-        let at_most = self.params.cut_radius.max(0.5);
+        let at_most = self.params.cut_radius.max(self.params.stay_radius);
         let from = match self.at {
             Some(n) if self.sub.node_pos(n).dist(p) < at_most => n,
             _ => self.place_within(p, 0, self.params.eps(0) / 4.0),
@@ -356,10 +360,13 @@ impl<S: Substrate> Sns<S> {
         // 254 first-trial steps against 208 before the graph was grown lazily).
         self.lay_around(self.sub.node_pos(from));
         self.stats.plans += 1;
-        self.plan = match self
-            .sub
-            .plan(from, goal, &self.costs, &self.familiar, PLAN_AHEAD)
-        {
+        self.plan = match self.sub.plan(
+            from,
+            goal,
+            &self.costs,
+            &self.familiar,
+            self.params.plan_ahead,
+        ) {
             Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
             _ => vec![goal],
         };
@@ -371,10 +378,13 @@ impl<S: Substrate> Sns<S> {
             // now; plan again.
             if self.costs.search && self.sub.node_pos(from).dist(p) < at_most {
                 self.sub.set_frontier(from, false);
-                if let Some((_, path)) =
-                    self.sub
-                        .plan(from, goal, &self.costs, &self.familiar, PLAN_AHEAD)
-                {
+                if let Some((_, path)) = self.sub.plan(
+                    from,
+                    goal,
+                    &self.costs,
+                    &self.familiar,
+                    self.params.plan_ahead,
+                ) {
                     if path.len() > 1 && Some(path[1]) != self.sink {
                         self.plan = path[1..].to_vec();
                     }
@@ -402,7 +412,8 @@ impl<S: Substrate> Sns<S> {
             last_improve: 0,
             blocked: 0,
             contacts_seen: self.sub.contact_count(),
-            timeout: (len / 0.5 / self.params.control.dt) as u64 + 300,
+            timeout: (len / self.params.timeout_speed / self.params.control.dt) as u64
+                + self.params.timeout_slack,
         });
     }
 
@@ -480,7 +491,7 @@ impl<S: Substrate> Sns<S> {
         let p = obs.position;
         let d = p.dist(target);
         ex.steps += 1;
-        if d < ex.best - 0.02 {
+        if d < ex.best - self.params.progress_step {
             ex.best = d;
             ex.last_improve = ex.steps;
         }
@@ -510,7 +521,9 @@ impl<S: Substrate> Sns<S> {
         let progress = obs.velocity.dot(dir);
         if obs.contact {
             let steep = obs.contact_normal.dot(dir) < -self.params.steep_contact_cos;
-            if progress < 0.2 && (steep || obs.velocity.norm() < 0.5) {
+            if progress < self.params.blocked_speed
+                && (steep || obs.velocity.norm() < self.params.slow_speed)
+            {
                 ex.blocked += 1;
             } else {
                 ex.blocked = 0;
@@ -561,7 +574,7 @@ impl<S: Substrate> Sns<S> {
             // Speed now that still allows slowing to `turn` over the distance `ahead`.
             best = best.min((turn * turn + self.ctrl.stopping_speed(ahead).powi(2)).sqrt());
             ahead += here.dist(next);
-            if Some(n) == goal || ahead > 3.0 {
+            if Some(n) == goal || ahead > self.params.brake_lookahead {
                 return best;
             }
             prev = here;

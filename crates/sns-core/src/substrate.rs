@@ -1,17 +1,29 @@
 //! What the SNS algorithm needs from the medium that stores its cognitive graph.
 //!
-//! The algorithm ([`crate::sns`]) is written once against this trait; the symbolic substrate
+//! The algorithm ([`crate::sns`]) is written once against this trait, and so are its cost model
+//! and its failure model ([`crate::failure`]: the contact memory, the prediction that a
+//! behaviour fails, its lazy per-edge cache, the edge cost) and the nearest-node search
+//! ([`Substrate::nearest`]). A substrate stores and plans: the symbolic substrate
 //! ([`crate::symbolic`]) stores exact positions, the neural substrate (crate `sns-neural`)
-//! stores place units over a harmonic code and Hebbian synapses; both plan with the incremental
-//! planner of [`crate::plan`] over what they store (in the neural substrate its cost-to-goal is
-//! the log of the activity spread from the goal). Both must choose the same behaviours up to ties.
+//! stores place units over a harmonic code and Hebbian synapses; each answers the one question
+//! of the failure model that depends on its representation ([`PatchTest`]: the symbolic
+//! substrate by exact geometry, the neural one by the similarity of codes), and both plan with
+//! the incremental planner of [`crate::plan`] over what they store (in the neural substrate its
+//! cost-to-goal is the log of the activity spread from the goal). Both must choose the same
+//! behaviours up to ties.
 
 use crate::agent::GraphSnapshot;
+use crate::failure::{Contacts, EdgeFailure, FailureModel, PatchTest};
 use crate::familiar::FamiliarSpace;
 use sns_worlds::{Real, Vec2};
 
 /// Index of a node (a place / a behaviour end point). Nodes are never removed.
 pub type NodeId = usize;
+
+/// The radii, in metres, of the widening prefilter of [`Substrate::nearest`] before every node
+/// is scored. A fact of the search's layout: the symbolic answer does not depend on them, the
+/// neural one only where the kernel's anisotropy would let a farther unit win.
+pub const NEAREST_RINGS: [Real; 2] = [0.5, 2.0];
 
 /// Learning and ordering constants the substrate applies (a view of [`crate::SnsParams`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,9 +40,10 @@ pub struct PlanCosts {
     pub generalised_factor: Real,
     /// Whether failures generalise to similar behaviours.
     pub generalise: bool,
-    /// Radius of the agent's body, in metres: a straight behaviour passing closer than
-    /// 0.8 x this to a remembered wall point is predicted to fail.
-    pub body_radius: Real,
+    /// Clearance in metres: a straight behaviour passing closer than this to a remembered wall
+    /// patch is predicted to fail (`body_radius x clearance_factor`, see
+    /// [`crate::SnsParams::clearance_factor`]).
+    pub clearance: Real,
     /// Half-length of the wall patch a contact stands for: a contact at wall point `q` with
     /// normal `n` predicts a straight wall through `q`, perpendicular to `n`, this far each way.
     pub contact_patch: Real,
@@ -71,8 +84,9 @@ impl PlanCosts {
     }
 }
 
-/// Storage and planning medium of the cognitive graph.
-pub trait Substrate {
+/// Storage and planning medium of the cognitive graph. Its [`PatchTest`] is the substrate's
+/// answer to the failure model's question ([`crate::failure`]).
+pub trait Substrate: PatchTest {
     /// "symbolic" or "neural".
     fn name(&self) -> &'static str;
     /// Adds a node anchored at `pos`, at refinement `level`.
@@ -87,9 +101,18 @@ pub trait Substrate {
     fn node_count(&self) -> usize;
     /// Number of directed edges.
     fn edge_count(&self) -> usize;
-    /// The node the agent is nearest to at `pos` and its distance (read out from place-unit
-    /// activity in the neural substrate).
-    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)>;
+    /// The node nearest to `pos` (the most active place unit in the neural substrate) among the
+    /// candidates the substrate's prefilter finds within `radius` (every node when `None`), and
+    /// its distance.
+    fn nearest_within(&self, pos: Vec2, radius: Option<Real>) -> Option<(NodeId, Real)>;
+    /// The node the agent is nearest to at `pos` and its distance: the nearest within the
+    /// widening radii of [`NEAREST_RINGS`], else the nearest of all.
+    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)> {
+        NEAREST_RINGS
+            .iter()
+            .find_map(|&r| self.nearest_within(pos, Some(r)))
+            .or_else(|| self.nearest_within(pos, None))
+    }
     /// Nodes within `radius` of `pos`, nearest first, at most `max` of them.
     fn within(&self, pos: Vec2, radius: Real, max: usize) -> Vec<NodeId>;
     /// Adds the edge `u -> v` if it does not exist, with effectiveness `w`, or untried (`None`:
@@ -97,25 +120,43 @@ pub trait Substrate {
     fn connect(&mut self, u: NodeId, v: NodeId, w: Option<Real>);
     /// Effectiveness of `u -> v` now (None without edge).
     fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real>;
-    /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`.
+    /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`; the edge is
+    /// proven ([`EdgeFailure::set_proven`]).
     fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
-    /// Depression of `u -> v` after a failure: `w <- beta w`.
+    /// Depression of `u -> v` after a failure: `w <- beta w`; the edge is no longer proven.
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
-    /// along `-normal`), with contact normal `normal`.
+    /// along `-normal`), with contact normal `normal`, in [`Substrate::contacts`].
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);
     /// Whether a contact is remembered within `radius` of `pos`.
     fn contact_near(&self, pos: Vec2, radius: Real) -> bool;
+    /// The contact memory (as the substrate represents the wall points).
+    fn contacts(&self) -> &Contacts;
+    /// The failure-prediction cache of the edge `u -> v` (None without edge).
+    fn edge_failure(&self, u: NodeId, v: NodeId) -> Option<&EdgeFailure>;
+    /// The failure and cost model over this substrate's contacts, with `costs`.
+    fn failure<'a>(&'a self, costs: &'a PlanCosts) -> FailureModel<'a, Self> {
+        FailureModel::new(self.contacts(), self, costs)
+    }
     /// Number of remembered contacts.
-    fn contact_count(&self) -> usize;
+    fn contact_count(&self) -> usize {
+        self.contacts().len()
+    }
     /// Whether the behaviour `u -> v` is predicted to fail because it resembles a failed one: its
     /// segment passes through a remembered wall patch, or one of its ends lies inside the wall
-    /// ([`PlanCosts::behind_patch`]).
-    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool;
+    /// ([`PlanCosts::behind_patch`]); see [`FailureModel::edge_blocked`].
+    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool {
+        self.edge_failure(u, v).is_some_and(|e| {
+            self.failure(costs)
+                .edge_blocked(e, self.node_pos(u), self.node_pos(v))
+        })
+    }
     /// Whether a remembered wall lies across the straight segment `a -> b`, or holds one of its
     /// ends (the same test as [`Substrate::predicted_blocked`], for any segment, against every
     /// remembered contact).
-    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool;
+    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
+        self.failure(costs).segment_blocked(a, b, 0)
+    }
     /// Marks `u` as a frontier place (next to space where no place was laid yet) or not. A
     /// frontier place has a virtual exit to the goal through unexplored space, costing about
     /// `distance / w_untried` (see [`crate::plan`]).

@@ -1,23 +1,20 @@
 //! The symbolic substrate: exact anchor positions, a `petgraph` graph of behaviours, a spatial
 //! hash for "which node is near", incremental D* Lite ([`crate::plan`]) for the cheapest path,
-//! and a geometric test for the
-//! generalisation of failures (a straight behaviour that would pass through a remembered contact
-//! is predicted to fail like the one that made the contact).
+//! and the exact geometric answer to the failure model's question ([`crate::failure`]): a
+//! straight behaviour passes within the clearance of a remembered wall patch when the distance
+//! between the two segments is below it.
 
 use crate::agent::GraphSnapshot;
+use crate::failure::{in_grown_box, Contacts, EdgeFailure, Patch, PatchTest};
 use crate::familiar::{FamiliarCache, FamiliarSpace};
-use crate::fxhash::FxHashMap;
 use crate::plan::{PlanGraph, Replanner};
+use crate::spatial::SpatialHash;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use sns_worlds::math::segment_segment_dist;
 use sns_worlds::{Real, Vec2};
-use std::cell::Cell;
-
-/// Side of a spatial-hash bucket in metres.
-const BUCKET: Real = 0.5;
 
 #[derive(Debug, Clone)]
 struct NodeData {
@@ -29,42 +26,9 @@ struct NodeData {
 struct EdgeData {
     /// Effectiveness; `None` while untried.
     w: Option<Real>,
-    // Lazily updated cache of the generalisation test: how many contacts were checked, and whether
-    // one of them blocks this edge.
-    checked: Cell<usize>,
-    blocked: Cell<bool>,
-    // Direct evidence beats generalisation: an edge whose last execution succeeded is not
-    // predicted to fail from contacts made elsewhere.
-    proven: bool,
+    /// The failure model's lazy cache of this edge's prediction.
+    failure: EdgeFailure,
     familiar: FamiliarCache,
-}
-
-/// A spatial hash of points.
-#[derive(Debug, Clone, Default)]
-pub struct SpatialHash {
-    buckets: FxHashMap<(i64, i64), Vec<usize>>,
-}
-
-impl SpatialHash {
-    fn key(p: Vec2) -> (i64, i64) {
-        ((p.x / BUCKET).floor() as i64, (p.y / BUCKET).floor() as i64)
-    }
-    /// Inserts item `i` at `p`.
-    pub fn insert(&mut self, p: Vec2, i: usize) {
-        self.buckets.entry(Self::key(p)).or_default().push(i);
-    }
-    /// Calls `f` for every item whose bucket overlaps the box `[lo, hi]`.
-    pub fn for_each_in(&self, lo: Vec2, hi: Vec2, mut f: impl FnMut(usize)) {
-        let (x0, y0) = Self::key(lo);
-        let (x1, y1) = Self::key(hi);
-        for x in x0..=x1 {
-            for y in y0..=y1 {
-                if let Some(v) = self.buckets.get(&(x, y)) {
-                    v.iter().for_each(|&i| f(i));
-                }
-            }
-        }
-    }
 }
 
 /// The symbolic cognitive graph.
@@ -73,8 +37,7 @@ pub struct Symbolic {
     graph: DiGraph<NodeData, EdgeData>,
     node_hash: SpatialHash,
     /// Remembered contacts: wall point and unit normal.
-    contacts: Vec<(Vec2, Vec2)>,
-    contact_hash: SpatialHash,
+    contacts: Contacts,
     /// The incremental planner and what it must re-examine.
     planner: Replanner,
 }
@@ -95,13 +58,7 @@ impl PlanGraph for View<'_> {
     }
     fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
         for e in self.s.graph.edges(NodeIndex::new(u)) {
-            let c = self.s.edge_cost(
-                (e.source(), e.target()),
-                e.weight(),
-                self.costs,
-                self.familiar,
-            );
-            f(e.target().index(), c);
+            f(e.target().index(), self.cost(e));
         }
     }
     fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
@@ -110,13 +67,7 @@ impl PlanGraph for View<'_> {
             .graph
             .edges_directed(NodeIndex::new(v), Direction::Incoming)
         {
-            let c = self.s.edge_cost(
-                (e.source(), e.target()),
-                e.weight(),
-                self.costs,
-                self.familiar,
-            );
-            f(e.source().index(), c);
+            f(e.source().index(), self.cost(e));
         }
     }
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
@@ -127,13 +78,38 @@ impl PlanGraph for View<'_> {
         self.s.contacts.len()
     }
     fn contact_point(&self, i: usize) -> Vec2 {
-        self.s.contacts[i].0
+        self.s.contacts.point(i)
     }
     fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
-        let a = self.s.node_pos(u);
-        let d = a.dist(goal);
-        let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
-        self.s.blocked_by_contacts(a, b, 0, self.costs)
+        self.s
+            .failure(self.costs)
+            .exit_blocked(self.s.node_pos(u), goal)
+    }
+}
+
+impl View<'_> {
+    /// The cost of edge `e` (the failure model's).
+    fn cost(&self, e: petgraph::graph::EdgeReference<'_, EdgeData>) -> Real {
+        let d = e.weight();
+        let ends = (self.s.graph[e.source()].pos, self.s.graph[e.target()].pos);
+        self.s
+            .failure(self.costs)
+            .edge_cost(d.w, &d.familiar, &d.failure, ends, self.familiar)
+    }
+}
+
+impl PatchTest for Symbolic {
+    fn patch_reach(&self, clearance: Real) -> Real {
+        clearance
+    }
+
+    /// Exact geometry: the distance between the two segments is below the clearance.
+    fn passes_patch(&self, a: Vec2, b: Vec2, patch: &Patch, clearance: Real) -> bool {
+        // A cheap exact reject first: a patch within the clearance of the segment has its centre
+        // within the clearance plus its half-length of the segment's bounding box.
+        let q = patch.centre;
+        in_grown_box(a, b, q, clearance + patch.half)
+            && segment_segment_dist(a, b, q - patch.t, q + patch.t) < clearance
     }
 }
 
@@ -145,77 +121,6 @@ impl Symbolic {
 
     fn edge(&self, u: NodeId, v: NodeId) -> Option<EdgeIndex> {
         self.graph.find_edge(NodeIndex::new(u), NodeIndex::new(v))
-    }
-
-    /// Whether the straight segment `a -> b` passes through remembered contacts `from..`.
-    fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
-        let clearance = costs.body_radius * 0.8;
-        let half = costs.contact_patch;
-        // The segment's bounding box grown by `m`; patch centres outside it are farther than `m`.
-        let grown = |m: Real| {
-            let r = Vec2::new(m, m);
-            let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - r;
-            (lo, Vec2::new(a.x.max(b.x), a.y.max(b.y)) + r)
-        };
-        let inside = |q: Vec2, (lo, hi): (Vec2, Vec2)| {
-            q.x >= lo.x && q.x <= hi.x && q.y >= lo.y && q.y <= hi.y
-        };
-        // Cheap exact rejects: a patch can hold an end within the wall depth plus its half-length,
-        // and come within the clearance of the segment within the clearance plus its half-length.
-        let may_matter = grown(clearance.max(costs.wall_depth) + half);
-        let may_cross = grown(clearance + half);
-        let hit = |i: usize| {
-            let (q, n) = self.contacts[i];
-            if !inside(q, may_matter) {
-                return false;
-            }
-            if costs.behind_patch(q, n, a) || costs.behind_patch(q, n, b) {
-                return true;
-            }
-            let t = n.perp() * half;
-            inside(q, may_cross) && segment_segment_dist(a, b, q - t, q + t) < clearance
-        };
-        let new = self.contacts.len() - from;
-        if new <= 64 {
-            return (from..self.contacts.len()).any(hit);
-        }
-        let mut found = false;
-        self.contact_hash
-            .for_each_in(may_matter.0, may_matter.1, |i| {
-                if !found && i >= from && hit(i) {
-                    found = true;
-                }
-            });
-        found
-    }
-
-    fn edge_blocked(&self, e: &EdgeData, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
-        if !costs.generalise || e.proven {
-            return false;
-        }
-        let n = self.contacts.len();
-        if e.checked.get() < n {
-            if !e.blocked.get() && self.blocked_by_contacts(a, b, e.checked.get(), costs) {
-                e.blocked.set(true);
-            }
-            e.checked.set(n);
-        }
-        e.blocked.get()
-    }
-
-    fn edge_cost(
-        &self,
-        (u, v): (NodeIndex, NodeIndex),
-        e: &EdgeData,
-        costs: &PlanCosts,
-        familiar: &FamiliarSpace,
-    ) -> Real {
-        let (a, b) = (self.graph[u].pos, self.graph[v].pos);
-        let mut w = costs.effectiveness(e.w, || e.familiar.get(familiar, a, b));
-        if self.edge_blocked(e, a, b, costs) {
-            w *= costs.generalised_factor;
-        }
-        a.dist(b) / w.max(1e-12) + costs.segment_penalty
     }
 }
 
@@ -250,17 +155,18 @@ impl Substrate for Symbolic {
         self.graph.edge_count()
     }
 
-    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)> {
-        // Grow the search box until something is found, then fall back to a full scan.
-        for r in [0.5, 2.0] {
-            if let Some(&n) = self.within(pos, r, 1).first() {
-                return Some((n, self.node_pos(n).dist(pos)));
-            }
+    fn nearest_within(&self, pos: Vec2, radius: Option<Real>) -> Option<(NodeId, Real)> {
+        match radius {
+            Some(r) => self
+                .within(pos, r, 1)
+                .first()
+                .map(|&n| (n, self.node_pos(n).dist(pos))),
+            None => self
+                .graph
+                .node_indices()
+                .map(|n| (n.index(), self.graph[n].pos.dist(pos)))
+                .min_by(|a, b| a.1.total_cmp(&b.1)),
         }
-        self.graph
-            .node_indices()
-            .map(|n| (n.index(), self.graph[n].pos.dist(pos)))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
     fn within(&self, pos: Vec2, radius: Real, max: usize) -> Vec<NodeId> {
@@ -283,9 +189,7 @@ impl Substrate for Symbolic {
                 NodeIndex::new(v),
                 EdgeData {
                     w,
-                    checked: Cell::new(0),
-                    blocked: Cell::new(false),
-                    proven: false,
+                    failure: EdgeFailure::default(),
                     familiar: FamiliarCache::default(),
                 },
             );
@@ -303,7 +207,7 @@ impl Substrate for Symbolic {
             let d = &mut self.graph[e];
             let w = d.w.unwrap_or(costs.w_untried);
             d.w = Some(w + eta * (1.0 - w));
-            d.proven = true;
+            d.failure.set_proven(true);
             self.planner.edge_changed(u);
         }
     }
@@ -311,37 +215,30 @@ impl Substrate for Symbolic {
     fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
             self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));
-            self.graph[e].proven = false;
+            self.graph[e].failure.set_proven(false);
             self.planner.edge_changed(u);
         }
     }
 
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
-        self.contact_hash.insert(pos, self.contacts.len());
-        self.contacts.push((pos, normal));
+        self.contacts.push(pos, normal);
     }
 
     fn contact_near(&self, pos: Vec2, radius: Real) -> bool {
         let r = Vec2::new(radius, radius);
         let mut found = false;
-        self.contact_hash.for_each_in(pos - r, pos + r, |i| {
-            found |= self.contacts[i].0.dist(pos) < radius
+        self.contacts.for_each_in(pos - r, pos + r, |i| {
+            found |= self.contacts.point(i).dist(pos) < radius
         });
         found
     }
 
-    fn contact_count(&self) -> usize {
-        self.contacts.len()
+    fn contacts(&self) -> &Contacts {
+        &self.contacts
     }
 
-    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool {
-        self.edge(u, v).is_some_and(|e| {
-            self.edge_blocked(&self.graph[e], self.node_pos(u), self.node_pos(v), costs)
-        })
-    }
-
-    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
-        self.blocked_by_contacts(a, b, 0, costs)
+    fn edge_failure(&self, u: NodeId, v: NodeId) -> Option<&EdgeFailure> {
+        self.edge(u, v).map(|e| &self.graph[e].failure)
     }
 
     fn set_frontier(&mut self, u: NodeId, frontier: bool) {
@@ -503,13 +400,7 @@ mod tests {
         let mut costs = SnsParams::default().costs();
         costs.w_untried = 0.3;
         costs.w_familiar = 0.8;
-        let mut state = 12345u64;
-        let mut rnd = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as Real / (1u64 << 53) as Real
-        };
+        let mut rnd = crate::testutil::uniform(12345);
         let mut g = Symbolic::new();
         let mut visited = FamiliarSpace::new(0.3);
         for i in 0..14 {

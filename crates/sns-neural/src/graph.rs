@@ -31,9 +31,9 @@
 //! search. The agent itself uses these activities maintained incrementally
 //! ([`sns_core::plan`], through `Neural`'s `Substrate::plan`); [`plan`] is the reference.
 
+use sns_core::failure::EdgeFailure;
 use sns_core::familiar::FamiliarCache;
 use sns_worlds::{Real, Vec2};
-use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -59,13 +59,9 @@ pub struct Synapse {
     /// Efficacy in (0, 1]; `None` while untried (the baseline efficacy of untried synapses,
     /// `PlanCosts::w_untried`, then applies).
     pub w: Option<Real>,
-    /// Whether the last execution of this behaviour succeeded: direct evidence overrides the
-    /// generalisation of failures from contacts.
-    pub proven: bool,
-    /// How many remembered contacts the generalisation test has seen (lazy cache).
-    pub checked: Cell<usize>,
-    /// Whether one of them predicts that this behaviour fails.
-    pub blocked: Cell<bool>,
+    /// The failure model's lazy cache of this behaviour's prediction (and whether its last
+    /// execution succeeded, which overrides the generalisation of failures from contacts).
+    pub failure: EdgeFailure,
     /// Whether the behaviour's segment lies in familiar space (lazy cache).
     pub familiar: FamiliarCache,
 }
@@ -142,9 +138,7 @@ impl Synapses {
             pre: u,
             post: v,
             w,
-            proven: false,
-            checked: Cell::new(0),
-            blocked: Cell::new(false),
+            failure: EdgeFailure::default(),
             familiar: FamiliarCache::default(),
         });
         self.out[u].push(e);

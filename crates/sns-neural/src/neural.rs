@@ -2,11 +2,17 @@
 //! memory of codes, and planning by spreading activity, maintained incrementally: the activity
 //! spread from the goal is repaired where synapses changed ([`sns_core::plan`], D* Lite, whose
 //! `g` is the log activity of [`crate::graph`]) instead of spread anew at every decision.
+//!
+//! The failure model and the cost model are the algorithm's ([`sns_core::failure`]); this
+//! substrate answers their one question in its own terms ([`PatchTest`]): whether a behaviour
+//! passes within the clearance of a remembered wall patch is decided by the similarity of the
+//! codes of the two closest points, so that the code decides how failures generalise.
 
 use crate::code::{Code, CodeParams, HarmonicCode};
 use crate::graph::{self, PlanScratch, Synapses};
-use crate::place::{Buckets, PlaceUnits};
+use crate::place::PlaceUnits;
 use crate::NeuralError;
+use sns_core::failure::{Contacts, EdgeFailure, Patch, PatchTest};
 use sns_core::familiar::FamiliarSpace;
 use sns_core::plan::{PlanGraph, Replanner};
 use sns_core::{GraphSnapshot, NodeId, PlanCosts, Substrate};
@@ -18,17 +24,6 @@ use std::cell::RefCell;
 pub struct NeuralParams {
     /// Layout of the harmonic code (`dims` is the `--dims` flag).
     pub code: CodeParams,
-}
-
-/// The contact memory: each remembered wall contact is stored as its code `h(c)`.
-#[derive(Debug, Clone, Default)]
-struct Contacts {
-    codes: Vec<Code>,
-    /// Decoded positions (for the coarse prefilter only).
-    pos: Vec<Vec2>,
-    /// Contact normals: a contact stands for a wall patch along `normal.perp()`.
-    normals: Vec<Vec2>,
-    prefilter: Buckets,
 }
 
 /// Scratch buffers (not state): query code and candidate lists.
@@ -77,16 +72,15 @@ impl PlanGraph for View<'_> {
         out.extend(c);
     }
     fn contact_count(&self) -> usize {
-        self.n.contacts.pos.len()
+        self.n.contacts.len()
     }
     fn contact_point(&self, i: usize) -> Vec2 {
-        self.n.contacts.pos[i]
+        self.n.contacts.point(i)
     }
     fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
-        let a = self.n.units.anchor(u);
-        let d = a.dist(goal);
-        let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
-        self.n.blocked_by_contacts(a, b, 0, self.costs)
+        self.n
+            .failure(self.costs)
+            .exit_blocked(self.n.units.anchor(u), goal)
     }
 }
 
@@ -96,7 +90,10 @@ pub struct Neural {
     code: HarmonicCode,
     units: PlaceUnits,
     syn: Synapses,
+    /// The contact memory (decoded wall points and normals, with the failure model's
+    /// prefilter), and each remembered contact as its code `h(c)`.
     contacts: Contacts,
+    contact_codes: Vec<Code>,
     /// Cached activity thresholds `(radius, K(radius))` of the radial kernel profile.
     thresholds: RefCell<Vec<(Real, Real)>>,
     scratch: RefCell<Scratch>,
@@ -113,6 +110,7 @@ impl Neural {
             code,
             syn: Synapses::default(),
             contacts: Contacts::default(),
+            contact_codes: Vec::new(),
             thresholds: RefCell::new(Vec::new()),
             scratch: RefCell::new(Scratch::default()),
             planner: Replanner::new(),
@@ -181,92 +179,34 @@ impl Neural {
         f(q, &mut s.cands)
     }
 
-    /// Whether the behaviour `a -> b` is predicted to fail because of contacts `from..`. A contact
-    /// stands for a wall patch of half-length `patch` along the wall (perpendicular to its
-    /// normal). The behaviour is predicted to fail when the code of a point of the segment is as
-    /// similar to the code of a point of the patch as two points at the clearance distance would
-    /// be. Both codes are sampled at the closest approach found by the prefilter (the samples of
-    /// highest similarity); the decision is the similarity test.
-    fn blocked_by_contacts(&self, a: Vec2, b: Vec2, from: usize, costs: &PlanCosts) -> bool {
-        let n = self.contacts.codes.len();
-        if from >= n {
-            return false;
-        }
-        let clearance = costs.body_radius * 0.8;
-        let half = costs.contact_patch;
-        let theta = self.threshold(clearance);
-        // A contact matters only within `reach` of the segment: an end behind its patch lies
-        // within `wall_depth + half` of it, and the similarity test below only compares pairs
-        // within `2 x clearance`, a patch point within `half` of it. Contacts outside the
-        // segment's bounding box grown by `reach` are rejected before any geometry (exact: the
-        // decisions are those of the full test, only cheaper; the slack absorbs rounding).
-        let reach = (2.0 * clearance).max(costs.wall_depth) + half;
-        let m = Vec2::new(reach, reach);
-        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
-        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
-        let slack = Vec2::new(1e-9, 1e-9);
-        let (near_lo, near_hi) = (lo - slack, hi + slack);
-        let test = |i: usize| -> bool {
-            let (c, normal) = (self.contacts.pos[i], self.contacts.normals[i]);
-            if c.x < near_lo.x || c.x > near_hi.x || c.y < near_lo.y || c.y > near_hi.y {
-                return false;
-            }
-            // An end inside the wall (read on the decoded positions).
-            if costs.behind_patch(c, normal, a) || costs.behind_patch(c, normal, b) {
-                return true;
-            }
-            let t = normal.perp() * half;
-            let (x, y) = closest_points(a, b, c - t, c + t);
-            // Coarse prefilter: only pairs within twice the clearance are compared.
-            if x.dist(y) > 2.0 * clearance {
-                return false;
-            }
-            // Similarity of the two sampled codes: by shift invariance K(h(x), h(y)) is the
-            // kernel of their displacement.
-            self.code.kernel_of_displacement(x - y) >= theta
-        };
-        if n - from <= 64 {
-            return (from..n).any(test);
-        }
-        let mut found = false;
-        self.contacts.prefilter.for_each_in(lo, hi, |i| {
-            if !found && i >= from && test(i) {
-                found = true;
-            }
-        });
-        found
-    }
-
-    fn syn_blocked(&self, e: usize, costs: &PlanCosts) -> bool {
-        let s = self.syn.get(e);
-        if !costs.generalise || s.proven {
-            return false;
-        }
-        let n = self.contacts.codes.len();
-        if s.checked.get() < n {
-            if !s.blocked.get()
-                && self.blocked_by_contacts(
-                    self.units.anchor(s.pre),
-                    self.units.anchor(s.post),
-                    s.checked.get(),
-                    costs,
-                )
-            {
-                s.blocked.set(true);
-            }
-            s.checked.set(n);
-        }
-        s.blocked.get()
-    }
-
     fn syn_cost(&self, e: usize, costs: &PlanCosts, familiar: &FamiliarSpace) -> Real {
         let s = self.syn.get(e);
-        let (a, b) = (self.units.anchor(s.pre), self.units.anchor(s.post));
-        let mut w = costs.effectiveness(s.w, || s.familiar.get(familiar, a, b));
-        if self.syn_blocked(e, costs) {
-            w *= costs.generalised_factor;
+        let ends = (self.units.anchor(s.pre), self.units.anchor(s.post));
+        self.failure(costs)
+            .edge_cost(s.w, &s.familiar, &s.failure, ends, familiar)
+    }
+}
+
+impl PatchTest for Neural {
+    /// The similarity test below compares only pairs within twice the clearance.
+    fn patch_reach(&self, clearance: Real) -> Real {
+        2.0 * clearance
+    }
+
+    /// A contact stands for a wall patch along the wall (perpendicular to its normal). The
+    /// behaviour passes within the clearance of it when the code of a point of the segment is as
+    /// similar to the code of a point of the patch as two points at the clearance distance would
+    /// be. Both codes are sampled at the closest approach (the samples of highest similarity);
+    /// the decision is the similarity test.
+    fn passes_patch(&self, a: Vec2, b: Vec2, patch: &Patch, clearance: Real) -> bool {
+        let (x, y) = closest_points(a, b, patch.centre - patch.t, patch.centre + patch.t);
+        // Coarse prefilter: only pairs within twice the clearance are compared.
+        if x.dist(y) > 2.0 * clearance {
+            return false;
         }
-        a.dist(b) / w.max(1e-12) + costs.segment_penalty
+        // Similarity of the two sampled codes: by shift invariance K(h(x), h(y)) is the kernel
+        // of their displacement.
+        self.code.kernel_of_displacement(x - y) >= self.threshold(clearance)
     }
 }
 
@@ -334,20 +274,20 @@ impl Substrate for Neural {
         self.syn.len()
     }
 
-    fn nearest(&self, pos: Vec2) -> Option<(NodeId, Real)> {
+    fn nearest_within(&self, pos: Vec2, radius: Option<Real>) -> Option<(NodeId, Real)> {
         if self.units.is_empty() {
             return None;
         }
         self.with_query(pos, |q, cands| {
             let here = self.code.decode(q);
-            // Widen the prefilter until some unit is found; the winner is the most active unit.
-            for r in [0.5, 2.0] {
-                self.units.candidates(here, r, cands);
-                if let Some((u, _)) = self.units.winner(q, cands.iter().copied()) {
-                    return Some((u, self.units.anchor(u).dist(here)));
+            // The winner is the most active unit among the prefilter's candidates.
+            let (u, _) = match radius {
+                Some(r) => {
+                    self.units.candidates(here, r, cands);
+                    self.units.winner(q, cands.iter().copied())
                 }
-            }
-            let (u, _) = self.units.winner(q, 0..self.units.len())?;
+                None => self.units.winner(q, 0..self.units.len()),
+            }?;
             Some((u, self.units.anchor(u).dist(here)))
         })
     }
@@ -387,7 +327,7 @@ impl Substrate for Neural {
             // Winner-take-all: the departing and the arriving units are the winners, activity 1.
             let w = s.w.unwrap_or(costs.w_untried);
             s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
-            s.proven = true;
+            s.failure.set_proven(true);
             self.planner.edge_changed(u);
         }
     }
@@ -396,22 +336,19 @@ impl Substrate for Neural {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
             s.w = Some(graph::depress(s.w.unwrap_or(costs.w_untried), beta, 1.0));
-            s.proven = false;
+            s.failure.set_proven(false);
             self.planner.edge_changed(u);
         }
     }
 
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         let c = self.code.encode(pos);
-        let p = self.code.decode(&c);
-        self.contacts.prefilter.insert(p, self.contacts.codes.len());
-        self.contacts.pos.push(p);
-        self.contacts.normals.push(normal);
-        self.contacts.codes.push(c);
+        self.contacts.push(self.code.decode(&c), normal);
+        self.contact_codes.push(c);
     }
 
     fn contact_near(&self, pos: Vec2, radius: Real) -> bool {
-        if self.contacts.codes.is_empty() {
+        if self.contact_codes.is_empty() {
             return false;
         }
         let theta = self.threshold(radius);
@@ -420,26 +357,19 @@ impl Substrate for Neural {
             cands.clear();
             let r = Vec2::new(radius, radius);
             self.contacts
-                .prefilter
                 .for_each_in(here - r, here + r, |i| cands.push(i));
             cands
                 .iter()
-                .any(|&i| self.contacts.codes[i].similarity(q) >= theta)
+                .any(|&i| self.contact_codes[i].similarity(q) >= theta)
         })
     }
 
-    fn contact_count(&self) -> usize {
-        self.contacts.codes.len()
+    fn contacts(&self) -> &Contacts {
+        &self.contacts
     }
 
-    fn predicted_blocked(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> bool {
-        self.syn
-            .find(u, v)
-            .is_some_and(|e| self.syn_blocked(e, costs))
-    }
-
-    fn wall_between(&self, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
-        self.blocked_by_contacts(a, b, 0, costs)
+    fn edge_failure(&self, u: NodeId, v: NodeId) -> Option<&EdgeFailure> {
+        self.syn.find(u, v).map(|e| &self.syn.get(e).failure)
     }
 
     fn set_frontier(&mut self, u: NodeId, frontier: bool) {
@@ -577,17 +507,17 @@ mod tests {
     #[test]
     fn generalisation_agrees_with_the_geometric_test_away_from_the_threshold() {
         let c = costs(true);
-        let clearance = c.body_radius * 0.8;
+        let clearance = c.clearance;
         let (mut agree, mut total) = (0, 0);
         for seed in 0..20 {
             let (neu, sym) = twin_graphs(seed, 40, 200);
             for s in neu.syn.iter() {
                 let (a, b) = (neu.node_pos(s.pre), neu.node_pos(s.post));
-                let d = (0..neu.contacts.pos.len())
+                let d = (0..neu.contacts.len())
                     .map(|i| {
-                        let t = neu.contacts.normals[i].perp() * c.contact_patch;
-                        let (x, y) =
-                            closest_points(a, b, neu.contacts.pos[i] - t, neu.contacts.pos[i] + t);
+                        let t = neu.contacts.normal(i).perp() * c.contact_patch;
+                        let q = neu.contacts.point(i);
+                        let (x, y) = closest_points(a, b, q - t, q + t);
                         x.dist(y)
                     })
                     .fold(Real::INFINITY, Real::min);

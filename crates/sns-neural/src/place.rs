@@ -13,7 +13,7 @@ use crate::code::{similarity, Code, HarmonicCode};
 use sns_worlds::{Real, Vec2};
 
 /// The coarse prefilter: the same spatial hash (0.5 m buckets) as the symbolic substrate's.
-pub use sns_core::symbolic::SpatialHash as Buckets;
+pub use sns_core::spatial::SpatialHash as Buckets;
 
 /// The population of place units.
 #[derive(Debug, Clone, Default)]
