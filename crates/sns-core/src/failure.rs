@@ -148,6 +148,15 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         }
     }
 
+    /// How far from a segment's bounding box a contact can lie and still change the segment's
+    /// prediction: an end behind its patch lies within `wall_depth + half` of it, and the
+    /// substrate's test sees no farther than its [`PatchTest::patch_reach`] plus the half-length.
+    /// The incremental planner re-examines the edges this near a new contact.
+    pub fn contact_reach(&self) -> Real {
+        let costs = self.costs;
+        self.test.patch_reach(costs.clearance).max(costs.wall_depth) + costs.contact_patch
+    }
+
     /// Whether the straight segment `a -> b` is predicted to fail because of contacts `from..`:
     /// one of its ends lies inside a remembered wall, or it passes within the clearance of a
     /// remembered patch ([`PatchTest::passes_patch`]).
@@ -159,11 +168,9 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         }
         let clearance = costs.clearance;
         let half = costs.contact_patch;
-        // A contact matters only within `reach` of the segment's bounding box: an end behind its
-        // patch lies within `wall_depth + half` of it, and the substrate's test sees no farther
-        // than its reach plus the half-length. The rejects are exact (the slack absorbs
-        // rounding): the decisions are those of the full test, only cheaper.
-        let reach = self.test.patch_reach(clearance).max(costs.wall_depth) + half;
+        // The rejects are exact (the slack absorbs rounding): the decisions are those of the
+        // full test, only cheaper.
+        let reach = self.contact_reach();
         let hit = |i: usize| {
             let (q, normal) = (self.contacts.point(i), self.contacts.normal(i));
             if !in_grown_box(a, b, q, reach + 1e-9) {

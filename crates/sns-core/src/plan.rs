@@ -52,6 +52,9 @@ pub trait PlanGraph {
     /// Whether a remembered wall blocks the first `reach` metres of the straight line from `u`
     /// toward `goal` (the start of `u`'s virtual exit; see [`crate::Substrate::wall_between`]).
     fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool;
+    /// How far from a new contact an edge's failure prediction can change
+    /// ([`crate::failure::FailureModel::contact_reach`]).
+    fn contact_reach(&self) -> Real;
 }
 
 /// Priority of a node in the queue: `(min(g, rhs) + h + km, min(g, rhs))`.
@@ -565,7 +568,7 @@ impl Replanner {
         // New contacts: the failure prediction of edges passing near them may have changed.
         let contacts = gr.contact_count();
         if contacts > self.contacts_seen && costs.generalise {
-            let reach = (costs.clearance).max(costs.wall_depth) + costs.contact_patch;
+            let reach = gr.contact_reach();
             for i in self.contacts_seen..contacts {
                 self.touch_near(gr, gr.contact_point(i), reach, short);
             }
@@ -644,6 +647,9 @@ mod tests {
         }
         fn contact_point(&self, _: usize) -> Vec2 {
             Vec2::ZERO
+        }
+        fn contact_reach(&self) -> Real {
+            0.0
         }
         fn exit_blocked(&self, _: NodeId, _: Vec2) -> bool {
             false

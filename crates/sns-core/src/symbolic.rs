@@ -85,6 +85,9 @@ impl PlanGraph for View<'_> {
             .failure(self.costs)
             .exit_blocked(self.s.node_pos(u), goal)
     }
+    fn contact_reach(&self) -> Real {
+        self.s.failure(self.costs).contact_reach()
+    }
 }
 
 impl View<'_> {

@@ -82,6 +82,9 @@ impl PlanGraph for View<'_> {
             .failure(self.costs)
             .exit_blocked(self.n.units.anchor(u), goal)
     }
+    fn contact_reach(&self) -> Real {
+        self.n.failure(self.costs).contact_reach()
+    }
 }
 
 /// The neural cognitive graph.
@@ -607,5 +610,46 @@ mod tests {
         assert_eq!(neu.weight(b, a, &c), None);
         assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
+    }
+
+    /// The planner re-examines edges as far from a new contact as the neural test can see
+    /// (twice the clearance), not only the symbolic test's reach (regression: the planner used
+    /// `max(clearance, wall_depth) + patch` for both substrates, short of the neural reach when
+    /// `wall_depth` is below twice the clearance), and with such a wall depth the incremental plans
+    /// stay those of a new wave as contacts arrive.
+    #[test]
+    fn the_planner_looks_as_far_from_a_contact_as_the_neural_test_sees() {
+        let mut c = costs(true);
+        c.wall_depth = 0.01;
+        let (neu, _) = twin_graphs(1, 10, 0);
+        let view = View {
+            n: &neu,
+            costs: &c,
+            familiar: &FamiliarSpace::default(),
+        };
+        let want = 2.0 * c.clearance + c.contact_patch;
+        assert!((view.contact_reach() - want).abs() < 1e-12);
+        let mut rng = ChaCha8Rng::seed_from_u64(77);
+        let none = FamiliarSpace::default();
+        let mut compared = 0;
+        for seed in 0..6 {
+            let (mut neu, _) = twin_graphs(seed, 80, 0);
+            for k in 0..40 {
+                let p = Vec2::new(rng.gen_range(-5.0..5.0), rng.gen_range(-5.0..5.0));
+                let n = Vec2::new(1.0, 0.0).rotated(rng.gen_range(0.0..std::f64::consts::TAU));
+                neu.record_contact(p, n);
+                let (from, goal) = ((k * 7 + seed as usize) % 80, 3);
+                let a = neu.plan(from, goal, &c, &none, Real::INFINITY);
+                let wave = neu.plan_wave(from, goal, &c, &none);
+                match (a, wave) {
+                    (Some((ca, _)), Some((cw, _))) => {
+                        assert!((ca - cw).abs() <= 1e-9 * cw.max(1.0), "{ca} vs {cw}");
+                        compared += 1;
+                    }
+                    (a, w) => assert_eq!(a.is_none(), w.is_none()),
+                }
+            }
+        }
+        assert!(compared > 50, "{compared}");
     }
 }
