@@ -69,6 +69,19 @@ impl Contacts {
         self.normals[i]
     }
 
+    /// Whether `f` holds for some contact numbered `from` or more whose prefilter bucket
+    /// overlaps the box `[lo, hi]` (a superset of the contacts inside it); only the contacts
+    /// since `from` are visited.
+    pub fn any_in_since(
+        &self,
+        lo: Vec2,
+        hi: Vec2,
+        from: usize,
+        f: impl FnMut(usize) -> bool,
+    ) -> bool {
+        self.hash.any_in_since(lo, hi, from, f)
+    }
+
     /// Calls `f` for every contact whose prefilter bucket overlaps the box `[lo, hi]` (a
     /// superset of the contacts inside it).
     pub fn for_each_in(&self, lo: Vec2, hi: Vec2, f: impl FnMut(usize)) {
@@ -192,13 +205,7 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         let m = Vec2::new(reach, reach);
         let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
         let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
-        let mut found = false;
-        self.contacts.for_each_in(lo, hi, |i| {
-            if !found && i >= from && hit(i) {
-                found = true;
-            }
-        });
-        found
+        self.contacts.any_in_since(lo, hi, from, hit)
     }
 
     /// Whether the edge `a -> b` with cache `e` is predicted to fail: never when generalisation
@@ -218,12 +225,13 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         e.blocked.get()
     }
 
-    /// Whether a remembered wall blocks the first `exit_reach` metres of the virtual exit from
-    /// the place at `a` toward the goal at `goal` (the straight line through unexplored space).
-    pub fn exit_blocked(&self, a: Vec2, goal: Vec2) -> bool {
+    /// Whether a remembered wall among contacts `from..` blocks the first `exit_reach` metres of
+    /// the virtual exit from the place at `a` toward the goal at `goal` (the straight line
+    /// through unexplored space).
+    pub fn exit_blocked(&self, a: Vec2, goal: Vec2, from: usize) -> bool {
         let d = a.dist(goal);
         let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
-        self.segment_blocked(a, b, 0)
+        self.segment_blocked(a, b, from)
     }
 
     /// The cost of the edge `a -> b` for planning: `length / effectiveness + segment_penalty`,

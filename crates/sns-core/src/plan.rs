@@ -26,6 +26,7 @@ use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
 use crate::substrate::{NodeId, PlanCosts};
 use sns_worlds::{Real, Vec2};
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -49,9 +50,11 @@ pub trait PlanGraph {
     fn contact_count(&self) -> usize;
     /// Wall point of contact `i`.
     fn contact_point(&self, i: usize) -> Vec2;
-    /// Whether a remembered wall blocks the first `reach` metres of the straight line from `u`
-    /// toward `goal` (the start of `u`'s virtual exit; see [`crate::Substrate::wall_between`]).
-    fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool;
+    /// Whether a remembered wall among contacts `from..` blocks the first `reach` metres of the
+    /// straight line from `u` toward `goal` (the start of `u`'s virtual exit; see
+    /// [`crate::Substrate::wall_between`]). Contacts are never forgotten, so the planner asks
+    /// only about those made since it last asked.
+    fn exit_blocked(&self, u: NodeId, goal: Vec2, from: usize) -> bool;
     /// How far from a new contact an edge's failure prediction can change
     /// ([`crate::failure::FailureModel::contact_reach`]).
     fn contact_reach(&self) -> Real;
@@ -98,6 +101,9 @@ pub struct Incremental {
     /// their virtual exit, which would otherwise offer the same straight line at the untried
     /// cost however often it failed.
     to_goal: Vec<bool>,
+    /// Per node, for the current goal: how many contacts its exit was checked against, and
+    /// whether one of them blocks it (a blocked exit stays blocked: contacts are not forgotten).
+    exit_checked: Vec<Cell<(usize, bool)>>,
     exits: Vec<NodeId>,
     /// An exit costs `distance x .0 + .1`, and `/ .2` more when a remembered wall blocks its
     /// start (the generalised prediction of failure, as for edges).
@@ -127,6 +133,7 @@ impl Incremental {
             self.queued.resize(n, None);
             self.exit.resize(n, false);
             self.to_goal.resize(n, false);
+            self.exit_checked.resize(n, Cell::new((0, false)));
             self.is_dirty.resize(n, false);
         }
     }
@@ -177,7 +184,7 @@ impl Incremental {
         if self.is_exit(u) {
             let (per_m, add, blocked) = self.exit_cost;
             let c = g.pos(u).dist(self.goal_pos) * per_m + add;
-            if blocked < 1.0 && g.exit_blocked(u, self.goal_pos) {
+            if blocked < 1.0 && self.exit_blocked(g, u) {
                 c / blocked
             } else {
                 c
@@ -185,6 +192,16 @@ impl Incremental {
         } else {
             Real::INFINITY
         }
+    }
+
+    /// Whether a remembered wall blocks `u`'s exit toward the current goal, asking `g` only
+    /// about the contacts made since the last time.
+    fn exit_blocked(&self, g: &impl PlanGraph, u: NodeId) -> bool {
+        let n = g.contact_count();
+        let (checked, blocked) = self.exit_checked[u].get();
+        let blocked = blocked || (checked < n && g.exit_blocked(u, self.goal_pos, checked));
+        self.exit_checked[u].set((n, blocked));
+        blocked
     }
 
     /// Nodes expanded (made consistent or over-consistent) so far: the work of planning.
@@ -211,6 +228,9 @@ impl Incremental {
         self.dirty.clear();
         self.goal = Some(goal);
         self.goal_pos = g.pos(goal);
+        self.exit_checked
+            .iter_mut()
+            .for_each(|c| *c = Cell::new((0, false)));
         self.exit_cost = exit_cost;
         self.start = None;
         self.km = 0.0;
@@ -651,7 +671,7 @@ mod tests {
         fn contact_reach(&self) -> Real {
             0.0
         }
-        fn exit_blocked(&self, _: NodeId, _: Vec2) -> bool {
+        fn exit_blocked(&self, _: NodeId, _: Vec2, _: usize) -> bool {
             false
         }
     }

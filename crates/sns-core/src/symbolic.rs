@@ -80,10 +80,10 @@ impl PlanGraph for View<'_> {
     fn contact_point(&self, i: usize) -> Vec2 {
         self.s.contacts.point(i)
     }
-    fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
+    fn exit_blocked(&self, u: NodeId, goal: Vec2, from: usize) -> bool {
         self.s
             .failure(self.costs)
-            .exit_blocked(self.s.node_pos(u), goal)
+            .exit_blocked(self.s.node_pos(u), goal, from)
     }
     fn contact_reach(&self) -> Real {
         self.s.failure(self.costs).contact_reach()

@@ -77,10 +77,10 @@ impl PlanGraph for View<'_> {
     fn contact_point(&self, i: usize) -> Vec2 {
         self.n.contacts.point(i)
     }
-    fn exit_blocked(&self, u: NodeId, goal: Vec2) -> bool {
+    fn exit_blocked(&self, u: NodeId, goal: Vec2, from: usize) -> bool {
         self.n
             .failure(self.costs)
-            .exit_blocked(self.n.units.anchor(u), goal)
+            .exit_blocked(self.n.units.anchor(u), goal, from)
     }
     fn contact_reach(&self) -> Real {
         self.n.failure(self.costs).contact_reach()
