@@ -24,6 +24,12 @@ pub enum RunError {
     /// The agent could not be built.
     #[error(transparent)]
     Agent(#[from] AgentError),
+    /// A control world refused a state.
+    #[error(transparent)]
+    Control(#[from] sns_control::ControlError),
+    /// A control world refused a parameter.
+    #[error(transparent)]
+    Param(#[from] sns_control::ParamError),
 }
 
 /// At most this many trajectory points are kept per trial (the interval doubles past it).
