@@ -46,7 +46,9 @@
 //! ```
 //!
 //! A change applies from the world's next step; it moves nothing (the state stays), and the agent
-//! is not told (a changed `goal_position` is not a changed goal region in the agent's task). An
+//! is not told. A change due at a step its trial never reached (success came sooner) is applied
+//! when that trial ends, and reported at the step it was applied, so that the trials after it
+//! always run in the changed world (a changed `goal_position` is not a changed goal region in the agent's task). An
 //! unknown name or a value outside its range ([`sns_control::ParamSpec`]) is an error naming the
 //! file, line and column. [`load_any`] reads either kind.
 
@@ -637,6 +639,14 @@ impl ControlScenario {
         self.changes
             .iter()
             .filter(move |c| c.trial == trial && c.step == step)
+    }
+
+    /// The changes of trial `trial` due after step `step`: those a trial that ended at `step`
+    /// never reached.
+    pub fn overdue(&self, trial: u32, step: u64) -> impl Iterator<Item = &ControlChange> {
+        self.changes
+            .iter()
+            .filter(move |c| c.trial == trial && c.step > step)
     }
 
     /// Checks that the run is on the scenario's world.
