@@ -9,7 +9,7 @@
 //! `optimal_steps` (the world's oracle's minimum from the trial's start, for the worlds that have
 //! one: mountaincar and pendulum; null elsewhere) and the return (Gymnasium's reward summed over
 //! the trial). The oracle is built once per run and again only when a scenario changes the
-//! world's parameters.
+//! world's parameters (and shared by the runs of a process with the same world and parameters).
 //!
 //! ```
 //! use sns_harness::control::{run_control, ControlRunSpec, ControlWorldKind};
@@ -410,7 +410,8 @@ pub struct ControlRunResult {
     pub trials: Vec<ControlTrialResult>,
     /// Final graph size (zero for agents without a graph).
     pub graph: GraphSize,
-    /// Environment steps per second of wall-clock time over the whole run.
+    /// Environment steps per second of wall-clock time over the whole run (the oracle's builds
+    /// left out).
     pub steps_per_second: f64,
     /// Parameter changes of a scenario, when and in what state they happened.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -486,7 +487,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     let task = world.task(spec.hide_goal);
     let goal = goal_text(W::KIND, world.physics());
     // Built once for the run; again only after a change of parameters.
-    let mut oracle = W::oracle(world.physics());
+    let mut oracle = cached_oracle::<W, D, A>(world.physics());
     let live: Option<LiveOracle<D>> = oracle.clone().map(|o| Arc::new(RwLock::new(o)));
     let ctx = ControlAgentContext {
         world: W::KIND,
@@ -502,6 +503,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     let mut trials = Vec::new();
     let mut total_steps = 0u64;
     let t_run = Instant::now();
+    let mut oracle_secs = 0.0;
     // Applies the changes due now; rebuilds the oracle when any applied.
     let mut apply_due = |world: &mut W,
                          oracle: &mut Option<Arc<dyn ControlOracle<D>>>,
@@ -527,7 +529,10 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
             any = true;
         }
         if any && oracle.is_some() {
-            *oracle = W::oracle(world.physics());
+            let t = Instant::now();
+            *oracle = cached_oracle::<W, D, A>(world.physics());
+            // The speed is the world's and the agent's: rebuilding the oracle does not count.
+            oracle_secs += t.elapsed().as_secs_f64();
             if let (Some(cell), Some(o)) = (&live, oracle.as_ref()) {
                 // A poisoned lock only means a reader panicked; the value is still whole.
                 let mut w = cell.write().unwrap_or_else(|p| p.into_inner());
@@ -570,7 +575,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
             wall_time: t0.elapsed().as_secs_f64(),
         });
     }
-    let secs = t_run.elapsed().as_secs_f64().max(1e-9);
+    let secs = (t_run.elapsed().as_secs_f64() - oracle_secs).max(1e-9);
     Ok(ControlRunResult {
         world: W::KIND.name().into(),
         maze: None,
@@ -590,6 +595,46 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         steps_per_second: total_steps as f64 / secs,
         changes,
     })
+}
+
+/// How many oracles [`cached_oracle`] keeps (each is tens of megabytes).
+const ORACLE_CACHE: usize = 4;
+
+/// `W`'s oracle for `params`, shared by every run in the process that asks for the same world
+/// and parameters (a benchmark's seeds and agents build it once, not once per run); the last
+/// [`ORACLE_CACHE`] are kept.
+fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
+    params: &W::P,
+) -> Option<Arc<dyn ControlOracle<D>>> {
+    use std::any::Any;
+    use std::sync::Mutex;
+    type Entry = (ControlWorldKind, Vec<u64>, Arc<dyn Any + Send + Sync>);
+    static CACHE: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    if !W::KIND.has_oracle() {
+        return None;
+    }
+    let key: Vec<u64> = <W::P as Params>::specs()
+        .iter()
+        .map(|s| params.get(s.name).map_or(u64::MAX, f64::to_bits))
+        .collect();
+    let found = {
+        let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .iter()
+            .find(|(k, p, _)| *k == W::KIND && *p == key)
+            .and_then(|(_, _, o)| o.downcast_ref::<Arc<dyn ControlOracle<D>>>().cloned())
+    };
+    if found.is_some() {
+        return found;
+    }
+    // Built outside the lock: two runs that miss at once both build, neither waits.
+    let built = W::oracle(params)?;
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= ORACLE_CACHE {
+        cache.remove(0);
+    }
+    cache.push((W::KIND, key, Arc::new(built.clone())));
+    Some(built)
 }
 
 /// The success condition in words, with the parameters it depends on.
@@ -689,6 +734,20 @@ mod tests {
             // MountainCar pays 100 at the goal less 0.1 a^2 per step, |a| <= 1.
             assert!(t.ret > 100.0 - 0.1 * t.steps as f64 - 1e-9, "{t:?}");
         }
+    }
+
+    /// A benchmark's runs on one world share its oracle: built once per parameters.
+    #[test]
+    fn oracles_are_built_once_per_world_and_parameters() {
+        let p = MountainCarParams::default();
+        let a = cached_oracle::<MountainCar, 2, 1>(&p).expect("an oracle");
+        let b = cached_oracle::<MountainCar, 2, 1>(&p).expect("an oracle");
+        assert!(Arc::ptr_eq(&a, &b));
+        let mut half = p;
+        half.set("power", 0.00075).expect("in range");
+        let c = cached_oracle::<MountainCar, 2, 1>(&half).expect("an oracle");
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert!(cached_oracle::<Acrobot, 4, 1>(&AcrobotParams::default()).is_none());
     }
 
     #[test]
