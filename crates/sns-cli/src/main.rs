@@ -19,13 +19,15 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run K trials of one start -> goal task with one agent and print a per-trial table (or JSON).
+    /// Run K trials of one task (a maze's start -> goal, or a control world's) with one agent and
+    /// print a per-trial table (or JSON).
     Run(run_cmd::RunArgs),
     /// List the built-in mazes and the generators of seeded mazes.
     Mazes,
     /// List every world: the classic-control worlds, then the mazes.
     Worlds,
-    /// Run agents x mazes (or scenarios) x seeds in parallel; write runs.csv, summary.md, run.toml.
+    /// Run agents x worlds (mazes, control worlds, scenarios) x seeds in parallel; write runs.csv,
+    /// summary.md, run.toml.
     Bench(bench_cmd::BenchArgs),
     /// Plot a benchmark folder: learning curves and path length / L* from DIR/runs.csv.
     Plot(plot_cmd::PlotArgs),

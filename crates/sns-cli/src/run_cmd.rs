@@ -97,7 +97,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "1-5|random", allow_negative_numbers = true, value_parser = parse_task)]
     pub task: Option<TaskArg>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
-    /// oracle.
+    /// oracle; on a control world random or oracle (mountaincar and pendulum).
     #[arg(long, default_value = "sns")]
     pub agent: String,
     /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and

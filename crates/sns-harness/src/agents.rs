@@ -261,7 +261,7 @@ pub enum AgentError {
     #[error(transparent)]
     DStar(#[from] DStarError),
     /// A maze agent (bug2, dstar) asked to run on a classic-control world.
-    #[error("agent '{agent}' drives in mazes only; on {world} use random or oracle")]
+    #[error("agent '{agent}' drives in mazes only; on the control world {world} use random (or oracle on mountaincar and pendulum)")]
     MazeOnly {
         /// The agent.
         agent: &'static str,
@@ -275,7 +275,7 @@ pub enum AgentError {
         world: &'static str,
     },
     /// `--agent sns` on a control world, before the control SNS agent is wired in.
-    #[error("SNS on control worlds is not built yet; on {world} use random or oracle")]
+    #[error("SNS on control worlds is not built yet; on {world} use random (or oracle on mountaincar and pendulum)")]
     SnsControlNotBuilt {
         /// The control world.
         world: &'static str,

@@ -27,9 +27,16 @@ pub enum RunError {
     /// A control world refused a state.
     #[error(transparent)]
     Control(#[from] sns_control::ControlError),
-    /// A control world refused a parameter.
+    /// A control world refused a parameter (boxed: it is the largest cause, and every result
+    /// of a run carries this error's size).
     #[error(transparent)]
-    Param(#[from] sns_control::ParamError),
+    Param(Box<sns_control::ParamError>),
+}
+
+impl From<sns_control::ParamError> for RunError {
+    fn from(e: sns_control::ParamError) -> Self {
+        RunError::Param(Box::new(e))
+    }
 }
 
 /// At most this many trajectory points are kept per trial (the interval doubles past it).
