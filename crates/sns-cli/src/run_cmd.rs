@@ -190,7 +190,16 @@ pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::Val
 /// Runs `sns run`.
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = match args.scenario.as_deref().map(load_any).transpose()? {
-        Some(AnyScenario::Control(sc)) => return run_control(args, sc.world, Some(sc)),
+        Some(AnyScenario::Control(sc)) => {
+            if let Some(w) = args.world.as_deref().filter(|w| *w != sc.world.name()) {
+                bail!(
+                    "--world {w} contradicts the scenario {}, which is for {}",
+                    sc.file,
+                    sc.world
+                );
+            }
+            return run_control(args, sc.world, Some(sc));
+        }
         Some(AnyScenario::Maze(sc)) => Some(sc),
         None => None,
     };

@@ -1012,6 +1012,10 @@ fn control_scenario_values_are_checked_with_file_line_col() {
         "world = \"pendulum\"\ntrials = 2\n[params]\nm = 1.5\n\
          [[change]]\ntrial = 2\nstep = 5\nset = { max_torque = 1.0 }\n",
     );
+    rejects(
+        &["--scenario", sc.path(), "--world", "acrobot"],
+        &["--world acrobot", "pendulum"],
+    );
     let v = run_json(&[
         "--scenario",
         sc.path(),
