@@ -469,12 +469,8 @@ pub fn check_control_agent(
             world: world.name(),
         }),
         AgentKind::Oracle if hide_goal => Err(AgentError::NeedsGoal("oracle")),
-        // The control SNS agent (sns-core) plugs in at its arm of `make_control_agent`; this
-        // refusal goes with it.
-        AgentKind::Sns { .. } => Err(AgentError::SnsControlNotBuilt {
-            world: world.name(),
-        }),
-        AgentKind::Random | AgentKind::Oracle => Ok(()),
+        // What SNS's constructor refuses is found by building it (`check_control_run` does).
+        AgentKind::Sns { .. } | AgentKind::Random | AgentKind::Oracle => Ok(()),
     }
 }
 
@@ -492,8 +488,9 @@ pub fn make_control_agent<const D: usize, const A: usize>(
                 world: ctx.world.name(),
             }),
         },
-        // Wired at merge, one arm: `Ok(Box::new(sns_core::...::new(ctx.task.clone(),
-        // spec.params, ctx.seed)?))` (refused by `check_control_agent` until then).
+        // The one place the control SNS agent plugs in, wired at merge:
+        // `Ok(Box::new(sns_core::...::new(ctx.task.clone(), params, ctx.seed)?))` (its error
+        // as an `AgentError` variant). Runs and benchmarks check an agent by building it here.
         AgentKind::Sns { .. } => Err(AgentError::SnsControlNotBuilt {
             world: ctx.world.name(),
         }),

@@ -432,6 +432,50 @@ pub fn check_control_run(
         sc.check_trials(spec.trials)?;
     }
     crate::agents::check_control_agent(agent, spec.world, spec.hide_goal)?;
+    // The oracle agent is checked above (building one costs its table); every other agent is
+    // built once, so that what its constructor refuses is refused here too.
+    if agent.kind == AgentKind::Oracle {
+        return Ok(());
+    }
+    match spec.world {
+        ControlWorldKind::MountainCar => probe::<MountainCar, 2, 1>(spec, scenario, agent),
+        ControlWorldKind::Pendulum => probe::<Pendulum, 2, 1>(spec, scenario, agent),
+        ControlWorldKind::Acrobot => probe::<Acrobot, 4, 1>(spec, scenario, agent),
+        ControlWorldKind::AcrobotContinuous => {
+            probe::<AcrobotContinuous, 4, 1>(spec, scenario, agent)
+        }
+        ControlWorldKind::CartPoleSwingUp => probe::<CartPoleSwingUp, 4, 1>(spec, scenario, agent),
+    }
+}
+
+/// The world of a run, with the scenario's starting parameters, before its reset.
+fn initial_world<W: Physical<D, A>, const D: usize, const A: usize>(
+    scenario: Option<&ControlScenario>,
+) -> Result<W, RunError> {
+    let mut params = W::P::default();
+    if let Some(sc) = scenario {
+        for ch in sc.initial() {
+            apply(&mut params, ch)?;
+        }
+    }
+    Ok(W::build(params))
+}
+
+/// Builds (and drops) the agent a run would build, without an oracle.
+fn probe<W: Physical<D, A>, const D: usize, const A: usize>(
+    spec: &ControlRunSpec,
+    scenario: Option<&ControlScenario>,
+    agent: &AgentSpec,
+) -> Result<(), RunError> {
+    let world = initial_world::<W, D, A>(scenario)?;
+    let ctx = ControlAgentContext {
+        world: W::KIND,
+        seed: spec.seed,
+        task: world.task(spec.hide_goal),
+        hide_goal: spec.hide_goal,
+        oracle: None,
+    };
+    make_control_agent(agent, &ctx).map(drop)?;
     Ok(())
 }
 
@@ -475,13 +519,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     agent_spec: &AgentSpec,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ControlRunResult, RunError> {
-    let mut params = W::P::default();
-    if let Some(sc) = scenario {
-        for ch in sc.initial() {
-            apply(&mut params, ch)?;
-        }
-    }
-    let mut world = W::build(params);
+    let mut world = initial_world::<W, D, A>(scenario)?;
     let (_, info) = world.reset(Some(spec.seed));
     let start = info.state;
     let task = world.task(spec.hide_goal);
@@ -601,8 +639,8 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
 const ORACLE_CACHE: usize = 4;
 
 /// `W`'s oracle for `params`, shared by every run in the process that asks for the same world
-/// and parameters (a benchmark's seeds and agents build it once, not once per run); the last
-/// [`ORACLE_CACHE`] are kept.
+/// and parameters (a benchmark's seeds and agents build it once, not once per run); the
+/// [`ORACLE_CACHE`] most recently used are kept.
 fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
     params: &W::P,
 ) -> Option<Arc<dyn ControlOracle<D>>> {
@@ -617,19 +655,26 @@ fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
         .iter()
         .map(|s| params.get(s.name).map_or(u64::MAX, f64::to_bits))
         .collect();
-    let found = {
-        let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-        cache
+    // The entry for `key`, moved to the back (the most recently used), if there is one.
+    let lookup = |cache: &mut Vec<Entry>| -> Option<Arc<dyn ControlOracle<D>>> {
+        let i = cache
             .iter()
-            .find(|(k, p, _)| *k == W::KIND && *p == key)
-            .and_then(|(_, _, o)| o.downcast_ref::<Arc<dyn ControlOracle<D>>>().cloned())
+            .position(|(k, p, _)| *k == W::KIND && *p == key)?;
+        let entry = cache.remove(i);
+        let found = entry.2.downcast_ref::<Arc<dyn ControlOracle<D>>>().cloned();
+        cache.push(entry);
+        found
     };
-    if found.is_some() {
-        return found;
+    if let Some(o) = lookup(&mut CACHE.lock().unwrap_or_else(|p| p.into_inner())) {
+        return Some(o);
     }
-    // Built outside the lock: two runs that miss at once both build, neither waits.
+    // Built outside the lock: two runs that miss at once both build, neither waits; the first
+    // to finish is kept and given to both.
     let built = W::oracle(params)?;
     let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(o) = lookup(&mut cache) {
+        return Some(o);
+    }
     if cache.len() >= ORACLE_CACHE {
         cache.remove(0);
     }
@@ -748,6 +793,26 @@ mod tests {
         let c = cached_oracle::<MountainCar, 2, 1>(&half).expect("an oracle");
         assert!(!Arc::ptr_eq(&a, &c));
         assert!(cached_oracle::<Acrobot, 4, 1>(&AcrobotParams::default()).is_none());
+    }
+
+    /// Regression: runs that missed the cache at once each inserted their own copy, filling it
+    /// with duplicates that evicted other worlds' oracles (found by the test above, flaky in a
+    /// parallel test run). Now every racer gets the first finished copy.
+    #[test]
+    fn concurrent_misses_share_one_oracle() {
+        let mut p = MountainCarParams::default();
+        p.set("goal_velocity", 0.001).expect("in range");
+        let got: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| cached_oracle::<MountainCar, 2, 1>(&p).expect("an oracle")))
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("no panic"))
+                .collect()
+        });
+        let again = cached_oracle::<MountainCar, 2, 1>(&p).expect("an oracle");
+        // The first to finish kept its copy; the others were given it.
+        assert!(got.iter().all(|o| Arc::ptr_eq(o, &again)));
     }
 
     #[test]
