@@ -7,7 +7,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sns_harness::bench::{
     bench_to_dir_until, check_out_dir, job_count, with_ogbench_tasks, BenchAgent, BenchSpec, World,
 };
-use sns_harness::Scenario;
+use sns_harness::scenario::load_any;
+use sns_harness::AnyScenario;
 use sns_worlds::physics::Dynamics;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -30,11 +31,17 @@ pub struct BenchArgs {
     /// built-in maze (unless --scenarios is given).
     #[arg(long, value_delimiter = ',')]
     pub mazes: Option<Vec<String>>,
+    /// Worlds, comma-separated: classic-control worlds (mountaincar, pendulum, acrobot,
+    /// acrobot-continuous, cartpole-swingup; see `sns worlds`) or mazes as --mazes takes them.
+    /// On a control world the agents are random and oracle (mountaincar and pendulum); a row's
+    /// `maze` column holds the world's name, its `optimal_steps` and `return` columns are filled.
+    #[arg(long, value_delimiter = ',')]
+    pub worlds: Vec<String>,
     /// Also run OGBench tasks 1-5 of every listed maze that has them (medium, large, giant).
     #[arg(long)]
     pub tasks: bool,
-    /// Changing-world scenario files, comma-separated (a scenario's own `trials` wins over
-    /// --trials; its seed is ignored: seeds are 0..N).
+    /// Changing-world scenario files, maze or control, comma-separated (a scenario's own `trials`
+    /// wins over --trials; its seed is ignored: seeds are 0..N).
     #[arg(long, value_delimiter = ',')]
     pub scenarios: Vec<String>,
     /// Seeds 0..N per agent and world.
@@ -86,7 +93,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
     for a in &mut agents {
         a.spec.params = params;
     }
-    let maze_names: Vec<String> = match (&args.mazes, args.scenarios.is_empty()) {
+    let only_defaults = args.scenarios.is_empty() && args.worlds.is_empty();
+    let maze_names: Vec<String> = match (&args.mazes, only_defaults) {
         (Some(m), _) => m.clone(),
         (None, true) => sns_worlds::maze::BUILTIN
             .iter()
@@ -98,14 +106,26 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .iter()
         .map(|m| World::parse_maze(m.trim()))
         .collect::<Result<Vec<_>, _>>()?;
+    for w in &args.worlds {
+        let w = World::parse(w.trim()).map_err(|e| anyhow::anyhow!("--worlds: {e}"))?;
+        if !worlds.contains(&w) {
+            worlds.push(w);
+        }
+    }
     if args.tasks {
         worlds = with_ogbench_tasks(worlds);
     }
     for f in &args.scenarios {
-        worlds.push(World::Scenario(Arc::new(Scenario::load(f)?)));
+        worlds.push(match load_any(f)? {
+            AnyScenario::Maze(s) => World::Scenario(Arc::new(s)),
+            AnyScenario::Control(s) => World::Control {
+                kind: s.world,
+                scenario: Some(Arc::new(s)),
+            },
+        });
     }
     if worlds.is_empty() {
-        bail!("no mazes or scenarios to run");
+        bail!("no mazes, worlds or scenarios to run");
     }
     let spec = BenchSpec {
         agents,

@@ -3,7 +3,11 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sns_harness::{AgentKind, AgentSpec, RunError, RunResult, RunSpec, SubstrateKind, MAX_DIMS};
+use sns_harness::scenario::load_any;
+use sns_harness::{
+    AgentKind, AgentSpec, AnyScenario, ControlRunResult, ControlRunSpec, ControlScenario,
+    ControlWorldKind, RunError, RunResult, RunSpec, SubstrateKind, MAX_DIMS,
+};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::physics::Dynamics;
 use std::io::IsTerminal;
@@ -53,6 +57,14 @@ pub struct RunArgs {
     /// encoding (1 wall, 0 free, r start, g goal, c either; one row per line).
     #[arg(long, default_value = "large")]
     pub maze: String,
+    /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
+    /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
+    /// spec or map file). On a control world the agents are random and oracle (mountaincar and
+    /// pendulum), every trial starts from the state the world's reset draws from --seed, and the
+    /// maze flags (--dynamics, --start, --goal, --task, --dims, --self-motion, --plot, --report)
+    /// are refused.
+    #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
+    pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
     /// noise); same seed, same run.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
@@ -61,9 +73,9 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 3, allow_negative_numbers = true,
           value_parser = clap::value_parser!(u32).range(1..=10000))]
     pub trials: u32,
-    /// World dynamics.
-    #[arg(long, value_enum, default_value = "pointmaze")]
-    pub dynamics: DynamicsArg,
+    /// Maze dynamics [default: pointmaze].
+    #[arg(long, value_enum)]
+    pub dynamics: Option<DynamicsArg>,
     /// Search mode: the agent does not sense the goal's position, only the success signal, and
     /// must search for it (sns and random can; bug2, dstar and the oracle are refused).
     #[arg(long)]
@@ -85,7 +97,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "1-5|random", allow_negative_numbers = true, value_parser = parse_task)]
     pub task: Option<TaskArg>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
-    /// oracle.
+    /// oracle; on a control world random or oracle (mountaincar and pendulum).
     #[arg(long, default_value = "sns")]
     pub agent: String,
     /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and
@@ -177,11 +189,28 @@ pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::Val
 
 /// Runs `sns run`.
 pub fn run(args: RunArgs) -> Result<()> {
-    let scenario = args
-        .scenario
-        .as_deref()
-        .map(sns_harness::Scenario::load)
-        .transpose()?;
+    let scenario = match args.scenario.as_deref().map(load_any).transpose()? {
+        Some(AnyScenario::Control(sc)) => {
+            if let Some(w) = args.world.as_deref().filter(|w| *w != sc.world.name()) {
+                bail!(
+                    "--world {w} contradicts the scenario {}, which is for {}",
+                    sc.file,
+                    sc.world
+                );
+            }
+            return run_control(args, sc.world, Some(sc));
+        }
+        Some(AnyScenario::Maze(sc)) => Some(sc),
+        None => None,
+    };
+    let maze = match (&args.world, &scenario) {
+        (Some(w), None) => match w.parse::<ControlWorldKind>() {
+            Ok(kind) => return run_control(args, kind, None),
+            Err(_) => w.clone(),
+        },
+        (Some(w), Some(_)) => w.clone(),
+        (None, _) => args.maze.clone(),
+    };
     let task = TaskSpec {
         start: args
             .start
@@ -200,7 +229,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             // goal 0.76 m apart.
             None if args.start.is_none()
                 && args.goal.is_none()
-                && sns_worlds::maze::ogbench_tasks(&args.maze).is_some() =>
+                && sns_worlds::maze::ogbench_tasks(&maze).is_some() =>
             {
                 Some(1)
             }
@@ -208,10 +237,10 @@ pub fn run(args: RunArgs) -> Result<()> {
         },
     };
     let mut spec = RunSpec {
-        maze: args.maze.clone(),
+        maze,
         seed: args.seed,
         trials: args.trials,
-        dynamics: match args.dynamics {
+        dynamics: match args.dynamics.unwrap_or(DynamicsArg::Pointmaze) {
             DynamicsArg::Pointmaze => Dynamics::PointMaze,
             DynamicsArg::Kinematic => Dynamics::Kinematic,
         },
@@ -226,19 +255,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         spec.seed = sc.seed.unwrap_or(spec.seed);
         spec.trials = sc.trials.unwrap_or(spec.trials);
     }
-    let substrate = args.substrate.map(|s| match s {
-        SubstrateArg::Symbolic => SubstrateKind::Symbolic,
-        SubstrateArg::Neural => SubstrateKind::Neural,
-    });
-    let kind = AgentKind::parse_with_substrate(&args.agent, substrate)
-        .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
-    let params = parse_params(&args.params, args.self_motion)?;
-    let agent = AgentSpec {
-        kind,
-        params,
-        dims: args.dims,
-        self_motion: args.self_motion,
-    };
+    let agent = agent_spec(&args)?;
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
     crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;
     let limits = sns_harness::RecordSpec::default();
@@ -273,6 +290,12 @@ fn name_the_flag(e: RunError, args: &RunArgs, from_scenario: bool) -> anyhow::Er
     use sns_worlds::WorldError;
     let flag = match &e {
         _ if from_scenario => None,
+        RunError::World(WorldError::UnknownMaze(_)) if args.world.is_some() => {
+            return anyhow::Error::new(e).context(format!(
+                "--world: not a classic-control world ({}; see `sns worlds`) nor a maze",
+                ControlWorldKind::names()
+            ))
+        }
         RunError::World(WorldError::UnknownMaze(_)) => Some(("maze", "")),
         RunError::World(WorldError::BadCell { what, .. }) if what == "start" => {
             Some(("start", args.start.as_deref().unwrap_or("")))
@@ -288,6 +311,121 @@ fn name_the_flag(e: RunError, args: &RunArgs, from_scenario: bool) -> anyhow::Er
         Some((flag, value)) => anyhow::Error::new(e).context(format!("--{flag} '{value}'")),
         None => anyhow::Error::new(e),
     }
+}
+
+/// The agent the flags ask for: `--agent` (with `--substrate`), `--param`, `--dims`,
+/// `--self-motion`.
+fn agent_spec(args: &RunArgs) -> Result<AgentSpec> {
+    let substrate = args.substrate.map(|s| match s {
+        SubstrateArg::Symbolic => SubstrateKind::Symbolic,
+        SubstrateArg::Neural => SubstrateKind::Neural,
+    });
+    let kind = AgentKind::parse_with_substrate(&args.agent, substrate)
+        .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
+    let params = parse_params(&args.params, args.self_motion)?;
+    Ok(AgentSpec {
+        kind,
+        params,
+        dims: args.dims,
+        self_motion: args.self_motion,
+    })
+}
+
+/// `sns run` on a classic-control world (named by `--world` or by a control scenario, whose seed
+/// and trials, when it sets them, replace --seed and --trials).
+fn run_control(
+    args: RunArgs,
+    world: ControlWorldKind,
+    scenario: Option<ControlScenario>,
+) -> Result<()> {
+    // The maze flags mean nothing here: refused rather than ignored.
+    for (given, flag) in [
+        (args.dynamics.is_some(), "--dynamics"),
+        (args.start.is_some(), "--start"),
+        (args.goal.is_some(), "--goal"),
+        (args.task.is_some(), "--task"),
+        (args.dims.is_some(), "--dims"),
+        (args.self_motion, "--self-motion"),
+        (args.plot.is_some(), "--plot"),
+        (args.report.is_some(), "--report"),
+    ] {
+        if given {
+            bail!("{flag} applies to mazes, not to the classic-control world {world}");
+        }
+    }
+    let agent = agent_spec(&args)?;
+    let mut spec = ControlRunSpec {
+        world,
+        seed: args.seed,
+        trials: args.trials,
+        max_steps: args.max_steps,
+        hide_goal: args.hide_goal,
+    };
+    if let Some(sc) = &scenario {
+        spec.seed = sc.seed.unwrap_or(spec.seed);
+        spec.trials = sc.trials.unwrap_or(spec.trials);
+    }
+    let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
+    let result = sns_harness::run_control(&spec, scenario.as_ref(), &agent, &mut |steps| {
+        bar.set_position(steps)
+    })
+    .map_err(|e| match &e {
+        RunError::Agent(_) => anyhow::Error::new(e).context(format!("--agent '{}'", args.agent)),
+        _ => anyhow::Error::new(e),
+    })?;
+    bar.finish_and_clear();
+    let text = if args.json {
+        serde_json::to_string_pretty(&result)? + "\n"
+    } else {
+        control_table(&result)
+    };
+    crate::output::print(&text)?;
+    Ok(())
+}
+
+/// The per-trial table of `sns run` on a control world.
+fn control_table(r: &ControlRunResult) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "world {} ({})  seed {}  agent {} ({}){}",
+        r.world,
+        r.dynamics,
+        r.seed,
+        r.agent,
+        r.substrate,
+        if r.hide_goal {
+            "  search mode: goal hidden"
+        } else {
+            ""
+        }
+    );
+    let start: Vec<String> = r.start.iter().map(|x| format!("{x:.4}")).collect();
+    let _ = writeln!(s, "start [{}]  success: {}", start.join(", "), r.goal);
+    let _ = writeln!(
+        s,
+        "{:>5}  {:>7}  {:>8}  {:>13}  {:>13}  {:>10}",
+        "trial", "success", "steps", "optimal steps", "steps/optimal", "return"
+    );
+    for t in &r.trials {
+        let opt = t.optimal_steps.map_or("-".to_string(), |o| o.to_string());
+        let ratio = match t.optimal_steps {
+            Some(o) if t.success && o > 0 => format!("{:.2}", t.steps as f64 / o as f64),
+            _ => "-".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "{:>5}  {:>7}  {:>8}  {:>13}  {:>13}  {:>10.2}",
+            t.trial, t.success, t.steps, opt, ratio, t.ret
+        );
+    }
+    let _ = writeln!(s, "speed: {:.0} steps/s", r.steps_per_second);
+    for c in &r.changes {
+        let state: Vec<String> = c.state.iter().map(|x| format!("{x:.4}")).collect();
+        let _ = writeln!(s, "change: {}  (state [{}])", c.what, state.join(", "));
+    }
+    s
 }
 
 /// A progress bar on a terminal's stderr; hidden in pipes and with `--quiet`.

@@ -849,3 +849,317 @@ fn a_bench_into_a_tracked_folder_of_a_clean_tree_is_not_dirty() {
     let _ = std::fs::remove_dir_all(&repo);
     assert!(meta.contains("dirty = false"), "{meta}");
 }
+
+// Classic-control worlds (issue 12, section 3).
+
+const CONTROL_WORLDS: [&str; 5] = [
+    "mountaincar",
+    "pendulum",
+    "acrobot",
+    "acrobot-continuous",
+    "cartpole-swingup",
+];
+
+/// `sns run ARGS --json --quiet`, parsed, after checking that it succeeded.
+fn run_json(args: &[&str]) -> Value {
+    let mut full = vec!["run", "--json", "--quiet"];
+    full.extend_from_slice(args);
+    let o = sns(&full);
+    assert!(o.status.success(), "sns {full:?}: {}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).expect("stdout is one JSON object")
+}
+
+#[test]
+fn worlds_lists_the_control_worlds_then_the_mazes() {
+    let o = sns(&["worlds"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let first: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let at = |n: &str| {
+        first
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or_else(|| panic!("{n} missing:\n{out}"))
+    };
+    let last_control = CONTROL_WORLDS.iter().map(|w| at(w)).max().expect("five");
+    for m in ["u", "open", "medium", "large", "giant"] {
+        assert!(at(m) > last_control, "{m} before a control world:\n{out}");
+    }
+    // Each control world says its state dimension, action and success.
+    for w in CONTROL_WORLDS {
+        let i = out
+            .find(&format!("\n{w} "))
+            .expect("listed at a line start")
+            + 1;
+        let entry: String = out[i..].lines().take(2).collect::<Vec<_>>().join(" ");
+        for part in ["state ", "action ", "success "] {
+            assert!(entry.contains(part), "{w}: {entry}");
+        }
+    }
+    assert!(
+        out.contains("perfect:"),
+        "the generators are listed:\n{out}"
+    );
+}
+
+/// The oracle's own run: success in every trial, in about the oracle's minimum (its grid's
+/// error: measured 0 to 4 steps on seeds 0-9, docs/CONTROL.md), and the JSON has the keys of
+/// a maze run plus `world`.
+#[test]
+fn run_world_mountaincar_oracle_json() {
+    let v = run_json(&["--world", "mountaincar", "--agent", "oracle"]);
+    assert_eq!(v["world"], "mountaincar");
+    assert_eq!(v["maze"], Value::Null);
+    assert_eq!(v["dynamics"], "MountainCarContinuous-v0");
+    assert_eq!(v["agent"], "oracle");
+    assert_eq!(v["start"].as_array().map(Vec::len), Some(2));
+    let trials = v["trials"].as_array().expect("trials");
+    assert_eq!(trials.len(), 3);
+    for t in trials {
+        assert_eq!(t["success"], true, "{t}");
+        let steps = t["steps"].as_u64().expect("steps");
+        let opt = t["optimal_steps"].as_u64().expect("optimal_steps");
+        assert!(steps.abs_diff(opt) <= 4, "{t}");
+        let ret = t["return"].as_f64().expect("return");
+        // 100 at the goal, less 0.1 a^2 per step with |a| <= 1.
+        assert!(
+            ret >= 100.0 - 0.1 * steps as f64 - 1e-9 && ret < 100.0,
+            "{t}"
+        );
+    }
+    let maze = run_json(&["--maze", "u", "--trials", "1", "--max-steps", "20"]);
+    let keys = |v: &Value| -> std::collections::BTreeSet<String> {
+        v.as_object().expect("object").keys().cloned().collect()
+    };
+    let mut want = keys(&maze);
+    want.insert("world".into());
+    assert_eq!(keys(&v), want);
+    // The pendulum's oracle swings up and holds; seed 0's claim is met within a step.
+    let p = run_json(&["--world", "pendulum", "--agent", "oracle", "--trials", "1"]);
+    let t = &p["trials"][0];
+    assert_eq!(t["success"], true, "{t}");
+    let (steps, opt) = (t["steps"].as_u64(), t["optimal_steps"].as_u64());
+    assert!(
+        steps
+            .zip(opt)
+            .is_some_and(|(s, o)| s.abs_diff(o) <= 1 && s >= 100),
+        "{t}"
+    );
+}
+
+#[test]
+fn random_runs_on_every_control_world() {
+    for w in CONTROL_WORLDS {
+        let v = run_json(&[
+            "--world",
+            w,
+            "--agent",
+            "random",
+            "--trials",
+            "2",
+            "--max-steps",
+            "300",
+            "--seed",
+            "3",
+        ]);
+        assert_eq!(v["world"], w);
+        assert_eq!(v["seed"], 3);
+        let trials = v["trials"].as_array().expect("trials");
+        assert_eq!(trials.len(), 2, "{w}");
+        for t in trials {
+            let steps = t["steps"].as_u64().expect("steps");
+            assert!(
+                steps == 300 || (t["success"] == true && steps < 300),
+                "{w}: {t}"
+            );
+            assert!(t["return"].as_f64().is_some_and(f64::is_finite), "{w}: {t}");
+            let has_oracle = matches!(w, "mountaincar" | "pendulum");
+            assert_eq!(t["optimal_steps"].is_u64(), has_oracle, "{w}: {t}");
+        }
+        // The table, too.
+        let o = sns(&[
+            "run",
+            "--world",
+            w,
+            "--agent",
+            "random",
+            "--trials",
+            "1",
+            "--max-steps",
+            "50",
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains(&format!("world {w} ")) && out.contains("steps/optimal"),
+            "{out}"
+        );
+    }
+}
+
+#[test]
+fn control_world_errors_are_one_line() {
+    rejects(
+        &["--world", "mountainca"],
+        &["--world", "mountaincar", "mountainca"],
+    );
+    rejects(
+        &["--world", "acrobot", "--agent", "oracle"],
+        &["acrobot has no oracle"],
+    );
+    rejects(
+        &["--world", "pendulum", "--agent", "oracle", "--hide-goal"],
+        &["--hide-goal"],
+    );
+    rejects(
+        &["--world", "pendulum", "--agent", "sns"],
+        &["not built yet"],
+    );
+    rejects(&["--world", "pendulum", "--agent", "bug2"], &["mazes only"]);
+    rejects(
+        &["--world", "pendulum", "--task", "1"],
+        &["--task", "pendulum"],
+    );
+    rejects(
+        &["--world", "cartpole-swingup", "--plot", "x.svg"],
+        &["--plot"],
+    );
+    run_clap_rejects(&["--world", "pendulum", "--maze", "u"], &["--maze"]);
+    // A maze by --world runs as by --maze.
+    let v = run_json(&["--world", "u", "--trials", "1", "--max-steps", "20"]);
+    assert_eq!(v["maze"], "u");
+    assert!(v.get("world").is_none());
+}
+
+#[test]
+fn control_scenario_values_are_checked_with_file_line_col() {
+    let sc = temp_scenario("world = \"pendulum\"\n[params]\nm = -1\n");
+    let f = sc.path();
+    rejects(&["--scenario", f], &[f, "line 3, column 5", "out of range"]);
+    let sc = temp_scenario(
+        "world = \"mountaincar\"\n[[change]]\nbefore_trial = 2\nset = { horsepower = 2 }\n",
+    );
+    let f = sc.path();
+    rejects(
+        &["--scenario", f],
+        &[f, "line 4, column 9", "horsepower", "power"],
+    );
+    // A valid one runs, and its changes are reported when they happen.
+    let sc = temp_scenario(
+        "world = \"pendulum\"\ntrials = 2\n[params]\nm = 1.5\n\
+         [[change]]\ntrial = 2\nstep = 5\nset = { max_torque = 1.0 }\n",
+    );
+    rejects(
+        &["--scenario", sc.path(), "--world", "acrobot"],
+        &["--world acrobot", "pendulum"],
+    );
+    let v = run_json(&[
+        "--scenario",
+        sc.path(),
+        "--agent",
+        "random",
+        "--max-steps",
+        "20",
+    ]);
+    assert_eq!(v["world"], "pendulum");
+    let ch = v["changes"].as_array().expect("changes");
+    assert_eq!(ch.len(), 1);
+    assert_eq!(
+        (ch[0]["trial"].as_u64(), ch[0]["step"].as_u64()),
+        (Some(2), Some(5))
+    );
+}
+
+#[test]
+fn bench_worlds_writes_one_runs_csv_for_mazes_and_control_worlds() {
+    let out = temp_dir_path("bench-worlds");
+    let dir = out.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "random,oracle",
+        "--worlds",
+        "mountaincar,pendulum",
+        "--seeds",
+        "2",
+        "--trials",
+        "2",
+        "--max-steps",
+        "300",
+        "--out",
+        dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.0.join("runs.csv")).expect("runs.csv");
+    assert_eq!(
+        text.lines().next(),
+        Some(sns_harness::bench::RUNS_COLUMNS.join(",").as_str())
+    );
+    let rows: Vec<sns_harness::bench::BenchRow> = csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("valid rows");
+    assert_eq!(rows.len(), 2 * 2 * 2 * 2);
+    for r in &rows {
+        assert!(r.maze == "mountaincar" || r.maze == "pendulum", "{r:?}");
+        assert!(r.ret.is_some() && r.optimal_steps.is_some(), "{r:?}");
+        assert!(
+            r.path_length.is_none() && r.shortest_path.is_none(),
+            "{r:?}"
+        );
+        if r.agent == "oracle" {
+            assert!(r.success, "{r:?}");
+        }
+    }
+    let summary = std::fs::read_to_string(out.0.join("summary.md")).expect("summary.md");
+    assert!(
+        summary.contains("steps/optimal T1") && summary.contains("return TK"),
+        "{summary}"
+    );
+    let meta = std::fs::read_to_string(out.0.join("run.toml")).expect("run.toml");
+    assert!(meta.contains("mountaincar = mountaincar"), "{meta}");
+    // Mazes and control worlds in one file.
+    let mixed = temp_dir_path("bench-mixed");
+    let mdir = mixed.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "random",
+        "--mazes",
+        "u",
+        "--worlds",
+        "acrobot",
+        "--seeds",
+        "1",
+        "--trials",
+        "1",
+        "--max-steps",
+        "100",
+        "--dynamics",
+        "kinematic",
+        "--out",
+        mdir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rows: Vec<sns_harness::bench::BenchRow> = csv::Reader::from_path(mixed.0.join("runs.csv"))
+        .expect("runs.csv")
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("valid rows");
+    let kinds: Vec<(&str, bool)> = rows
+        .iter()
+        .map(|r| (r.maze.as_str(), r.ret.is_some()))
+        .collect();
+    assert_eq!(kinds, vec![("u", false), ("acrobot", true)]);
+    let summary = std::fs::read_to_string(mixed.0.join("summary.md")).expect("summary.md");
+    assert!(
+        summary.contains("path/L* T1") && summary.contains("steps/optimal T1"),
+        "{summary}"
+    );
+}

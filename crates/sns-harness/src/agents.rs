@@ -3,9 +3,13 @@
 //! An agent is written `NAME` or `NAME:PARAM` and parsed once into an [`AgentKind`]; everything
 //! downstream matches on the enum, never on the text.
 
+use crate::control::{ControlWorldKind, LiveOracle};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion};
+use sns_spaces::{Agent as ControlAgent, Point, Sensed, Task};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -256,6 +260,26 @@ pub enum AgentError {
     /// D* Lite refused its grid (too fine for the map).
     #[error(transparent)]
     DStar(#[from] DStarError),
+    /// A maze agent (bug2, dstar) asked to run on a classic-control world.
+    #[error("agent '{agent}' drives in mazes only; on the control world {world} use random (or oracle on mountaincar and pendulum)")]
+    MazeOnly {
+        /// The agent.
+        agent: &'static str,
+        /// The control world.
+        world: &'static str,
+    },
+    /// `--agent oracle` on a control world that has no oracle.
+    #[error("{world} has no oracle (mountaincar and pendulum have one); use random")]
+    NoOracle {
+        /// The control world.
+        world: &'static str,
+    },
+    /// `--agent sns` on a control world, before the control SNS agent is wired in.
+    #[error("SNS on control worlds is not built yet; on {world} use random (or oracle on mountaincar and pendulum)")]
+    SnsControlNotBuilt {
+        /// The control world.
+        world: &'static str,
+    },
 }
 
 /// Parses an agent as written on the command line (see [`AgentKind`]'s `FromStr`).
@@ -412,6 +436,137 @@ pub fn make_agent(
             }
         }
     }
+}
+
+/// What a run on a control world gives the agent it builds besides the spec.
+#[derive(Clone)]
+pub struct ControlAgentContext<const D: usize, const A: usize> {
+    /// The world (for messages).
+    pub world: ControlWorldKind,
+    /// The run's seed (the random agent's generator is seeded from it).
+    pub seed: u64,
+    /// The task as the agent is told it (without the goal region in search mode).
+    pub task: Task<D, A>,
+    /// Search mode (`--hide-goal`).
+    pub hide_goal: bool,
+    /// The world's oracle as the world is now, when it has one; only the `oracle` agent reads it.
+    pub oracle: Option<LiveOracle<D>>,
+}
+
+/// Checks that `spec` can run on `world` (with `hide_goal`), before anything is built.
+pub fn check_control_agent(
+    spec: &AgentSpec,
+    world: ControlWorldKind,
+    hide_goal: bool,
+) -> Result<(), AgentError> {
+    spec.check()?;
+    match spec.kind {
+        AgentKind::Bug2 | AgentKind::DStar { .. } => Err(AgentError::MazeOnly {
+            agent: spec.kind.name(),
+            world: world.name(),
+        }),
+        AgentKind::Oracle if !world.has_oracle() => Err(AgentError::NoOracle {
+            world: world.name(),
+        }),
+        AgentKind::Oracle if hide_goal => Err(AgentError::NeedsGoal("oracle")),
+        // What SNS's constructor refuses is found by building it (`check_control_run` does).
+        AgentKind::Sns { .. } | AgentKind::Random | AgentKind::Oracle => Ok(()),
+    }
+}
+
+/// Builds the agent for a control world: the one place where agents meet control worlds.
+pub fn make_control_agent<const D: usize, const A: usize>(
+    spec: &AgentSpec,
+    ctx: &ControlAgentContext<D, A>,
+) -> Result<Box<dyn ControlAgent<Sensed<D>, Point<A>> + Send>, AgentError> {
+    check_control_agent(spec, ctx.world, ctx.hide_goal)?;
+    match spec.kind {
+        AgentKind::Random => Ok(Box::new(RandomControl::new(ctx.seed, &ctx.task))),
+        AgentKind::Oracle => match &ctx.oracle {
+            Some(o) => Ok(Box::new(OracleControl { oracle: o.clone() })),
+            None => Err(AgentError::NoOracle {
+                world: ctx.world.name(),
+            }),
+        },
+        // The one place the control SNS agent plugs in, wired at merge:
+        // `Ok(Box::new(sns_core::...::new(ctx.task.clone(), params, ctx.seed)?))` (its error
+        // as an `AgentError` variant). Runs and benchmarks check an agent by building it here.
+        AgentKind::Sns { .. } => Err(AgentError::SnsControlNotBuilt {
+            world: ctx.world.name(),
+        }),
+        AgentKind::Bug2 | AgentKind::DStar { .. } => Err(AgentError::MazeOnly {
+            agent: spec.kind.name(),
+            world: ctx.world.name(),
+        }),
+    }
+}
+
+/// The random policy on a control world: at every step an action drawn uniformly from the
+/// action box, or from the discrete levels when the world has them.
+#[derive(Debug, Clone)]
+pub struct RandomControl<const A: usize> {
+    rng: ChaCha8Rng,
+    low: Point<A>,
+    high: Point<A>,
+    levels: Option<Vec<Point<A>>>,
+}
+
+impl<const A: usize> RandomControl<A> {
+    /// A random policy for `task`, seeded from `seed` (on its own stream: the world's reset is
+    /// seeded with the same number).
+    pub fn new<const D: usize>(seed: u64, task: &Task<D, A>) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(1);
+        let bounded = |x: f64| if x.is_finite() { x } else { 0.0 };
+        Self {
+            rng,
+            low: task.actions.low().map(bounded),
+            high: task.actions.high().map(bounded),
+            levels: task.levels.clone().filter(|l| !l.is_empty()),
+        }
+    }
+}
+
+impl<const D: usize, const A: usize> ControlAgent<Sensed<D>, Point<A>> for RandomControl<A> {
+    fn name(&self) -> &str {
+        "random"
+    }
+    fn begin_trial(&mut self, _obs: &Sensed<D>) {}
+    fn act(&mut self, _obs: &Sensed<D>) -> Point<A> {
+        match &self.levels {
+            Some(l) => l[self.rng.gen_range(0..l.len())],
+            None => std::array::from_fn(|i| {
+                let (lo, hi) = (self.low[i], self.high[i]);
+                if hi > lo {
+                    self.rng.gen_range(lo..=hi)
+                } else {
+                    lo
+                }
+            }),
+        }
+    }
+    fn end_trial(&mut self, _success: bool) {}
+}
+
+/// The oracle's policy on a control world: the action its table prefers at the sensed state.
+pub struct OracleControl<const D: usize> {
+    oracle: LiveOracle<D>,
+}
+
+impl<const D: usize, const A: usize> ControlAgent<Sensed<D>, Point<A>> for OracleControl<D> {
+    fn name(&self) -> &str {
+        "oracle"
+    }
+    fn begin_trial(&mut self, _obs: &Sensed<D>) {}
+    fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
+        let a = {
+            // A poisoned lock only means a writer panicked mid-swap of an `Arc`: still whole.
+            let o = self.oracle.read().unwrap_or_else(|p| p.into_inner());
+            o.best_action(obs.state)
+        };
+        std::array::from_fn(|i| if i == 0 { a } else { 0.0 })
+    }
+    fn end_trial(&mut self, _success: bool) {}
 }
 
 #[cfg(test)]

@@ -5,14 +5,21 @@
 //! Everything but the wall-clock times is a function of the seeds. Three files are written
 //! (after ripgrep's benchsuite): `runs.csv` with one row per trial ([`RUNS_COLUMNS`]),
 //! `summary.md` with one line per agent x world, and `run.toml` with the exact command, version,
-//! commit, machine and resolved configuration. Each file is written atomically
+//! commit, machine and resolved configuration.
+//!
+//! Mazes and classic-control worlds share one `runs.csv` format: the `maze` column holds the
+//! world's label (maze, `maze:task`, control world or scenario name); a maze row leaves
+//! `optimal_steps` and `return` empty, a control row leaves `task`, `path_length` and
+//! `shortest_path` empty (and always has a `return`, which is how a reader tells them apart). Each file is written atomically
 //! ([`crate::output`]), and each on its own: one that cannot be written does not stop the others.
 //!
 //! A benchmark can be stopped (Ctrl-C in `sns bench`, see [`bench_to_dir_until`]): no new job is
 //! started, the running ones finish, and the files hold the finished runs, marked interrupted.
 
 use crate::agents::{AgentError, AgentKind, AgentSpec};
+use crate::control::{check_control_run, run_control, ControlRunSpec, ControlWorldKind};
 use crate::runner::{check_run, run_scenario, RunError, RunSpec};
+use crate::scenario::ControlScenario;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -39,6 +46,8 @@ pub const RUNS_COLUMNS: &[&str] = &[
     "path_length",
     "shortest_path",
     "wall_time",
+    "optimal_steps",
+    "return",
 ];
 
 /// What can go wrong in a benchmark.
@@ -92,6 +101,13 @@ pub enum World {
     },
     /// A changing-world scenario.
     Scenario(Arc<Scenario>),
+    /// A classic-control world, changed by a scenario when one is given.
+    Control {
+        /// The world.
+        kind: ControlWorldKind,
+        /// Its scenario, if any.
+        scenario: Option<Arc<ControlScenario>>,
+    },
 }
 
 impl World {
@@ -126,6 +142,22 @@ impl World {
                 task: Some(k),
             } => format!("{name}:{k}"),
             World::Scenario(s) => s.name.clone(),
+            World::Control {
+                scenario: Some(s), ..
+            } => s.name.clone(),
+            World::Control { kind, .. } => kind.name().to_string(),
+        }
+    }
+
+    /// A classic-control world by name (`mountaincar`), or else a maze as [`World::parse_maze`]
+    /// reads it: what `sns bench --worlds` takes.
+    pub fn parse(s: &str) -> Result<World, BenchError> {
+        match s.parse::<ControlWorldKind>() {
+            Ok(kind) => Ok(World::Control {
+                kind,
+                scenario: None,
+            }),
+            Err(_) => World::parse_maze(s),
         }
     }
 
@@ -134,6 +166,7 @@ impl World {
         match self {
             World::Maze { task, .. } => *task,
             World::Scenario(s) => s.task.task,
+            World::Control { .. } => None,
         }
     }
 
@@ -144,6 +177,7 @@ impl World {
                 ..TaskSpec::default()
             },
             World::Scenario(s) => s.task,
+            World::Control { .. } => TaskSpec::default(),
         };
         EnvConfig {
             dynamics,
@@ -220,7 +254,7 @@ pub struct BenchSpec {
 pub struct BenchRow {
     /// Agent label.
     pub agent: String,
-    /// World label (maze, `maze:task`, or scenario name).
+    /// World label (maze, `maze:task`, control world, or scenario name).
     pub maze: String,
     /// OGBench task, if any.
     pub task: Option<u32>,
@@ -232,12 +266,20 @@ pub struct BenchRow {
     pub success: bool,
     /// Steps taken.
     pub steps: u64,
-    /// Length of the ball's path in metres.
-    pub path_length: f64,
-    /// Oracle shortest path `L*` at the start of the trial (empty when unreachable).
+    /// Length of the ball's path in metres (empty on a control world).
+    pub path_length: Option<f64>,
+    /// Oracle shortest path `L*` at the start of the trial (empty when unreachable, and on a
+    /// control world).
     pub shortest_path: Option<f64>,
     /// Wall-clock seconds.
     pub wall_time: f64,
+    /// Control worlds: the oracle's minimum steps from the trial's start (empty without an
+    /// oracle, when unreachable, and on a maze).
+    #[serde(default)]
+    pub optimal_steps: Option<u64>,
+    /// Control worlds: Gymnasium's reward summed over the trial (empty on a maze).
+    #[serde(default, rename = "return")]
+    pub ret: Option<f64>,
 }
 
 /// Checks every job as its run would before its first step (see [`check_run`]), without running
@@ -249,8 +291,18 @@ pub fn check_bench(spec: &BenchSpec) -> Result<(), BenchError> {
         ));
     }
     let check = |agent: &BenchAgent, world: &World, seed: u64| {
-        let (run_spec, scenario) = job_spec(spec, world, seed);
-        check_run(&run_spec, scenario, &agent.spec).map_err(|e| BenchError::Run {
+        let checked = match world {
+            World::Control { scenario, .. } => check_control_run(
+                &control_spec(spec, world, seed),
+                scenario.as_deref(),
+                &agent.spec,
+            ),
+            _ => {
+                let (run_spec, scenario) = job_spec(spec, world, seed);
+                check_run(&run_spec, scenario, &agent.spec)
+            }
+        };
+        checked.map_err(|e| BenchError::Run {
             agent: agent.label.clone(),
             world: world.label(),
             seed,
@@ -348,6 +400,28 @@ pub fn job_count(spec: &BenchSpec) -> u64 {
     spec.agents.len() as u64 * spec.worlds.len() as u64 * spec.seeds
 }
 
+/// The run of one job on a control world.
+fn control_spec(spec: &BenchSpec, world: &World, seed: u64) -> ControlRunSpec {
+    let (kind, trials) = match world {
+        World::Control { kind, scenario } => (
+            *kind,
+            scenario
+                .as_ref()
+                .and_then(|s| s.trials)
+                .unwrap_or(spec.trials),
+        ),
+        // Never called for a maze; a mountaincar run of the bench's size stands in.
+        _ => (ControlWorldKind::MountainCar, spec.trials),
+    };
+    ControlRunSpec {
+        world: kind,
+        seed,
+        trials,
+        max_steps: spec.max_steps,
+        hide_goal: spec.hide_goal,
+    }
+}
+
 /// The run of one job, and its scenario.
 fn job_spec<'a>(spec: &BenchSpec, world: &'a World, seed: u64) -> (RunSpec, Option<&'a Scenario>) {
     let (maze, scenario, trials) = match world {
@@ -357,6 +431,7 @@ fn job_spec<'a>(spec: &BenchSpec, world: &'a World, seed: u64) -> (RunSpec, Opti
             Some(s.as_ref()),
             s.trials.unwrap_or(spec.trials),
         ),
+        World::Control { .. } => (String::new(), None, spec.trials),
     };
     let run_spec = RunSpec {
         maze,
@@ -377,6 +452,39 @@ fn run_job(
     world: &World,
     seed: u64,
 ) -> Result<Vec<BenchRow>, BenchError> {
+    let failed = |e| BenchError::Run {
+        agent: agent.label.clone(),
+        world: world.label(),
+        seed,
+        source: e,
+    };
+    if let World::Control { scenario, .. } = world {
+        let result = run_control(
+            &control_spec(spec, world, seed),
+            scenario.as_deref(),
+            &agent.spec,
+            &mut |_| {},
+        )
+        .map_err(failed)?;
+        return Ok(result
+            .trials
+            .iter()
+            .map(|t| BenchRow {
+                agent: agent.label.clone(),
+                maze: world.label(),
+                task: None,
+                seed,
+                trial: t.trial,
+                success: t.success,
+                steps: t.steps,
+                path_length: None,
+                shortest_path: None,
+                wall_time: t.wall_time,
+                optimal_steps: t.optimal_steps,
+                ret: Some(t.ret),
+            })
+            .collect());
+    }
     let (run_spec, scenario) = job_spec(spec, world, seed);
     let result = run_scenario(&run_spec, scenario, &agent.spec, &mut |_| {}).map_err(|e| {
         BenchError::Run {
@@ -397,9 +505,11 @@ fn run_job(
             trial: t.trial,
             success: t.success,
             steps: t.steps,
-            path_length: t.path_length,
+            path_length: Some(t.path_length),
             shortest_path: t.shortest_path,
             wall_time: t.wall_time,
+            optimal_steps: None,
+            ret: None,
         })
         .collect())
 }
@@ -468,8 +578,9 @@ fn spl(rows: &[&BenchRow]) -> Option<f64> {
         .iter()
         .filter_map(|r| {
             let l = r.shortest_path?;
+            let p = r.path_length?;
             Some(if r.success {
-                l / l.max(r.path_length).max(1e-12)
+                l / l.max(p).max(1e-12)
             } else {
                 0.0
             })
@@ -492,59 +603,74 @@ pub fn summary_markdown(rows: &[BenchRow]) -> String {
         }
     }
     let max_trial = rows.iter().map(|r| r.trial).max().unwrap_or(1);
+    // A control row always has a return; a maze row never.
+    let is_control = |rs: &[&BenchRow]| rs.first().is_some_and(|r| r.ret.is_some());
+    let (control, groups): (Vec<_>, Vec<_>) =
+        groups.into_iter().partition(|(_, rs)| is_control(rs));
     let mut s = String::new();
-    s.push_str(
+    if groups.is_empty() {
+        s.push_str(&control_summary(&control));
+    } else {
+        s.push_str(
         "Medians and inter-quartile ranges [p25-p75] are over successful trials; success and SPL \
          over all trials of that kind. SPL = mean S_i L_i / max(L_i, P_i) (Anderson et al. 2018), \
          L* = oracle shortest path at the start of the trial. T1 = first trial, TK = last.\n\n",
     );
-    s.push_str("| agent | maze | runs | success | steps T1 | steps TK | path/L* T1 | path/L* TK | SPL T1 | SPL TK |\n");
-    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for ((agent, maze), rs) in &groups {
-        let last = rs.iter().map(|r| r.trial).max().unwrap_or(1);
-        let runs = {
-            let mut seeds: Vec<u64> = rs.iter().map(|r| r.seed).collect();
-            seeds.sort_unstable();
-            seeds.dedup();
-            seeds.len()
-        };
-        let succ = rs.iter().filter(|r| r.success).count() as f64 / rs.len().max(1) as f64;
-        let of =
-            |k: u32| -> Vec<&BenchRow> { rs.iter().copied().filter(|r| r.trial == k).collect() };
-        let steps = |v: &[&BenchRow]| {
-            median_iqr(
-                v.iter()
-                    .filter(|r| r.success)
-                    .map(|r| r.steps as f64)
-                    .collect(),
-                0,
-            )
-        };
-        let ratio = |v: &[&BenchRow]| {
-            median_iqr(
-                v.iter()
-                    .filter(|r| r.success)
-                    .filter_map(|r| r.shortest_path.map(|l| r.path_length / l))
-                    .collect(),
-                2,
-            )
-        };
-        let fmt_spl = |v: &[&BenchRow]| spl(v).map_or("-".into(), |x| format!("{x:.2}"));
-        let (t1, tk) = (of(1), of(last));
-        s.push_str(&format!(
-            "| {agent} | {maze} | {runs} | {:.0}% | {} | {} | {} | {} | {} | {} |\n",
-            succ * 100.0,
-            steps(&t1),
-            steps(&tk),
-            ratio(&t1),
-            ratio(&tk),
-            fmt_spl(&t1),
-            fmt_spl(&tk),
-        ));
+        s.push_str("| agent | maze | runs | success | steps T1 | steps TK | path/L* T1 | path/L* TK | SPL T1 | SPL TK |\n");
+        s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for ((agent, maze), rs) in &groups {
+            let last = rs.iter().map(|r| r.trial).max().unwrap_or(1);
+            let runs = {
+                let mut seeds: Vec<u64> = rs.iter().map(|r| r.seed).collect();
+                seeds.sort_unstable();
+                seeds.dedup();
+                seeds.len()
+            };
+            let succ = rs.iter().filter(|r| r.success).count() as f64 / rs.len().max(1) as f64;
+            let of = |k: u32| -> Vec<&BenchRow> {
+                rs.iter().copied().filter(|r| r.trial == k).collect()
+            };
+            let steps = |v: &[&BenchRow]| {
+                median_iqr(
+                    v.iter()
+                        .filter(|r| r.success)
+                        .map(|r| r.steps as f64)
+                        .collect(),
+                    0,
+                )
+            };
+            let ratio = |v: &[&BenchRow]| {
+                median_iqr(
+                    v.iter()
+                        .filter(|r| r.success)
+                        .filter_map(|r| Some(r.path_length? / r.shortest_path?))
+                        .collect(),
+                    2,
+                )
+            };
+            let fmt_spl = |v: &[&BenchRow]| spl(v).map_or("-".into(), |x| format!("{x:.2}"));
+            let (t1, tk) = (of(1), of(last));
+            s.push_str(&format!(
+                "| {agent} | {maze} | {runs} | {:.0}% | {} | {} | {} | {} | {} | {} |\n",
+                succ * 100.0,
+                steps(&t1),
+                steps(&tk),
+                ratio(&t1),
+                ratio(&tk),
+                fmt_spl(&t1),
+                fmt_spl(&tk),
+            ));
+        }
+        if !control.is_empty() {
+            s.push('\n');
+            s.push_str(&control_summary(&control));
+        }
     }
+    let column = if control.is_empty() { "maze" } else { "world" };
+    let groups: Vec<_> = groups.into_iter().chain(control).collect();
     if max_trial > 1 {
         s.push_str("\nMedian steps per trial (successful trials; successes/runs in parentheses when not all succeeded):\n\n");
-        s.push_str("| agent | maze |");
+        s.push_str(&format!("| agent | {column} |"));
         for k in 1..=max_trial {
             s.push_str(&format!(" T{k} |"));
         }
@@ -574,6 +700,58 @@ pub fn summary_markdown(rows: &[BenchRow]) -> String {
             }
             s.push('\n');
         }
+    }
+    s
+}
+
+/// The summary table of the control worlds' groups: success, steps, steps / optimal and return
+/// of the first and the last trial.
+fn control_summary(groups: &[((String, String), Vec<&BenchRow>)]) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "Classic-control worlds. Medians and inter-quartile ranges [p25-p75] of steps and \
+         steps/optimal are over successful trials, of the return over all trials; optimal = the \
+         oracle's minimum steps from the trial's start (mountaincar and pendulum; - elsewhere). \
+         T1 = first trial, TK = last.\n\n",
+    );
+    s.push_str("| agent | world | runs | success | steps T1 | steps TK | steps/optimal T1 | steps/optimal TK | return T1 | return TK |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for ((agent, world), rs) in groups {
+        let last = rs.iter().map(|r| r.trial).max().unwrap_or(1);
+        let mut seeds: Vec<u64> = rs.iter().map(|r| r.seed).collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        let succ = rs.iter().filter(|r| r.success).count() as f64 / rs.len().max(1) as f64;
+        let of =
+            |k: u32| -> Vec<&BenchRow> { rs.iter().copied().filter(|r| r.trial == k).collect() };
+        let ok = |v: &[&BenchRow], f: &dyn Fn(&BenchRow) -> Option<f64>, d: usize| {
+            median_iqr(
+                v.iter()
+                    .filter(|r| r.success)
+                    .filter_map(|r| f(r))
+                    .collect(),
+                d,
+            )
+        };
+        let steps = |r: &BenchRow| Some(r.steps as f64);
+        let ratio = |r: &BenchRow| {
+            r.optimal_steps
+                .filter(|&o| o > 0)
+                .map(|o| r.steps as f64 / o as f64)
+        };
+        let ret = |v: &[&BenchRow]| median_iqr(v.iter().filter_map(|r| r.ret).collect(), 1);
+        let (t1, tk) = (of(1), of(last));
+        s.push_str(&format!(
+            "| {agent} | {world} | {} | {:.0}% | {} | {} | {} | {} | {} | {} |\n",
+            seeds.len(),
+            succ * 100.0,
+            ok(&t1, &steps, 0),
+            ok(&tk, &steps, 0),
+            ok(&t1, &ratio, 2),
+            ok(&tk, &ratio, 2),
+            ret(&t1),
+            ret(&tk),
+        ));
     }
     s
 }
@@ -627,8 +805,11 @@ pub struct ConfigMeta {
     pub agents: Vec<String>,
     /// World labels.
     pub worlds: Vec<String>,
-    /// Scenario files, if any.
+    /// Scenario files, if any (maze and control).
     pub scenario_files: Vec<String>,
+    /// The labels of the classic-control worlds among `worlds`, as `label = world`
+    /// (`mountaincar-half-power = mountaincar`); `dynamics` applies to the mazes only.
+    pub control_worlds: Vec<String>,
     /// Seeds 0..seeds.
     pub seeds: u64,
     /// Trials per run.
@@ -730,7 +911,18 @@ pub fn run_meta(
                 .iter()
                 .filter_map(|w| match w {
                     World::Scenario(s) => Some(s.file.clone()),
-                    World::Maze { .. } => None,
+                    World::Control {
+                        scenario: Some(s), ..
+                    } => Some(s.file.clone()),
+                    _ => None,
+                })
+                .collect(),
+            control_worlds: spec
+                .worlds
+                .iter()
+                .filter_map(|w| match w {
+                    World::Control { kind, .. } => Some(format!("{} = {}", w.label(), kind.name())),
+                    _ => None,
                 })
                 .collect(),
             seeds: spec.seeds,

@@ -11,6 +11,7 @@
 
 pub mod agents;
 pub mod bench;
+pub mod control;
 pub mod output;
 pub mod record;
 pub mod runner;
@@ -20,9 +21,10 @@ pub use agents::{
     make_agent, parse_agent, AgentContext, AgentError, AgentKind, AgentSpec, SubstrateKind, AGENTS,
     MAX_DIMS,
 };
+pub use control::{run_control, ControlRunResult, ControlRunSpec, ControlWorldKind};
 pub use record::{RecordSpec, Recorder, Recording};
 pub use runner::{
     check_run, run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError,
     RunResult, RunSpec, TrialResult,
 };
-pub use scenario::Scenario;
+pub use scenario::{AnyScenario, ControlScenario, Scenario};

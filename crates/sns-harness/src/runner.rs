@@ -24,6 +24,19 @@ pub enum RunError {
     /// The agent could not be built.
     #[error(transparent)]
     Agent(#[from] AgentError),
+    /// A control world refused a state.
+    #[error(transparent)]
+    Control(#[from] sns_control::ControlError),
+    /// A control world refused a parameter (boxed: it is the largest cause, and every result
+    /// of a run carries this error's size).
+    #[error(transparent)]
+    Param(Box<sns_control::ParamError>),
+}
+
+impl From<sns_control::ParamError> for RunError {
+    fn from(e: sns_control::ParamError) -> Self {
+        RunError::Param(Box::new(e))
+    }
 }
 
 /// At most this many trajectory points are kept per trial (the interval doubles past it).

@@ -26,11 +26,38 @@
 //! on the ball, [`MazeEnv::set_cell`] pushes the ball out by the nearest face (or to the nearest
 //! free cell's centre) and stops it, so the ball is never inside a wall. A change may not wall the
 //! task's start or goal cell (the task would become impossible by fiat) nor touch the border.
+//!
+//! A scenario for a classic-control world ([`ControlScenario`]) names the world instead of a maze
+//! and sets its physical parameters by Gymnasium's names, at the start and in changes:
+//!
+//! ```toml
+//! description = "MountainCar's engine loses half its power in the middle of trial 2."
+//! world = "mountaincar" # a classic-control world (`sns worlds`)
+//! seed = 0              # optional, as above
+//! trials = 3            # optional, as above
+//!
+//! [params]              # optional: set before the first trial
+//! goal_velocity = 0.0
+//!
+//! [[change]]
+//! trial = 2             # or before_trial = K, as above
+//! step = 40
+//! set = { power = 0.00075 }
+//! ```
+//!
+//! A change applies from the world's next step; it moves nothing (the state stays), and the agent
+//! is not told. A change due at a step its trial never reached (success came sooner) is applied
+//! when that trial ends, and reported at the step it was applied, so that the trials after it
+//! always run in the changed world (a changed `goal_position` is not a changed goal region in the agent's task). An
+//! unknown name or a value outside its range ([`sns_control::ParamSpec`]) is an error naming the
+//! file, line and column. [`load_any`] reads either kind.
 
+use crate::control::ControlWorldKind;
 use serde::Deserialize;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::{Cell, CellIx};
 use sns_worlds::{MazeEnv, MazeMap, Real, Vec2, WorldError};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One change of the world.
@@ -391,6 +418,266 @@ fn connected(map: &MazeMap, from: (i64, i64), to: (i64, i64)) -> bool {
     false
 }
 
+/// A scenario file of either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyScenario {
+    /// A maze scenario (`maze = ...`).
+    Maze(Scenario),
+    /// A classic-control scenario (`world = ...`).
+    Control(ControlScenario),
+}
+
+/// Reads a scenario file of either kind: a control scenario when it sets `world`, a maze one
+/// otherwise.
+pub fn load_any(path: &str) -> Result<AnyScenario, WorldError> {
+    let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+        file: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    parse_any(path, &text)
+}
+
+/// Parses scenario text of either kind (see [`load_any`]).
+pub fn parse_any(file: &str, text: &str) -> Result<AnyScenario, WorldError> {
+    // A file that is not TOML at all gets the maze parser's message (with its position).
+    let is_control = toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("world"));
+    if is_control {
+        ControlScenario::parse(file, text).map(AnyScenario::Control)
+    } else {
+        Scenario::parse(file, text).map(AnyScenario::Maze)
+    }
+}
+
+/// One change of a control world's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlChange {
+    /// Trial (from 1; 0 for the parameters set before the first trial).
+    pub trial: u32,
+    /// Steps of that trial after which it happens (0: before the trial starts).
+    pub step: u64,
+    /// Parameters set, by Gymnasium's names, in name order (each checked).
+    pub set: Vec<(String, f64)>,
+}
+
+impl ControlChange {
+    /// A one-line description (`trial 2 step 40: power = 0.00075`).
+    pub fn describe(&self) -> String {
+        let set: Vec<String> = self.set.iter().map(|(n, v)| format!("{n} = {v}")).collect();
+        format!(
+            "trial {} step {}: {}",
+            self.trial,
+            self.step,
+            set.join(", ")
+        )
+    }
+}
+
+/// A validated scenario on a classic-control world.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControlScenario {
+    /// Name (the file stem).
+    pub name: String,
+    /// The file it was read from.
+    pub file: String,
+    /// What it tests, in words.
+    pub description: String,
+    /// The world.
+    pub world: ControlWorldKind,
+    /// Default seed.
+    pub seed: Option<u64>,
+    /// Default number of trials.
+    pub trials: Option<u32>,
+    /// The parameters set before the first trial (`[params]`; trial 0, step 0).
+    pub params: ControlChange,
+    /// Changes, sorted by (trial, step).
+    pub changes: Vec<ControlChange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlScenarioToml {
+    #[serde(default)]
+    description: String,
+    world: toml::Spanned<String>,
+    seed: Option<u64>,
+    trials: Option<u32>,
+    #[serde(default)]
+    params: BTreeMap<toml::Spanned<String>, toml::Spanned<f64>>,
+    #[serde(default)]
+    change: Vec<toml::Spanned<ControlChangeToml>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlChangeToml {
+    before_trial: Option<u32>,
+    trial: Option<u32>,
+    step: Option<u64>,
+    #[serde(default)]
+    set: BTreeMap<toml::Spanned<String>, toml::Spanned<f64>>,
+}
+
+impl ControlScenario {
+    /// Reads and validates a control scenario file.
+    pub fn load(path: &str) -> Result<ControlScenario, WorldError> {
+        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+            file: path.to_string(),
+            reason: e.to_string(),
+        })?;
+        ControlScenario::parse(path, &text)
+    }
+
+    /// Parses and validates control scenario text; `file` names it in errors.
+    pub fn parse(file: &str, text: &str) -> Result<ControlScenario, WorldError> {
+        let err_at = |at: Option<usize>, msg: String| WorldError::Scenario {
+            file: file.to_string(),
+            reason: match at {
+                Some(a) => {
+                    let (l, c) = line_col(text, a);
+                    format!("line {l}, column {c}: {msg}")
+                }
+                None => msg,
+            },
+        };
+        let raw: ControlScenarioToml = toml::from_str(text).map_err(|e| {
+            err_at(
+                e.span().map(|s| s.start),
+                e.message().trim_end().to_string(),
+            )
+        })?;
+        let world: ControlWorldKind = raw.world.get_ref().parse().map_err(|e| {
+            err_at(
+                Some(raw.world.span().start),
+                format!("{e}; a maze scenario names its maze with `maze = ...`"),
+            )
+        })?;
+        // Every name and value checked against the world's parameters, at its position.
+        let checked = |set: &BTreeMap<toml::Spanned<String>, toml::Spanned<f64>>| {
+            set.iter()
+                .map(|(name, value)| {
+                    let (n, v) = (name.get_ref(), *value.get_ref());
+                    match world.check_param(n, v) {
+                        Ok(()) => Ok((n.clone(), v)),
+                        Err(e @ sns_control::ParamError::Unknown { .. }) => {
+                            Err(err_at(Some(name.span().start), e.to_string()))
+                        }
+                        Err(e) => Err(err_at(Some(value.span().start), e.to_string())),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        if let Some(t) = raw.trials {
+            if !(1..=10_000).contains(&t) {
+                return Err(err_at(None, format!("trials = {t}: must be in 1..=10000")));
+            }
+        }
+        let params = ControlChange {
+            trial: 0,
+            step: 0,
+            set: checked(&raw.params)?,
+        };
+        let mut changes = Vec::new();
+        for sp in &raw.change {
+            let at = sp.span().start;
+            let ch = sp.get_ref();
+            let (trial, step) = match (ch.before_trial, ch.trial, ch.step) {
+                (Some(k), None, None) => (k, 0),
+                (None, Some(k), Some(s)) => (k, s),
+                _ => return Err(err_at(
+                    Some(at),
+                    "a change needs either `before_trial = K` or both `trial = K` and `step = S`"
+                        .into(),
+                )),
+            };
+            if trial == 0 {
+                return Err(err_at(Some(at), "trials are numbered from 1".into()));
+            }
+            if let Some(t) = raw.trials.filter(|&t| trial > t) {
+                return Err(err_at(
+                    Some(at),
+                    format!(
+                        "this change at trial {trial} never fires: the scenario has trials = {t}"
+                    ),
+                ));
+            }
+            if ch.set.is_empty() {
+                return Err(err_at(
+                    Some(at),
+                    "a change must `set` at least one parameter (set = { name = value })".into(),
+                ));
+            }
+            changes.push(ControlChange {
+                trial,
+                step,
+                set: checked(&ch.set)?,
+            });
+        }
+        // Stable: changes at the same moment apply in file order.
+        changes.sort_by_key(|c| (c.trial, c.step));
+        let name = Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
+        Ok(ControlScenario {
+            name,
+            file: file.to_string(),
+            description: raw.description,
+            world,
+            seed: raw.seed,
+            trials: raw.trials,
+            params,
+            changes,
+        })
+    }
+
+    /// The parameters set before the first trial, as a change (none when `[params]` is empty).
+    pub fn initial(&self) -> impl Iterator<Item = &ControlChange> {
+        std::iter::once(&self.params).filter(|c| !c.set.is_empty())
+    }
+
+    /// The changes due at `step` of trial `trial`.
+    pub fn due(&self, trial: u32, step: u64) -> impl Iterator<Item = &ControlChange> {
+        self.changes
+            .iter()
+            .filter(move |c| c.trial == trial && c.step == step)
+    }
+
+    /// The changes of trial `trial` due after step `step`: those a trial that ended at `step`
+    /// never reached.
+    pub fn overdue(&self, trial: u32, step: u64) -> impl Iterator<Item = &ControlChange> {
+        self.changes
+            .iter()
+            .filter(move |c| c.trial == trial && c.step > step)
+    }
+
+    /// Checks that the run is on the scenario's world.
+    pub fn check_world(&self, world: ControlWorldKind) -> Result<(), WorldError> {
+        if world == self.world {
+            Ok(())
+        } else {
+            Err(WorldError::Scenario {
+                file: self.file.clone(),
+                reason: format!("the scenario is for {}, not {world}", self.world),
+            })
+        }
+    }
+
+    /// Checks that every change fires in a run of `trials` trials.
+    pub fn check_trials(&self, trials: u32) -> Result<(), WorldError> {
+        match self.changes.iter().find(|c| c.trial > trials) {
+            Some(ch) => Err(WorldError::Scenario {
+                file: self.file.clone(),
+                reason: format!(
+                    "change '{}' never fires: the run has {trials} trial{} (raise --trials, or set \
+                     `trials` in the scenario)",
+                    ch.describe(),
+                    if trials == 1 { "" } else { "s" }
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,5 +822,70 @@ mod tests {
         }
         // The door really closed on the ball (so the push-out was exercised).
         assert!(inside_at_change);
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+
+    #[test]
+    fn control_scenarios_set_parameters_by_gymnasium_names() {
+        let text = "description = \"d\"\nworld = \"pendulum\"\ntrials = 3\n\n[params]\nm = 1.5\n\
+                    max_torque = 1\n\n[[change]]\ntrial = 2\nstep = 50\nset = { g = 5.0 }\n\
+                    [[change]]\nbefore_trial = 2\nset = { l = 2.0 }\n";
+        let s = match parse_any("p.toml", text).expect("valid") {
+            AnyScenario::Control(s) => s,
+            AnyScenario::Maze(_) => panic!("a world scenario read as a maze one"),
+        };
+        assert_eq!(s.world, ControlWorldKind::Pendulum);
+        assert_eq!(s.name, "p");
+        // Integers are numbers too; names in name order.
+        assert_eq!(
+            s.params.set,
+            vec![("m".to_string(), 1.5), ("max_torque".to_string(), 1.0)]
+        );
+        assert_eq!(s.initial().count(), 1);
+        // Sorted by moment: before trial 2 comes before step 50 of it.
+        assert_eq!((s.changes[0].trial, s.changes[0].step), (2, 0));
+        assert_eq!(s.due(2, 50).count(), 1);
+        assert_eq!(s.changes[1].describe(), "trial 2 step 50: g = 5");
+        assert!(s.check_trials(2).is_ok());
+        assert!(s.check_trials(1).is_err());
+        assert!(s.check_world(ControlWorldKind::MountainCar).is_err());
+        // A maze scenario is still a maze scenario.
+        assert!(matches!(
+            parse_any("m.toml", "maze = \"u\"\n"),
+            Ok(AnyScenario::Maze(_))
+        ));
+    }
+
+    #[test]
+    fn bad_names_and_values_name_file_line_and_column() {
+        let e = |text: &str| {
+            ControlScenario::parse("c.toml", text)
+                .expect_err("invalid")
+                .to_string()
+        };
+        // Out of range: the value's position.
+        let m = e("world = \"mountaincar\"\n[params]\npower = 5\n");
+        assert!(m.starts_with("c.toml: line 3, column 9:"), "{m}");
+        assert!(m.contains("power") && m.contains("out of range"), "{m}");
+        // Unknown: the name's position, and the known names.
+        let m = e("world = \"pendulum\"\n[[change]]\nbefore_trial = 2\nset = { mass = 2 }\n");
+        assert!(m.starts_with("c.toml: line 4, column 9:"), "{m}");
+        assert!(m.contains("`mass`") && m.contains("max_torque"), "{m}");
+        // Not a control world: the world's position.
+        let m = e("world = \"large\"\n");
+        assert!(m.starts_with("c.toml: line 1, column 9:"), "{m}");
+        assert!(m.contains("mountaincar") && m.contains("maze = "), "{m}");
+        // A maze key in a control scenario.
+        let m = e("world = \"acrobot\"\nmaze = \"u\"\n");
+        assert!(m.starts_with("c.toml: line 2, column 1:"), "{m}");
+        let m = e("world = \"acrobot\"\n[[change]]\nbefore_trial = 2\n");
+        assert!(m.contains("must `set`"), "{m}");
+        let m = e("world = \"acrobot\"\ntrials = 1\n[[change]]\nbefore_trial = 2\nset = { LINK_MASS_2 = 2 }\n");
+        assert!(m.contains("never fires"), "{m}");
+        assert!(!m.contains('\n'), "one line: {m}");
     }
 }

@@ -6,7 +6,8 @@
 //!   (mean with the 10th to 90th percentile), for the first and the last trial of each run.
 //!
 //! The columns read are `agent, maze, task, seed, trial, success, steps, path_length,
-//! shortest_path, wall_time` (others are ignored; `shortest_path` may be empty).
+//! shortest_path, wall_time` (others are ignored; `shortest_path` may be empty, and `path_length`
+//! too: a classic-control world's rows have none, and appear in the learning curves only).
 
 use crate::{draw_err, font, VizError};
 use plotters::coord::Shift;
@@ -128,15 +129,19 @@ impl Stats {
             let Some(l) = r.shortest_path.filter(|l| *l > 0.0 && l.is_finite()) else {
                 continue;
             };
-            if !r.success || !r.path_length.is_finite() {
+            // Control worlds have no path length: they are left out here.
+            let Some(path) = r.path_length.filter(|p| p.is_finite()) else {
+                continue;
+            };
+            if !r.success {
                 continue;
             }
             let e = ratios.entry((r.maze.clone(), r.agent.clone())).or_default();
             if r.trial == 1 {
-                e.0.push(r.path_length / l);
+                e.0.push(path / l);
             }
             if last.get(&(r.agent.as_str(), r.maze.as_str(), r.task, r.seed)) == Some(&r.trial) {
-                e.1.push(r.path_length / l);
+                e.1.push(path / l);
             }
         }
         Stats {
