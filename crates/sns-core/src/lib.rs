@@ -28,6 +28,7 @@ pub mod plan;
 pub mod sns;
 pub mod substrate;
 pub mod symbolic;
+pub mod system;
 
 pub use agent::{Agent, GraphSnapshot};
 pub use params::{ParamError, SnsParams, ValidSnsParams};

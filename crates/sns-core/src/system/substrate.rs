@@ -1,0 +1,238 @@
+//! What stores the cognitive graph of a control agent: places, the outcomes learned where
+//! primitives were executed, the kernel through which they generalise, and effectiveness.
+//! [`SymbolicSystem`] keeps them in hash maps; a neural substrate can implement the same trait
+//! (its kernel being the overlap of a harmonic code).
+
+use super::geometry::{CellKey, Geometry};
+use crate::fxhash::FxHashMap;
+use sns_spaces::Point;
+
+/// A place of a [`SystemSubstrate`] (dense, from 0, in order of creation).
+pub type PlaceId = u32;
+
+/// The memory of a control agent.
+pub trait SystemSubstrate<const D: usize> {
+    /// The place of a cell, if it was created.
+    fn find(&self, key: &CellKey<D>) -> Option<PlaceId>;
+    /// Creates the place of a cell (the caller checks that it is new) with its centre
+    /// (normalised coordinates).
+    fn insert(&mut self, key: CellKey<D>, centre: Point<D>) -> PlaceId;
+    /// How many places exist.
+    fn len(&self) -> usize;
+    /// Whether no place exists.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The cell of a place.
+    fn key(&self, p: PlaceId) -> CellKey<D>;
+    /// The centre of a place (normalised).
+    fn centre(&self, p: PlaceId) -> Point<D>;
+    /// Learns that level `level` moved the state by `flow` (normalised, per step) at place
+    /// `p`, as an exponential average with at least the rate `min_rate`.
+    fn learn(&mut self, p: PlaceId, level: usize, flow: Point<D>, min_rate: f64);
+    /// The outcome of level `level` predicted at `at` (normalised) from the outcomes learned at
+    /// places within `radius` (a kernel over the state space: nearby states, similar outcomes);
+    /// `None` when nothing was learned that near.
+    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>>;
+    /// The places whose centres lie within `radius` of `at` (appended to `out`).
+    fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>);
+    /// The effectiveness of primitive `prim` at `p` (`None`: untried).
+    fn effectiveness(&self, p: PlaceId, prim: usize) -> Option<f64>;
+    /// Sets the effectiveness of primitive `prim` at `p`.
+    fn set_effectiveness(&mut self, p: PlaceId, prim: usize, w: f64);
+    /// Approximate memory held, in bytes.
+    fn memory_bytes(&self) -> usize;
+}
+
+#[derive(Debug, Clone)]
+struct Place<const D: usize> {
+    key: CellKey<D>,
+    centre: Point<D>,
+    /// Per level: mean flow and executions.
+    flows: Vec<Option<(Point<D>, u32)>>,
+    /// Per primitive: effectiveness once tried.
+    w: Vec<Option<f64>>,
+}
+
+/// The symbolic substrate: places in a hash map, a bucket grid (of the kernel's radius) for
+/// kernel queries, and a biweight kernel `(1 - (d / r)^2)^2`.
+#[derive(Debug, Clone)]
+pub struct SymbolicSystem<const D: usize> {
+    geometry: Geometry<D>,
+    bucket: f64,
+    index: FxHashMap<CellKey<D>, PlaceId>,
+    buckets: FxHashMap<CellKey<D>, Vec<PlaceId>>,
+    places: Vec<Place<D>>,
+}
+
+impl<const D: usize> SymbolicSystem<D> {
+    /// An empty memory over `geometry`, answering kernel queries of radius up to `bucket`.
+    pub fn new(geometry: Geometry<D>, bucket: f64) -> Self {
+        Self {
+            geometry,
+            bucket,
+            index: FxHashMap::default(),
+            buckets: FxHashMap::default(),
+            places: Vec::new(),
+        }
+    }
+
+    /// The buckets within one of `at`'s, each once.
+    fn bucket_keys(&self, at: &Point<D>, out: &mut Vec<CellKey<D>>) {
+        let c = self.geometry.key_at(at, self.bucket);
+        let n = 3usize.pow(D as u32);
+        for code in 0..n {
+            let mut rest = code;
+            let k: CellKey<D> = std::array::from_fn(|i| {
+                let o = (rest % 3) as i64 - 1;
+                rest /= 3;
+                c[i] + o
+            });
+            let k = self.geometry.wrap_key_at(k, self.bucket);
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+}
+
+impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
+    fn find(&self, key: &CellKey<D>) -> Option<PlaceId> {
+        self.index.get(key).copied()
+    }
+
+    fn insert(&mut self, key: CellKey<D>, centre: Point<D>) -> PlaceId {
+        let id = self.places.len() as PlaceId;
+        self.places.push(Place {
+            key,
+            centre,
+            flows: Vec::new(),
+            w: Vec::new(),
+        });
+        self.index.insert(key, id);
+        let b = self.geometry.key_at(&centre, self.bucket);
+        self.buckets.entry(b).or_default().push(id);
+        id
+    }
+
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    fn key(&self, p: PlaceId) -> CellKey<D> {
+        self.places[p as usize].key
+    }
+
+    fn centre(&self, p: PlaceId) -> Point<D> {
+        self.places[p as usize].centre
+    }
+
+    fn learn(&mut self, p: PlaceId, level: usize, flow: Point<D>, min_rate: f64) {
+        let place = &mut self.places[p as usize];
+        if place.flows.len() <= level {
+            place.flows.resize(level + 1, None);
+        }
+        let slot = &mut place.flows[level];
+        *slot = Some(match *slot {
+            None => (flow, 1),
+            Some((f, n)) => {
+                let rate = (1.0 / f64::from(n + 1)).max(min_rate);
+                (
+                    std::array::from_fn(|i| f[i] + rate * (flow[i] - f[i])),
+                    n.saturating_add(1),
+                )
+            }
+        });
+    }
+
+    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>> {
+        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
+        self.bucket_keys(at, &mut keys);
+        let mut sum = [0.0; D];
+        let mut total = 0.0;
+        for k in &keys {
+            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                let place = &self.places[q as usize];
+                let Some(Some((f, _))) = place.flows.get(level) else {
+                    continue;
+                };
+                let d = self.geometry.dist(at, &place.centre) / radius;
+                if d >= 1.0 {
+                    continue;
+                }
+                let w = (1.0 - d * d).powi(2);
+                total += w;
+                for i in 0..D {
+                    sum[i] += w * f[i];
+                }
+            }
+        }
+        (total > 0.0).then(|| std::array::from_fn(|i| sum[i] / total))
+    }
+
+    fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
+        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
+        self.bucket_keys(at, &mut keys);
+        for k in &keys {
+            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                if self.geometry.dist(at, &self.places[q as usize].centre) < radius {
+                    out.push(q);
+                }
+            }
+        }
+    }
+
+    fn effectiveness(&self, p: PlaceId, prim: usize) -> Option<f64> {
+        self.places[p as usize].w.get(prim).copied().flatten()
+    }
+
+    fn set_effectiveness(&mut self, p: PlaceId, prim: usize, w: f64) {
+        let place = &mut self.places[p as usize];
+        if place.w.len() <= prim {
+            place.w.resize(prim + 1, None);
+        }
+        place.w[prim] = Some(w);
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let per = std::mem::size_of::<Place<D>>() + 2 * std::mem::size_of::<CellKey<D>>() + 16;
+        self.places
+            .iter()
+            .map(|p| {
+                per + p.flows.capacity() * std::mem::size_of::<Option<(Point<D>, u32)>>()
+                    + p.w.capacity() * 16
+            })
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_spaces::{BoxSpace, StateSpace};
+
+    #[test]
+    fn kernel_predicts_from_nearby_outcomes_only() {
+        let b = BoxSpace::new([0.0, 0.0], [1.0, 1.0]).expect("ordered");
+        let g = Geometry::new(
+            StateSpace::new(b, [1.0, 1.0], [false, false]).expect("valid"),
+            0.1,
+        );
+        let mut s = SymbolicSystem::new(g, 0.3);
+        let a = s.insert([1, 1], [0.15, 0.15]);
+        let c = s.insert([8, 8], [0.85, 0.85]);
+        s.learn(a, 0, [0.01, 0.0], 0.25);
+        s.learn(c, 0, [0.0, -0.01], 0.25);
+        let p = s.predict(&[0.2, 0.15], 0, 0.3).expect("near a");
+        assert!((p[0] - 0.01).abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
+        assert!(s.predict(&[0.5, 0.5], 0, 0.3).is_none(), "too far from both");
+        assert!(s.predict(&[0.2, 0.15], 1, 0.3).is_none(), "other level");
+        // A second, different outcome moves the average.
+        s.learn(a, 0, [0.03, 0.0], 0.25);
+        let p = s.predict(&[0.15, 0.15], 0, 0.3).expect("near a");
+        assert!((p[0] - 0.02).abs() < 1e-12, "{p:?}");
+        let mut out = Vec::new();
+        s.near(&[0.2, 0.2], 0.2, &mut out);
+        assert_eq!(out, vec![a]);
+    }
+}
