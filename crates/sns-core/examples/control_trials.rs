@@ -66,19 +66,26 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
             let mut obs = world.sense(&info);
             agent.begin_trial(&obs);
             let mut steps = 0;
+            let mut held_max = 0;
+            let mut first_in: Option<u64> = None;
             while steps < budget && !obs.success {
                 let a = agent.act(&obs);
                 let s = world.step_point(&a);
                 obs = world.sense(&s.info);
                 steps += 1;
+                held_max = held_max.max(s.info.held);
+                if s.info.held > 0 && first_in.is_none() {
+                    first_in = Some(steps);
+                }
             }
             agent.end_trial(obs.success);
             steps_total += steps;
             println!(
-                "seed {seed:2} trial {t}: steps {steps:6} success {} optimal {} ratio {}",
+                "seed {seed:2} trial {t}: steps {steps:6} success {} optimal {} ratio {} (first in the goal region at {}, longest hold {held_max})",
                 obs.success,
                 optimal.map_or("-".into(), |o| o.to_string()),
                 optimal.map_or("-".into(), |o| format!("{:.2}", steps as f64 / o as f64)),
+                first_in.map_or("-".into(), |f| f.to_string()),
             );
             out.push(Trial {
                 steps,
@@ -89,8 +96,8 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
         let st = agent.stats();
         places += st.places;
         println!(
-            "seed {seed:2}: places {} refinements {} kernel refinements {} plans {}",
-            st.places, st.refinements, st.kernel_refinements, st.plans
+            "seed {seed:2}: places {} refinements {} kernel refinements {} plans {} expansions {} truncated {} decisions {}",
+            st.places, st.refinements, st.kernel_refinements, st.plans, st.expansions, st.truncated, st.decisions
         );
         all.push(out);
     }

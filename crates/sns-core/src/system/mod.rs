@@ -102,6 +102,8 @@ pub struct SystemStats {
     pub decisions: u64,
     /// Route searches.
     pub plans: u64,
+    /// Route searches that stopped at the expansion limit.
+    pub truncated: u64,
     /// Nodes expanded by the route searches.
     pub expansions: u64,
     /// Places whose primitives were refined one depth.
@@ -122,19 +124,8 @@ struct Exec<const D: usize> {
     key: CellKey<D>,
     steps: u32,
     duration: u32,
-    /// The landing cell the plan expected.
+    /// The landing cell the plan expected (`None`: an untried outcome, or no plan).
     expect: Option<CellKey<D>>,
-    /// Chosen to stay in the goal region (hold tasks).
-    stay: bool,
-}
-
-/// The predicted result of a primitive.
-#[derive(Debug, Clone, Copy)]
-enum Outcome<const D: usize> {
-    /// Nothing learned near: optimistic.
-    Unknown,
-    /// Lands at `land` (normalised) after `t` steps.
-    Move { t: f64, land: Point<D> },
 }
 
 /// A cost in a priority queue (smallest first).
@@ -152,6 +143,37 @@ impl Ord for Queued {
     }
 }
 
+/// How a simulated primitive ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sim {
+    /// The task is done (the goal reached, or held long enough).
+    Target,
+    /// An outcome nothing was learned near: optimistic.
+    Unknown,
+    /// The state left the cell, or the hold ended.
+    Landed,
+}
+
+/// A node of the route search: a simulated state, with the consecutive steps it has spent in
+/// the goal region.
+#[derive(Debug, Clone, Copy)]
+struct Node<const D: usize> {
+    u: Point<D>,
+    key: CellKey<D>,
+    held: u32,
+    g: f64,
+    parent: u32,
+    prim: u32,
+}
+
+/// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
+#[derive(Debug, Clone, Copy)]
+struct Leg<const D: usize> {
+    from: CellKey<D>,
+    prim: usize,
+    expect: CellKey<D>,
+}
+
 /// The SNS agent for a control task, generic over the state dimension `D`, the action
 /// dimension `A` and the substrate `S` that stores its graph.
 #[derive(Debug, Clone)]
@@ -161,27 +183,25 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     geo: Geometry<D>,
     prims: Primitives<A>,
     mem: S,
-    levels: usize,
     /// Per place: refinement depth and failures since the last refinement.
     depth: Vec<u32>,
     failures: Vec<u32>,
-    /// Per place and level: the kernel's predicted flow, and whether it is up to date.
-    pred: Vec<Option<Point<D>>>,
-    pred_ok: Vec<bool>,
+    /// The kernel's radius (halved when no route is left).
     radius: f64,
-    /// The last plan: cost-to-goal per place; for hold tasks, the goal region's places, how
-    /// long the graph can stay from each, and those that can stay for the whole hold.
+    /// The rest of the planned route.
     route: VecDeque<Leg<D>>,
-    in_r: Vec<bool>,
-    stay_l: Vec<f64>,
-    in_t: Vec<bool>,
     exec: Option<Exec<D>>,
+    /// The last step: where it started, its place and level.
     prev: Option<(Point<D>, Option<PlaceId>, usize)>,
+    /// Consecutive steps sensed in the goal region.
+    held: u32,
+    /// The fastest flow seen (normalised units per step).
     vmax: f64,
     solved: u32,
+    /// Search mode: cells where success was signalled.
     learned_goal: FxHashSet<CellKey<D>>,
+    /// Search mode: the last `hold_steps` states and levels.
     recent: VecDeque<(Point<D>, usize)>,
-    near_buf: Vec<PlaceId>,
     seed: u64,
     stats: SystemStats,
 }
@@ -221,7 +241,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         )?;
         let geo = Geometry::new(task.space, params.cell);
         Ok(Self {
-            levels: prims.levels().len(),
             radius: params.kernel_radius,
             task,
             params,
@@ -230,19 +249,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             mem,
             depth: Vec::new(),
             failures: Vec::new(),
-            pred: Vec::new(),
-            pred_ok: Vec::new(),
             route: VecDeque::new(),
-            in_r: Vec::new(),
-            stay_l: Vec::new(),
-            in_t: Vec::new(),
             exec: None,
             prev: None,
+            held: 0,
             vmax: 0.0,
             solved: 0,
             learned_goal: FxHashSet::default(),
             recent: VecDeque::new(),
-            near_buf: Vec::new(),
             seed,
             stats: SystemStats::default(),
         })
@@ -276,10 +290,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         &self.params
     }
 
-    fn reaching(&self) -> bool {
-        self.task.hold_steps <= 1
-    }
-
     /// Optimism's habituation factor on unexplored space.
     fn habituation(&self) -> f64 {
         let over = self.solved.saturating_sub(self.params.explore_trials);
@@ -294,121 +304,29 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         }
     }
 
-    /// A lower bound on the steps from `u` to the goal: the region's distance over the fastest
-    /// flow seen (0 when the goal is hidden or nothing has moved yet).
-    fn heuristic(&self, u: &Point<D>) -> f64 {
-        match &self.task.goal {
+    /// A lower bound on the steps from `u`, having held `held` steps, to success: the
+    /// region's distance over the fastest flow seen (0 when the goal is hidden or nothing has
+    /// moved yet), plus the steps still to hold.
+    fn heuristic(&self, u: &Point<D>, held: u32) -> f64 {
+        let reach = match &self.task.goal {
             Some(g) if self.vmax > 0.0 => {
                 g.distance(&self.task.space, &self.geo.from_u(u)) / self.vmax
             }
             _ => 0.0,
-        }
-    }
-
-    /// The optimistic cost-to-goal of unexplored space at `u`.
-    fn unexplored(&self, u: &Point<D>) -> f64 {
-        (1.0 + self.heuristic(u)) * self.habituation()
-    }
-
-    /// The kernel's flow for `level` at place `p` (cached).
-    fn flow_of(&mut self, p: PlaceId, level: usize) -> Option<Point<D>> {
-        let i = p as usize * self.levels + level;
-        if !self.pred_ok[i] {
-            self.pred[i] = self.mem.predict(&self.mem.centre(p), level, self.radius);
-            self.pred_ok[i] = true;
-        }
-        self.pred[i]
-    }
-
-    /// Where `flow` held for at most `duration` steps leads from the centre of a cell: one
-    /// cell along its fastest axis (or the whole duration when slower).
-    fn outcome_centre(&self, centre: &Point<D>, flow: Option<Point<D>>, duration: u32) -> Outcome<D> {
-        let Some(f) = flow else {
-            return Outcome::Unknown;
         };
-        let fmax = f.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
-        let dur = f64::from(duration);
-        let t = if fmax > 0.0 {
-            (self.geo.cell() / fmax).min(dur)
+        let inside = reach == 0.0 && self.in_goal(u);
+        let to_hold = if inside {
+            self.task.hold_steps.saturating_sub(held + 1)
         } else {
-            dur
+            self.task.hold_steps.saturating_sub(1)
         };
-        let land: Point<D> = std::array::from_fn(|i| centre[i] + f[i] * t);
-        Outcome::Move {
-            t,
-            land: self.geo.to_u(&self.geo.from_u(&land)),
-        }
+        reach + f64::from(to_hold)
     }
 
-    /// Where `flow` held for at most `duration` steps leads from the exact point `u` of cell
-    /// `key`: to the first step outside the cell.
-    fn outcome_exact(
-        &self,
-        u: &Point<D>,
-        key: &CellKey<D>,
-        flow: Option<Point<D>>,
-        duration: u32,
-    ) -> Outcome<D> {
-        let Some(f) = flow else {
-            return Outcome::Unknown;
-        };
-        let corner = self.geo.corner(key);
-        let c = self.geo.cell();
-        let mut t_exit = f64::INFINITY;
-        for i in 0..D {
-            if f[i] > 0.0 {
-                t_exit = t_exit.min((corner[i] + c - u[i]) / f[i]);
-            } else if f[i] < 0.0 {
-                t_exit = t_exit.min((corner[i] - u[i]) / f[i]);
-            }
-        }
-        let dur = f64::from(duration);
-        let t = (t_exit.max(0.0) + 1e-9).ceil().clamp(1.0, dur);
-        let land: Point<D> = std::array::from_fn(|i| u[i] + f[i] * t);
-        Outcome::Move {
-            t,
-            land: self.geo.to_u(&self.geo.from_u(&land)),
-        }
-    }
-
-    /// How many steps a primitive keeps the state in the goal region (hold tasks), capped at
-    /// the hold.
-    fn stay_value(&self, o: &Outcome<D>, from: &CellKey<D>, here: Option<PlaceId>) -> f64 {
-        let cap = f64::from(self.task.hold_steps);
-        match *o {
-            Outcome::Unknown => cap,
-            Outcome::Move { t, land } => {
-                let lk = self.geo.key(&land);
-                let v = match self.mem.find(&lk) {
-                    Some(q) if (q as usize) < self.in_r.len() => {
-                        if lk == *from {
-                            t + here.map_or(0.0, |p| self.stay_l[p as usize])
-                        } else if self.in_r[q as usize] {
-                            t + self.stay_l[q as usize]
-                        } else {
-                            t
-                        }
-                    }
-                    _ => {
-                        if self.in_goal(&land) {
-                            cap
-                        } else {
-                            t
-                        }
-                    }
-                };
-                v.min(cap)
-            }
-        }
-    }
-
-    /// Grows the per-place tables to the substrate's size.
-    fn grow(&mut self) {
-        let n = self.mem.len();
-        self.depth.resize(n, 0);
-        self.failures.resize(n, 0);
-        self.pred.resize(n * self.levels, None);
-        self.pred_ok.resize(n * self.levels, false);
+    /// The optimistic cost-to-success of an unknown outcome at `u`: one step and the
+    /// heuristic, habituated once the task has been solved.
+    fn unexplored(&self, u: &Point<D>, held: u32) -> f64 {
+        (1.0 + self.heuristic(u, held)) * self.habituation()
     }
 
     /// The place of cell `key`, created if new (and under the cap).
@@ -421,114 +339,61 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             return None;
         }
         let p = self.mem.insert(key, self.geo.centre(&key));
-        self.grow();
+        self.depth.push(0);
+        self.failures.push(0);
         Some(p)
     }
 
-    /// For hold tasks: the goal region's places, how many steps the graph can stay in the
-    /// region from each (the greatest fixed point, optimistic for untried primitives and
-    /// unexplored cells), and those that can stay the whole hold.
-    fn plan_hold(&mut self) {
-        let n = self.mem.len();
-        let cap = f64::from(self.task.hold_steps);
-        let in_r: Vec<bool> = (0..n as PlaceId)
-            .map(|p| self.in_goal(&self.mem.centre(p)))
-            .collect();
-        let region: Vec<PlaceId> = (0..n as PlaceId).filter(|&p| in_r[p as usize]).collect();
-        self.in_r = in_r;
-        self.stay_l = self
-            .in_r
-            .iter()
-            .map(|&r| if r { cap } else { 0.0 })
-            .collect();
-        // Outcomes of the region's primitives, computed once.
-        let mut outs: Vec<(PlaceId, CellKey<D>, Vec<Outcome<D>>)> = Vec::new();
-        for &p in &region {
-            let centre = self.mem.centre(p);
-            let avail = self.prims.upto(self.depth[p as usize]).len();
-            let mut o = Vec::with_capacity(avail);
-            for k in 0..avail {
-                let prim = self.prims.all()[k];
-                let flow = self.flow_of(p, prim.level_index);
-                o.push(self.outcome_centre(&centre, flow, prim.duration));
-            }
-            outs.push((p, self.mem.key(p), o));
-        }
-        for _ in 0..=self.task.hold_steps.min(256) {
-            let mut changed = false;
-            for (p, key, o) in &outs {
-                let best = o
-                    .iter()
-                    .map(|x| self.stay_value(x, key, Some(*p)))
-                    .fold(0.0_f64, f64::max);
-                if best < self.stay_l[*p as usize] - 1e-9 {
-                    self.stay_l[*p as usize] = best;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        self.in_t = self.stay_l.iter().map(|&l| l >= cap - 1e-9).collect();
-    }
-
-    /// Whether the cell `key` is a target of the plan: in the goal region (reaching tasks), or
-    /// a goal place from which the graph can stay the whole hold, or unexplored and in the
-    /// region (hold tasks, optimistic).
-    fn target(&self, u: &Point<D>, key: &CellKey<D>) -> bool {
-        if self.reaching() {
-            return self.in_goal(u);
-        }
-        match self.mem.find(key) {
-            Some(q) if (q as usize) < self.in_t.len() => self.in_t[q as usize],
-            _ => self.in_goal(u),
-        }
-    }
-
-    /// Simulates primitive `prim` from `u` (in cell `key`) with the learned outcomes until the
-    /// state leaves the cell, reaches a target, meets an unknown outcome, or the hold ends.
-    fn simulate(&self, u: &Point<D>, key: &CellKey<D>, prim: &Primitive<A>) -> (Sim, Point<D>, f64) {
+    /// Simulates primitive `prim` from `u` (in cell `key`, having held `held` steps) with the
+    /// learned outcomes, step by step, until the task is done, an outcome is unknown, the
+    /// state leaves the cell or the hold ends. Returns how it ended, the state, the held count
+    /// and the steps.
+    fn simulate(
+        &self,
+        u: &Point<D>,
+        key: &CellKey<D>,
+        held: u32,
+        prim: &Primitive<A>,
+    ) -> (Sim, Point<D>, u32, f64) {
         let mut s = *u;
+        let mut held = held;
         let mut steps = 0u32;
         loop {
             let Some(f) = self.mem.predict(&s, prim.level_index, self.radius) else {
-                return (Sim::Unknown, s, f64::from(steps));
+                return (Sim::Unknown, s, held, f64::from(steps));
             };
             let next: Point<D> = std::array::from_fn(|i| s[i] + f[i]);
             s = self.geo.to_u(&self.geo.from_u(&next));
             steps += 1;
-            let k = self.geo.key(&s);
-            if self.target(&s, &k) {
-                return (Sim::Target, s, f64::from(steps));
+            held = if self.in_goal(&s) { held + 1 } else { 0 };
+            if held >= self.task.hold_steps {
+                return (Sim::Target, s, held, f64::from(steps));
             }
-            if k != *key {
-                return (Sim::Landed, s, f64::from(steps));
-            }
-            if steps >= prim.duration {
-                return (Sim::Stayed, s, f64::from(steps));
+            if self.geo.key(&s) != *key || steps >= prim.duration {
+                return (Sim::Landed, s, held, f64::from(steps));
             }
         }
     }
 
-    /// The cheapest route (in steps over effectiveness) from `u` to a target or to an
-    /// unknown outcome (optimistic: the goal's heuristic from there, habituated), by best-first
-    /// search over the learned outcomes with one node per cell (the first state that reaches a
-    /// cell cheapest stands for it). `None` when no route exists.
+    /// The cheapest route (in steps over effectiveness) from `u` to success, or to an unknown
+    /// outcome (optimistic, see [`Self::unexplored`]), by best-first (A*) search over the
+    /// learned outcomes with one node per cell and held count (the first simulated state that
+    /// reaches a cell cheapest stands for it). `None` when no route exists.
     fn search(&mut self, u: &Point<D>, key: CellKey<D>) -> Option<VecDeque<Leg<D>>> {
         self.stats.plans += 1;
         let mut nodes: Vec<Node<D>> = vec![Node {
             u: *u,
             key,
+            held: self.held,
             g: 0.0,
             parent: u32::MAX,
             prim: 0,
         }];
-        let mut best_g: FxHashMap<CellKey<D>, f64> = FxHashMap::default();
-        best_g.insert(key, 0.0);
+        let mut best_g: FxHashMap<(CellKey<D>, u32), f64> = FxHashMap::default();
+        best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
-        heap.push(Queued(self.heuristic(u), 0));
-        // The best terminal: cost, node, primitive, expected landing.
+        heap.push(Queued(self.heuristic(u, self.held), 0));
+        // The best end found: cost, node, primitive, expected landing.
         let mut best: Option<(f64, u32, usize, CellKey<D>)> = None;
         let mut expansions = 0usize;
         while let Some(Queued(f, i)) = heap.pop() {
@@ -536,44 +401,46 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 break;
             }
             let n = nodes[i as usize];
-            if n.g > best_g.get(&n.key).copied().unwrap_or(f64::INFINITY) + 1e-12 {
+            if n.g > best_g.get(&(n.key, n.held)).copied().unwrap_or(f64::INFINITY) {
                 continue;
             }
             expansions += 1;
             if expansions > self.params.max_expansions {
+                self.stats.truncated += 1;
                 break;
             }
             let place = self.mem.find(&n.key);
-            let depth = place.map_or(0, |p| self.depth.get(p as usize).copied().unwrap_or(0));
+            let depth = place.map_or(0, |p| self.depth[p as usize]);
             let avail = self.prims.upto(depth).len();
             for k in 0..avail {
                 let prim = self.prims.all()[k];
                 let w = place
                     .and_then(|p| self.mem.effectiveness(p, k))
                     .unwrap_or(1.0);
-                let (sim, s, steps) = self.simulate(&n.u, &n.key, &prim);
+                let (sim, s, held, steps) = self.simulate(&n.u, &n.key, n.held, &prim);
                 let sk = self.geo.key(&s);
-                let cand = match sim {
-                    Sim::Target => Some(n.g + steps / w),
-                    Sim::Unknown => Some(n.g + steps / w + self.unexplored(&s)),
-                    Sim::Stayed => None,
+                let g = n.g + steps / w;
+                let end = match sim {
+                    Sim::Target => Some(g),
+                    Sim::Unknown => Some(g + self.unexplored(&s, held)),
                     Sim::Landed => {
-                        let g = n.g + steps / w;
-                        if g < best_g.get(&sk).copied().unwrap_or(f64::INFINITY) {
-                            best_g.insert(sk, g);
+                        if g < best_g.get(&(sk, held)).copied().unwrap_or(f64::INFINITY) {
+                            best_g.insert((sk, held), g);
                             nodes.push(Node {
                                 u: s,
                                 key: sk,
+                                held,
                                 g,
                                 parent: i,
                                 prim: k as u32,
                             });
-                            heap.push(Queued(g + self.heuristic(&s), nodes.len() as u32 - 1));
+                            let h = self.heuristic(&s, held);
+                            heap.push(Queued(g + h, nodes.len() as u32 - 1));
                         }
                         None
                     }
                 };
-                if let Some(c) = cand {
+                if let Some(c) = end {
                     if best.map_or(true, |b| c < b.0) {
                         best = Some((c, i, k, sk));
                     }
@@ -601,92 +468,61 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         Some(route)
     }
 
-    /// Chooses the next primitive at `u` (cell `key`, place `place`).
+    /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
+    /// route when the state is where the route expected, a new route otherwise.
     fn decide(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
         self.stats.decisions += 1;
-        if !self.reaching() {
-            self.plan_hold();
-        }
         let depth = place.map_or(0, |p| self.depth[p as usize]);
         let avail = self.prims.upto(depth).len();
-        let exec = |prim: usize, expect: Option<CellKey<D>>, stay: bool, s: &Self| Exec {
+        let exec = |prim: usize, expect: Option<CellKey<D>>, s: &Self| Exec {
             prim,
             place,
             key,
             steps: 0,
             duration: s.prims.all()[prim].duration,
             expect,
-            stay,
         };
-        if !self.reaching() && place.is_some_and(|p| self.in_t[p as usize]) {
-            // Hold: the primitive that keeps the state in the region longest.
-            self.route.clear();
-            let mut best: Option<(f64, usize)> = None;
-            for k in 0..avail {
-                let prim = self.prims.all()[k];
-                let flow = self.mem.predict(u, prim.level_index, self.radius);
-                let w = place
-                    .and_then(|p| self.mem.effectiveness(p, k))
-                    .unwrap_or(1.0);
-                let o = self.outcome_exact(u, &key, flow, prim.duration);
-                let v = self.stay_value(&o, &key, place) * w;
-                if best.map_or(true, |b| v > b.0) {
-                    best = Some((v, k));
-                }
-            }
-            let k = best.map_or(0, |b| b.1);
-            return exec(k, None, true, self);
-        }
         if let Some(leg) = self.route.front().copied() {
             if leg.from == key && leg.prim < avail {
                 self.route.pop_front();
-                return exec(leg.prim, Some(leg.expect), false, self);
+                return exec(leg.prim, Some(leg.expect), self);
             }
         }
         loop {
             if let Some(mut route) = self.search(u, key) {
                 if let Some(leg) = route.pop_front() {
                     self.route = route;
-                    return exec(leg.prim, Some(leg.expect), false, self);
+                    return exec(leg.prim, Some(leg.expect), self);
                 }
             }
             if self.radius <= 0.5 * self.params.cell {
                 // Nothing left to plan with: cycle through the primitives.
                 self.route.clear();
                 let k = (self.stats.decisions % avail as u64) as usize;
-                return exec(k, None, false, self);
+                return exec(k, None, self);
             }
-            // No way to the goal nor to an unknown outcome: generalise less.
+            // No way to success nor to an unknown outcome: generalise less.
             self.radius *= 0.5;
             self.stats.kernel_refinements += 1;
-            self.pred_ok.iter_mut().for_each(|x| *x = false);
         }
     }
 
     /// Judges the primitive that just ended in cell `key`: Hebbian potentiation when it landed
-    /// where the plan needed (the expected cell or one next to it; in the region, for a hold),
-    /// depression (and refinement after repeated failures) otherwise.
-    fn finish(&mut self, ex: Exec<D>, u: &Point<D>, key: &CellKey<D>, success: Option<bool>) {
+    /// where the plan needed (the expected cell or one next to it), depression (and, after
+    /// repeated failures at a place, refinement of its primitives) otherwise.
+    fn finish(&mut self, ex: Exec<D>, key: &CellKey<D>, success: bool) {
         let Some(p) = ex.place else {
             return;
         };
-        let ok = success.unwrap_or_else(|| {
-            if ex.stay {
-                self.in_goal(u)
-            } else {
-                match ex.expect {
-                    Some(e) => {
-                        self.target(u, key)
-                            || (0..D).all(|i| {
-                                let d = (e[i] - key[i]).abs();
-                                let n = self.geo.cells_per_period()[i];
-                                d <= 1 || n - d <= 1
-                            })
-                    }
-                    None => true,
-                }
-            }
-        });
+        let ok = success
+            || match ex.expect {
+                Some(e) => (0..D).all(|i| {
+                    let d = (e[i] - key[i]).abs();
+                    let n = self.geo.cells_per_period()[i];
+                    d <= 1 || n - d <= 1
+                }),
+                None => true,
+            };
         if !ok {
             self.route.clear();
         }
@@ -709,33 +545,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     }
 }
 
-/// How a simulated primitive ends.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Sim {
-    Target,
-    Unknown,
-    Landed,
-    Stayed,
-}
-
-/// A node of the route search.
-#[derive(Debug, Clone, Copy)]
-struct Node<const D: usize> {
-    u: Point<D>,
-    key: CellKey<D>,
-    g: f64,
-    parent: u32,
-    prim: u32,
-}
-
-/// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
-#[derive(Debug, Clone, Copy)]
-struct Leg<const D: usize> {
-    from: CellKey<D>,
-    prim: usize,
-    expect: CellKey<D>,
-}
-
 impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Point<A>>
     for SystemSns<D, A, S>
 {
@@ -748,6 +557,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         self.prev = None;
         self.route.clear();
         self.recent.clear();
+        self.held = 0;
     }
 
     fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
@@ -757,28 +567,26 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
             // A state the space cannot hold: act with the first primitive, learn nothing.
             self.exec = None;
             self.prev = None;
+            self.route.clear();
             return self.prims.all()[0].level;
         }
         // Learn the last step's outcome where it was taken.
         if let Some((pu, Some(pp), level)) = self.prev.take() {
             let flow = self.geo.diff(&pu, &u);
-            self.mem
-                .learn(pp, level, flow, self.params.min_learning_rate);
+            self.mem.learn(pp, level, flow, self.params.min_learning_rate);
             self.vmax = self.vmax.max(geometry::norm(&flow));
-            let mut buf = std::mem::take(&mut self.near_buf);
-            buf.clear();
-            self.mem.near(&self.mem.centre(pp), self.radius, &mut buf);
-            for &q in &buf {
-                self.pred_ok[q as usize * self.levels + level] = false;
-            }
-            self.near_buf = buf;
         }
+        self.held = if self.in_goal(&u) {
+            self.held + 1
+        } else {
+            0
+        };
         let key = self.geo.key(&u);
         let place = self.place_of(key);
         if let Some(mut ex) = self.exec.take() {
             ex.steps += 1;
             if ex.key != key || ex.steps >= ex.duration {
-                self.finish(ex, &u, &key, None);
+                self.finish(ex, &key, false);
             } else {
                 self.exec = Some(ex);
             }
@@ -806,8 +614,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         if let Some(ex) = self.exec.take() {
             if success {
                 let key = ex.key;
-                let u = self.geo.centre(&key);
-                self.finish(ex, &u, &key, Some(true));
+                self.finish(ex, &key, true);
             }
         }
         if success {
@@ -816,20 +623,22 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
                 // Search mode: remember where success came (the cells of the last hold, and
                 // the cell the last step was heading into).
                 let recent: Vec<(Point<D>, usize)> = self.recent.iter().copied().collect();
-                for (i, (u, level)) in recent.iter().enumerate() {
+                for (u, _) in &recent {
                     self.learned_goal.insert(self.geo.key(u));
-                    if i + 1 == recent.len() {
-                        let key = self.geo.key(u);
-                        let flow = self.mem.predict(u, *level, self.radius);
-                        if let Outcome::Move { land, .. } = self.outcome_exact(u, &key, flow, 1) {
-                            self.learned_goal.insert(self.geo.key(&land));
-                        }
+                }
+                if let Some((u, level)) = recent.last() {
+                    if let Some(f) = self.mem.predict(u, *level, self.radius) {
+                        let next: Point<D> = std::array::from_fn(|i| u[i] + f[i]);
+                        let next = self.geo.to_u(&self.geo.from_u(&next));
+                        self.learned_goal.insert(self.geo.key(&next));
                     }
                 }
             }
         }
         self.exec = None;
         self.prev = None;
+        self.route.clear();
         self.recent.clear();
+        self.held = 0;
     }
 }
