@@ -290,6 +290,18 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         &self.params
     }
 
+    /// The consecutive steps in the goal region a route must plan: the task's hold, and half as
+    /// many again for a hold task (a margin against the learned outcomes' errors: a route that
+    /// leaves the region right at the end of the hold fails on the smallest error).
+    fn hold_target(&self) -> u32 {
+        let h = self.task.hold_steps;
+        if h > 1 {
+            h + h / 2
+        } else {
+            h
+        }
+    }
+
     /// Optimism's habituation factor on unexplored space.
     fn habituation(&self) -> f64 {
         let over = self.solved.saturating_sub(self.params.explore_trials);
@@ -316,9 +328,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         };
         let inside = reach == 0.0 && self.in_goal(u);
         let to_hold = if inside {
-            self.task.hold_steps.saturating_sub(held + 1)
+            self.hold_target().saturating_sub(held + 1)
         } else {
-            self.task.hold_steps.saturating_sub(1)
+            self.hold_target().saturating_sub(1)
         };
         reach + f64::from(to_hold)
     }
@@ -366,7 +378,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             s = self.geo.to_u(&self.geo.from_u(&next));
             steps += 1;
             held = if self.in_goal(&s) { held + 1 } else { 0 };
-            if held >= self.task.hold_steps {
+            if held >= self.hold_target() {
                 return (Sim::Target, s, held, f64::from(steps));
             }
             if self.geo.key(&s) != *key || steps >= prim.duration {
@@ -482,8 +494,11 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             duration: s.prims.all()[prim].duration,
             expect,
         };
+        // Inside the goal region of a hold task every decision is planned afresh (staying
+        // needs the exact state); elsewhere the route is followed while it holds.
+        let fresh = self.task.hold_steps > 1 && self.held > 0;
         if let Some(leg) = self.route.front().copied() {
-            if leg.from == key && leg.prim < avail {
+            if leg.from == key && leg.prim < avail && !fresh {
                 self.route.pop_front();
                 return exec(leg.prim, Some(leg.expect), self);
             }
@@ -573,7 +588,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         // Learn the last step's outcome where it was taken.
         if let Some((pu, Some(pp), level)) = self.prev.take() {
             let flow = self.geo.diff(&pu, &u);
-            self.mem.learn(pp, level, flow, self.params.min_learning_rate);
+            self.mem
+                .learn(pp, level, pu, flow, self.params.min_learning_rate);
             self.vmax = self.vmax.max(geometry::norm(&flow));
         }
         self.held = if self.in_goal(&u) {

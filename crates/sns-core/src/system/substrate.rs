@@ -3,7 +3,7 @@
 //! [`SymbolicSystem`] keeps them in hash maps; a neural substrate can implement the same trait
 //! (its kernel being the overlap of a harmonic code).
 
-use super::geometry::{CellKey, Geometry};
+use super::geometry::{norm, CellKey, Geometry};
 use crate::fxhash::FxHashMap;
 use sns_spaces::Point;
 
@@ -27,9 +27,10 @@ pub trait SystemSubstrate<const D: usize> {
     fn key(&self, p: PlaceId) -> CellKey<D>;
     /// The centre of a place (normalised).
     fn centre(&self, p: PlaceId) -> Point<D>;
-    /// Learns that level `level` moved the state by `flow` (normalised, per step) at place
-    /// `p`, as an exponential average with at least the rate `min_rate`.
-    fn learn(&mut self, p: PlaceId, level: usize, flow: Point<D>, min_rate: f64);
+    /// Learns that level `level` moved the state by `flow` (normalised, per step) from `at`
+    /// (normalised, in place `p`), as an exponential average with at least the rate
+    /// `min_rate`.
+    fn learn(&mut self, p: PlaceId, level: usize, at: Point<D>, flow: Point<D>, min_rate: f64);
     /// The outcome of level `level` predicted at `at` (normalised) from the outcomes learned at
     /// places within `radius` (a kernel over the state space: nearby states, similar outcomes);
     /// `None` when nothing was learned that near.
@@ -44,12 +45,20 @@ pub trait SystemSubstrate<const D: usize> {
     fn memory_bytes(&self) -> usize;
 }
 
+/// The outcomes of one level at one place.
+#[derive(Debug, Clone, Copy)]
+struct Sample<const D: usize> {
+    at: Point<D>,
+    flow: Point<D>,
+    n: u32,
+}
+
 #[derive(Debug, Clone)]
 struct Place<const D: usize> {
     key: CellKey<D>,
     centre: Point<D>,
-    /// Per level: mean flow and executions.
-    flows: Vec<Option<(Point<D>, u32)>>,
+    /// Per level: where the steps started (mean), their mean flow, and how many.
+    flows: Vec<Option<Sample<D>>>,
     /// Per primitive: effectiveness once tried.
     w: Vec<Option<f64>>,
 }
@@ -127,47 +136,71 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
         self.places[p as usize].centre
     }
 
-    fn learn(&mut self, p: PlaceId, level: usize, flow: Point<D>, min_rate: f64) {
+    fn learn(&mut self, p: PlaceId, level: usize, at: Point<D>, flow: Point<D>, min_rate: f64) {
         let place = &mut self.places[p as usize];
         if place.flows.len() <= level {
             place.flows.resize(level + 1, None);
         }
         let slot = &mut place.flows[level];
         *slot = Some(match *slot {
-            None => (flow, 1),
-            Some((f, n)) => {
-                let rate = (1.0 / f64::from(n + 1)).max(min_rate);
-                (
-                    std::array::from_fn(|i| f[i] + rate * (flow[i] - f[i])),
-                    n.saturating_add(1),
-                )
+            None => Sample { at, flow, n: 1 },
+            Some(old) => {
+                let rate = (1.0 / f64::from(old.n + 1)).max(min_rate);
+                let d = self.geometry.diff(&old.at, &at);
+                Sample {
+                    at: std::array::from_fn(|i| old.at[i] + rate * d[i]),
+                    flow: std::array::from_fn(|i| old.flow[i] + rate * (flow[i] - old.flow[i])),
+                    n: old.n.saturating_add(1),
+                }
             }
         });
     }
 
+    /// A locally linear kernel regression: the flows of the samples within `radius`, weighted
+    /// by the biweight kernel of their distance, fitted by `f(x) = a + B (x - at)` with a
+    /// ridge on `B` (so that one sample, or samples on a line, give the weighted mean); the
+    /// prediction is `a`.
     fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>> {
         let mut keys = Vec::with_capacity(3usize.pow(D as u32));
         self.bucket_keys(at, &mut keys);
-        let mut sum = [0.0; D];
+        // Normal equations over [1, z]: m (D+1 x D+1) and rhs (D+1 x D).
+        let mut m = vec![0.0; (D + 1) * (D + 1)];
+        let mut rhs = vec![0.0; (D + 1) * D];
         let mut total = 0.0;
         for k in &keys {
             for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 let place = &self.places[q as usize];
-                let Some(Some((f, _))) = place.flows.get(level) else {
+                let Some(Some(smp)) = place.flows.get(level) else {
                     continue;
                 };
-                let d = self.geometry.dist(at, &place.centre) / radius;
+                let z = self.geometry.diff(at, &smp.at);
+                let d = norm(&z) / radius;
                 if d >= 1.0 {
                     continue;
                 }
                 let w = (1.0 - d * d).powi(2);
                 total += w;
-                for i in 0..D {
-                    sum[i] += w * f[i];
+                let mut zz = [1.0; 8];
+                for i in 0..D.min(7) {
+                    zz[i + 1] = z[i] / radius;
+                }
+                for r in 0..=D.min(7) {
+                    for c in 0..=D.min(7) {
+                        m[r * (D + 1) + c] += w * zz[r] * zz[c];
+                    }
+                    for c in 0..D {
+                        rhs[r * D + c] += w * zz[r] * smp.flow[c];
+                    }
                 }
             }
         }
-        (total > 0.0).then(|| std::array::from_fn(|i| sum[i] / total))
+        if total <= 0.0 {
+            return None;
+        }
+        for r in 1..=D {
+            m[r * (D + 1) + r] += RIDGE * total;
+        }
+        solve(&mut m, &mut rhs, D + 1, D)
     }
 
     fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
@@ -199,11 +232,51 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
         self.places
             .iter()
             .map(|p| {
-                per + p.flows.capacity() * std::mem::size_of::<Option<(Point<D>, u32)>>()
+                per + p.flows.capacity() * std::mem::size_of::<Option<Sample<D>>>()
                     + p.w.capacity() * 16
             })
             .sum()
     }
+}
+
+/// The ridge on the kernel regression's slopes, relative to the total weight (slopes in units
+/// of the radius).
+const RIDGE: f64 = 0.05;
+
+/// Solves `m x = rhs` (`n x n`, `k` right-hand sides, row-major) by Gauss-Jordan elimination
+/// with partial pivoting; returns the first row of `x` (the intercepts), `None` when singular.
+fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Point<D>> {
+    for col in 0..n {
+        let piv = (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
+        if m[piv * n + col].abs() < 1e-12 {
+            return None;
+        }
+        if piv != col {
+            for c in 0..n {
+                m.swap(piv * n + c, col * n + c);
+            }
+            for c in 0..k {
+                rhs.swap(piv * k + c, col * k + c);
+            }
+        }
+        for r in 0..n {
+            if r == col {
+                continue;
+            }
+            let f = m[r * n + col] / m[col * n + col];
+            if f == 0.0 {
+                continue;
+            }
+            for c in col..n {
+                m[r * n + c] -= f * m[col * n + c];
+            }
+            for c in 0..k {
+                rhs[r * k + c] -= f * rhs[col * k + c];
+            }
+        }
+    }
+    let d0 = m[0];
+    Some(std::array::from_fn(|c| rhs[c] / d0))
 }
 
 #[cfg(test)]
@@ -221,14 +294,22 @@ mod tests {
         let mut s = SymbolicSystem::new(g, 0.3);
         let a = s.insert([1, 1], [0.15, 0.15]);
         let c = s.insert([8, 8], [0.85, 0.85]);
-        s.learn(a, 0, [0.01, 0.0], 0.25);
-        s.learn(c, 0, [0.0, -0.01], 0.25);
+        s.learn(a, 0, [0.15, 0.15], [0.01, 0.0], 0.25);
+        s.learn(c, 0, [0.85, 0.85], [0.0, -0.01], 0.25);
         let p = s.predict(&[0.2, 0.15], 0, 0.3).expect("near a");
         assert!((p[0] - 0.01).abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
+        // A linear field is predicted (nearly: the ridge) between its samples.
+        let b2 = s.insert([2, 1], [0.25, 0.15]);
+        let b3 = s.insert([1, 2], [0.15, 0.25]);
+        s.learn(b2, 1, [0.25, 0.15], [0.25, 0.0], 0.25);
+        s.learn(b3, 1, [0.15, 0.25], [0.15, 0.0], 0.25);
+        s.learn(a, 1, [0.15, 0.15], [0.15, 0.0], 0.25);
+        let p = s.predict(&[0.2, 0.17], 1, 0.3).expect("near");
+        assert!((p[0] - 0.2).abs() < 0.01, "{p:?}");
         assert!(s.predict(&[0.5, 0.5], 0, 0.3).is_none(), "too far from both");
         assert!(s.predict(&[0.2, 0.15], 1, 0.3).is_none(), "other level");
         // A second, different outcome moves the average.
-        s.learn(a, 0, [0.03, 0.0], 0.25);
+        s.learn(a, 0, [0.15, 0.15], [0.03, 0.0], 0.25);
         let p = s.predict(&[0.15, 0.15], 0, 0.3).expect("near a");
         assert!((p[0] - 0.02).abs() < 1e-12, "{p:?}");
         let mut out = Vec::new();
