@@ -128,9 +128,10 @@ struct Exec<const D: usize> {
     expect: Option<CellKey<D>>,
 }
 
-/// A cost in a priority queue (smallest first).
+/// A node in a priority queue: smallest estimate first, ties to the deepest (largest cost so
+/// far, so that equally good routes are followed to their end instead of widened).
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Queued(f64, u32);
+struct Queued(f64, f64, u32);
 impl Eq for Queued {}
 impl PartialOrd for Queued {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -139,7 +140,11 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.0.total_cmp(&self.0).then(other.1.cmp(&self.1))
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(self.1.total_cmp(&other.1))
+            .then(other.2.cmp(&self.2))
     }
 }
 
@@ -404,11 +409,11 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let mut best_g: FxHashMap<(CellKey<D>, u32), f64> = FxHashMap::default();
         best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
-        heap.push(Queued(self.heuristic(u, self.held), 0));
+        heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
         // The best end found: cost, node, primitive, expected landing.
         let mut best: Option<(f64, u32, usize, CellKey<D>)> = None;
         let mut expansions = 0usize;
-        while let Some(Queued(f, i)) = heap.pop() {
+        while let Some(Queued(f, _, i)) = heap.pop() {
             if best.is_some_and(|b| f >= b.0) {
                 break;
             }
@@ -447,7 +452,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                                 prim: k as u32,
                             });
                             let h = self.heuristic(&s, held);
-                            heap.push(Queued(g + h, nodes.len() as u32 - 1));
+                            heap.push(Queued(g + h, g, nodes.len() as u32 - 1));
                         }
                         None
                     }

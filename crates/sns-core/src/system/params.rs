@@ -34,7 +34,9 @@ pub struct SystemParams {
     /// Default 1.
     pub explore_trials: u32,
     /// Habituation: unexplored space costs `1 + habituation x max(0, solved - explore_trials)`
-    /// times its optimistic estimate. Default 3.
+    /// times its optimistic estimate. Default 100: once the task has been solved and the next
+    /// trial has explored for a shorter route, the agent commits to what it has learned and
+    /// explores only where its model knows nothing on its way.
     pub habituation: f64,
     /// Slowest learning rate of an outcome (an exponential average over executions, so that a
     /// changed world is relearned). Default 0.25.
@@ -59,7 +61,7 @@ impl Default for SystemParams {
             w_min: 0.01,
             refine_after: 3,
             explore_trials: 1,
-            habituation: 3.0,
+            habituation: 100.0,
             min_learning_rate: 0.25,
             max_expansions: 100_000,
             max_places: 2_000_000,
