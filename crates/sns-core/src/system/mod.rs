@@ -126,6 +126,8 @@ struct Exec<const D: usize> {
     duration: u32,
     /// The landing cell the plan expected (`None`: an untried outcome, or no plan).
     expect: Option<CellKey<D>>,
+    /// The plan expected the state to be in the goal region at the end (hold tasks).
+    expect_goal: bool,
 }
 
 /// A node in a priority queue: smallest estimate first, ties to the deepest (largest cost so
@@ -177,6 +179,8 @@ struct Leg<const D: usize> {
     from: CellKey<D>,
     prim: usize,
     expect: CellKey<D>,
+    /// The simulated state ends in the goal region.
+    goal: bool,
 }
 
 /// The SNS agent for a control task, generic over the state dimension `D`, the action
@@ -410,8 +414,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
         heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
-        // The best end found: cost, node, primitive, expected landing.
-        let mut best: Option<(f64, u32, usize, CellKey<D>)> = None;
+        // The best end found: cost, node, primitive, expected landing, in the goal there.
+        let mut best: Option<(f64, u32, usize, CellKey<D>, bool)> = None;
         let mut expansions = 0usize;
         while let Some(Queued(f, _, i)) = heap.pop() {
             if best.is_some_and(|b| f >= b.0) {
@@ -459,18 +463,19 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 };
                 if let Some(c) = end {
                     if best.map_or(true, |b| c < b.0) {
-                        best = Some((c, i, k, sk));
+                        best = Some((c, i, k, sk, held > 0));
                     }
                 }
             }
         }
         self.stats.expansions += expansions as u64;
-        let (_, mut i, k, land) = best?;
+        let (_, mut i, k, land, goal) = best?;
         let mut route = VecDeque::new();
         route.push_front(Leg {
             from: nodes[i as usize].key,
             prim: k,
             expect: land,
+            goal,
         });
         while nodes[i as usize].parent != u32::MAX {
             let n = nodes[i as usize];
@@ -479,6 +484,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 from: nodes[p as usize].key,
                 prim: n.prim as usize,
                 expect: n.key,
+                goal: n.held > 0,
             });
             i = p;
         }
@@ -491,13 +497,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         self.stats.decisions += 1;
         let depth = place.map_or(0, |p| self.depth[p as usize]);
         let avail = self.prims.upto(depth).len();
-        let exec = |prim: usize, expect: Option<CellKey<D>>, s: &Self| Exec {
+        let exec = |prim: usize, leg: Option<Leg<D>>, s: &Self| Exec {
             prim,
             place,
             key,
             steps: 0,
             duration: s.prims.all()[prim].duration,
-            expect,
+            expect: leg.map(|l| l.expect),
+            expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
         };
         // Inside the goal region of a hold task every decision is planned afresh (staying
         // needs the exact state); elsewhere the route is followed while it holds.
@@ -505,14 +512,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         if let Some(leg) = self.route.front().copied() {
             if leg.from == key && leg.prim < avail && !fresh {
                 self.route.pop_front();
-                return exec(leg.prim, Some(leg.expect), self);
+                return exec(leg.prim, Some(leg), self);
             }
         }
         loop {
             if let Some(mut route) = self.search(u, key) {
                 if let Some(leg) = route.pop_front() {
                     self.route = route;
-                    return exec(leg.prim, Some(leg.expect), self);
+                    return exec(leg.prim, Some(leg), self);
                 }
             }
             if self.radius <= 0.5 * self.params.cell {
@@ -528,14 +535,16 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     }
 
     /// Judges the primitive that just ended in cell `key`: Hebbian potentiation when it landed
-    /// where the plan needed (the expected cell or one next to it), depression (and, after
+    /// where the plan needed (the expected cell or one next to it, and in the goal region when
+    /// the plan expected it there), depression (and, after
     /// repeated failures at a place, refinement of its primitives) otherwise.
-    fn finish(&mut self, ex: Exec<D>, key: &CellKey<D>, success: bool) {
+    fn finish(&mut self, ex: Exec<D>, u: &Point<D>, key: &CellKey<D>, success: bool) {
         let Some(p) = ex.place else {
             return;
         };
         let ok = success
-            || match ex.expect {
+            || (!ex.expect_goal || self.in_goal(u))
+                && match ex.expect {
                 Some(e) => (0..D).all(|i| {
                     let d = (e[i] - key[i]).abs();
                     let n = self.geo.cells_per_period()[i];
@@ -607,7 +616,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         if let Some(mut ex) = self.exec.take() {
             ex.steps += 1;
             if ex.key != key || ex.steps >= ex.duration {
-                self.finish(ex, &key, false);
+                self.finish(ex, &u, &key, false);
             } else {
                 self.exec = Some(ex);
             }
@@ -635,7 +644,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         if let Some(ex) = self.exec.take() {
             if success {
                 let key = ex.key;
-                self.finish(ex, &key, true);
+                let u = self.geo.centre(&key);
+                self.finish(ex, &u, &key, true);
             }
         }
         if success {
