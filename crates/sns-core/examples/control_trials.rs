@@ -29,6 +29,9 @@ fn params() -> SystemParams {
     serde_json::from_value(v).expect("valid parameters")
 }
 
+/// The oracle's minimum steps from a start.
+type Oracle<'a, const D: usize> = &'a dyn Fn(&Point<D>) -> Option<u64>;
+
 struct Trial {
     steps: u64,
     success: bool,
@@ -44,7 +47,7 @@ struct Run {
 
 fn run<const D: usize, W: ControlWorld<D, 1>>(
     make: impl Fn() -> W,
-    oracle: Option<&dyn Fn(&Point<D>) -> Option<u64>>,
+    oracle: Option<Oracle<'_, D>>,
     seeds: u64,
     trials: usize,
     hide_goal: bool,

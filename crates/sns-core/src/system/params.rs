@@ -42,7 +42,7 @@ pub struct SystemParams {
     /// changed world is relearned). Default 0.25.
     pub min_learning_rate: f64,
     /// At most this many nodes expanded by one route search (the best route found so far is
-    /// taken beyond). Default 100,000.
+    /// taken beyond). Default 20,000.
     pub max_expansions: usize,
     /// At most this many places (memory bound; reaching it is counted and the agent goes on
     /// acting with what it has). Default 2,000,000.
@@ -63,7 +63,7 @@ impl Default for SystemParams {
             explore_trials: 1,
             habituation: 100.0,
             min_learning_rate: 0.25,
-            max_expansions: 100_000,
+            max_expansions: 20_000,
             max_places: 2_000_000,
         }
     }
