@@ -6,6 +6,7 @@
 use super::geometry::{norm, CellKey, Geometry};
 use crate::fxhash::FxHashMap;
 use sns_spaces::Point;
+use std::cell::RefCell;
 
 /// A place of a [`SystemSubstrate`] (dense, from 0, in order of creation).
 pub type PlaceId = u32;
@@ -72,7 +73,12 @@ pub struct SymbolicSystem<const D: usize> {
     index: FxHashMap<CellKey<D>, PlaceId>,
     buckets: FxHashMap<CellKey<D>, Vec<PlaceId>>,
     places: Vec<Place<D>>,
+    /// Cached kernel fits per cell and level, for one radius.
+    fits: RefCell<FitCache<D>>,
 }
+
+/// The radius of the cached fits, and the fits per cell and level (`None`: nothing near).
+type FitCache<const D: usize> = (f64, FxHashMap<(CellKey<D>, usize), Option<Fit<D>>>);
 
 impl<const D: usize> SymbolicSystem<D> {
     /// An empty memory over `geometry`, answering kernel queries of radius up to `bucket`.
@@ -83,6 +89,7 @@ impl<const D: usize> SymbolicSystem<D> {
             index: FxHashMap::default(),
             buckets: FxHashMap::default(),
             places: Vec::new(),
+            fits: RefCell::new((0.0, FxHashMap::default())),
         }
     }
 
@@ -102,6 +109,50 @@ impl<const D: usize> SymbolicSystem<D> {
                 out.push(k);
             }
         }
+    }
+
+    /// The kernel regression around `at` (see [`SystemSubstrate::predict`]).
+    fn fit(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Fit<D>> {
+        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
+        self.bucket_keys(at, &mut keys);
+        // Normal equations over [1, z]: m (D+1 x D+1) and rhs (D+1 x D).
+        let mut m = vec![0.0; (D + 1) * (D + 1)];
+        let mut rhs = vec![0.0; (D + 1) * D];
+        let mut total = 0.0;
+        for k in &keys {
+            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                let place = &self.places[q as usize];
+                let Some(Some(smp)) = place.flows.get(level) else {
+                    continue;
+                };
+                let z = self.geometry.diff(at, &smp.at);
+                let d = norm(&z) / radius;
+                if d >= 1.0 {
+                    continue;
+                }
+                let w = (1.0 - d * d).powi(2);
+                total += w;
+                let mut zz = [1.0; 8];
+                for i in 0..D.min(7) {
+                    zz[i + 1] = z[i] / radius;
+                }
+                for r in 0..=D.min(7) {
+                    for c in 0..=D.min(7) {
+                        m[r * (D + 1) + c] += w * zz[r] * zz[c];
+                    }
+                    for c in 0..D {
+                        rhs[r * D + c] += w * zz[r] * smp.flow[c];
+                    }
+                }
+            }
+        }
+        if total <= 0.0 {
+            return None;
+        }
+        for r in 1..=D {
+            m[r * (D + 1) + r] += RIDGE * total;
+        }
+        solve(&mut m, &mut rhs, D + 1, D)
     }
 }
 
@@ -154,53 +205,52 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
                 }
             }
         });
-    }
-
-    /// A locally linear kernel regression: the flows of the samples within `radius`, weighted
-    /// by the biweight kernel of their distance, fitted by `f(x) = a + B (x - at)` with a
-    /// ridge on `B` (so that one sample, or samples on a line, give the weighted mean); the
-    /// prediction is `a`.
-    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>> {
-        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
-        self.bucket_keys(at, &mut keys);
-        // Normal equations over [1, z]: m (D+1 x D+1) and rhs (D+1 x D).
-        let mut m = vec![0.0; (D + 1) * (D + 1)];
-        let mut rhs = vec![0.0; (D + 1) * D];
-        let mut total = 0.0;
-        for k in &keys {
-            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                let place = &self.places[q as usize];
-                let Some(Some(smp)) = place.flows.get(level) else {
-                    continue;
-                };
-                let z = self.geometry.diff(at, &smp.at);
-                let d = norm(&z) / radius;
-                if d >= 1.0 {
-                    continue;
-                }
-                let w = (1.0 - d * d).powi(2);
-                total += w;
-                let mut zz = [1.0; 8];
-                for i in 0..D.min(7) {
-                    zz[i + 1] = z[i] / radius;
-                }
-                for r in 0..=D.min(7) {
-                    for c in 0..=D.min(7) {
-                        m[r * (D + 1) + c] += w * zz[r] * zz[c];
-                    }
-                    for c in 0..D {
-                        rhs[r * D + c] += w * zz[r] * smp.flow[c];
-                    }
-                }
+        // The fits of the cells whose kernel reaches this sample are stale.
+        let cache = self.fits.get_mut();
+        if !cache.1.is_empty() {
+            let reach = ((self.bucket / self.geometry.cell()).ceil() as i64) + 1;
+            let k0 = self.geometry.key(&at);
+            let side = (2 * reach + 1) as usize;
+            for code in 0..side.pow(D as u32) {
+                let mut rest = code;
+                let k: CellKey<D> = std::array::from_fn(|i| {
+                    let o = (rest % side) as i64 - reach;
+                    rest /= side;
+                    k0[i] + o
+                });
+                let k = self.geometry.wrap_key_at(k, self.geometry.cell());
+                cache.1.remove(&(k, level));
             }
         }
-        if total <= 0.0 {
-            return None;
-        }
-        for r in 1..=D {
-            m[r * (D + 1) + r] += RIDGE * total;
-        }
-        solve(&mut m, &mut rhs, D + 1, D)
+    }
+
+    /// A locally linear kernel regression around the centre of `at`'s cell (cached until an
+    /// outcome is learned near it): the flows of the samples within `radius`, weighted by the
+    /// biweight kernel of their distance, fitted by `f(x) = a + B (x - centre)` with a ridge on
+    /// `B` (so that one sample, or samples on a line, give the weighted mean), evaluated at
+    /// `at`.
+    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>> {
+        let key = self.geometry.key(at);
+        let centre = self.geometry.centre(&key);
+        let fit = {
+            let mut cache = self.fits.borrow_mut();
+            if cache.0 != radius {
+                cache.1.clear();
+                cache.0 = radius;
+            }
+            match cache.1.get(&(key, level)) {
+                Some(f) => *f,
+                None => {
+                    let f = self.fit(&centre, level, radius);
+                    cache.1.insert((key, level), f);
+                    f
+                }
+            }
+        }?;
+        let z = self.geometry.diff(&centre, at);
+        Some(std::array::from_fn(|c| {
+            fit.a[c] + (0..D).map(|i| fit.slopes[i][c] * z[i] / radius).sum::<f64>()
+        }))
     }
 
     fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
@@ -214,7 +264,6 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
             }
         }
     }
-
     fn effectiveness(&self, p: PlaceId, prim: usize) -> Option<f64> {
         self.places[p as usize].w.get(prim).copied().flatten()
     }
@@ -243,9 +292,10 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
 /// of the radius).
 const RIDGE: f64 = 0.05;
 
-/// Solves `m x = rhs` (`n x n`, `k` right-hand sides, row-major) by Gauss-Jordan elimination
-/// with partial pivoting; returns the first row of `x` (the intercepts), `None` when singular.
-fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Point<D>> {
+/// Solves `m x = rhs` (`n = D + 1` unknowns, `k = D` right-hand sides, row-major) by
+/// Gauss-Jordan elimination with partial pivoting; returns the rows of `x` (the intercepts, then
+/// the slopes along each axis), `None` when singular.
+fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Fit<D>> {
     for col in 0..n {
         let piv = (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
         if m[piv * n + col].abs() < 1e-12 {
@@ -275,8 +325,19 @@ fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> 
             }
         }
     }
-    let d0 = m[0];
-    Some(std::array::from_fn(|c| rhs[c] / d0))
+    let row = |r: usize| -> Point<D> { std::array::from_fn(|c| rhs[r * k + c] / m[r * n + r]) };
+    Some(Fit {
+        a: row(0),
+        slopes: std::array::from_fn(|i| row(i + 1)),
+    })
+}
+
+/// A locally linear model of a level's flow around a cell's centre: `a + sum_i slopes[i] z_i`
+/// for an offset `z` (in units of the kernel's radius).
+#[derive(Debug, Clone, Copy)]
+struct Fit<const D: usize> {
+    a: Point<D>,
+    slopes: [Point<D>; D],
 }
 
 #[cfg(test)]
