@@ -99,8 +99,8 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
         let st = agent.stats();
         places += st.places;
         println!(
-            "seed {seed:2}: places {} refinements {} kernel refinements {} plans {} expansions {} truncated {} decisions {}",
-            st.places, st.refinements, st.kernel_refinements, st.plans, st.expansions, st.truncated, st.decisions
+            "seed {seed:2}: places {} refinements {} kernel refinements {} plans {} expansions {} truncated {} decisions {} holds refuted {} failed {}",
+            st.places, st.refinements, st.kernel_refinements, st.plans, st.expansions, st.truncated, st.decisions, st.holds_refuted, st.holds_failed
         );
         all.push(out);
     }
@@ -114,7 +114,10 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let world = args.first().map_or("mountaincar", String::as_str).to_string();
+    let world = args
+        .first()
+        .map_or("mountaincar", String::as_str)
+        .to_string();
     let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let trials: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(3);
     let hide_goal = args.iter().any(|a| a == "--hide-goal");
@@ -128,12 +131,26 @@ fn main() {
         "mountaincar" => {
             let o = MountainCarOracle::new(Default::default(), MountainCarOracle::DEFAULT_CELLS);
             let f = move |s: &Point<2>| o.min_steps(*s);
-            run(MountainCar::default, Some(&f), seeds, trials, hide_goal, budget)
+            run(
+                MountainCar::default,
+                Some(&f),
+                seeds,
+                trials,
+                hide_goal,
+                budget,
+            )
         }
         "pendulum" => {
             let o = PendulumOracle::new(Default::default(), PendulumOracle::DEFAULT_CELLS);
             let f = move |s: &Point<2>| o.min_steps(*s);
-            run(Pendulum::default, Some(&f), seeds, trials, hide_goal, budget)
+            run(
+                Pendulum::default,
+                Some(&f),
+                seeds,
+                trials,
+                hide_goal,
+                budget,
+            )
         }
         "acrobot" => run(Acrobot::default, None, seeds, trials, hide_goal, budget),
         "acrobot-continuous" => run(

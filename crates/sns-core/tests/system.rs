@@ -1,6 +1,6 @@
 //! End-to-end tests of the control agent (`sns_core::system`) on the classic-control worlds.
 
-use sns_control::{ControlWorld, MountainCar, Pendulum, PendulumParams, Params};
+use sns_control::{ControlWorld, MountainCar, Params, Pendulum, PendulumParams};
 use sns_core::system::{SystemError, SystemParams, SystemSns};
 use sns_spaces::Agent;
 
@@ -41,7 +41,10 @@ fn mountaincar_is_solved_within_budget_and_then_fast() {
         assert!(trials.iter().all(|t| t.1), "seed {seed}: {trials:?}");
         assert!(trials[0].0 <= 1000, "seed {seed}: {trials:?}");
         assert!(trials[2].0 <= 80, "seed {seed}: {trials:?}");
-        assert!(agent.stats().places < 4096, "memory grows with what was explored");
+        assert!(
+            agent.stats().places < 4096,
+            "memory grows with what was explored"
+        );
     }
 }
 

@@ -682,7 +682,11 @@ mod tests {
             for (r, row) in want.iter().enumerate() {
                 for (c, &ch) in row.iter().enumerate() {
                     let wall = m.cell(r as i64, c as i64) == Cell::Wall;
-                    assert_eq!(wall, ch == '1', "pillars:{w}x{h}:{seed}:{density} cell ({r},{c})");
+                    assert_eq!(
+                        wall,
+                        ch == '1',
+                        "pillars:{w}x{h}:{seed}:{density} cell ({r},{c})"
+                    );
                 }
             }
         }

@@ -114,6 +114,11 @@ pub struct SystemStats {
     pub capped: u64,
     /// Steps acted.
     pub steps: u64,
+    /// Search mode with a hold: places held at without success.
+    pub holds_refuted: u64,
+    /// Search mode with a hold: attempts at holding that left the place, never reached it, or
+    /// that the model knew no way to.
+    pub holds_failed: u64,
 }
 
 /// A primitive being executed.
@@ -173,6 +178,16 @@ struct Node<const D: usize> {
     prim: u32,
 }
 
+/// Search mode with a hold: a place being tried as the hidden goal.
+#[derive(Debug, Clone, Copy)]
+struct Candidate<const D: usize> {
+    key: CellKey<D>,
+    centre: Point<D>,
+    /// Steps since it was chosen, and consecutive steps within its ball.
+    since: u64,
+    dwell: u32,
+}
+
 /// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
 #[derive(Debug, Clone, Copy)]
 struct Leg<const D: usize> {
@@ -211,6 +226,11 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     learned_goal: FxHashSet<CellKey<D>>,
     /// Search mode: the last `hold_steps` states and levels.
     recent: VecDeque<(Point<D>, usize)>,
+    /// Search mode with a hold: the place being tried, those held at without success, and
+    /// the attempts at each.
+    candidate: Option<Candidate<D>>,
+    refuted: FxHashSet<CellKey<D>>,
+    attempts: FxHashMap<CellKey<D>, u32>,
     seed: u64,
     stats: SystemStats,
 }
@@ -266,6 +286,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             solved: 0,
             learned_goal: FxHashSet::default(),
             recent: VecDeque::new(),
+            candidate: None,
+            refuted: FxHashSet::default(),
+            attempts: FxHashMap::default(),
             seed,
             stats: SystemStats::default(),
         })
@@ -319,9 +342,116 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
 
     /// Whether a normalised point lies in the goal (told, or learned in search mode).
     fn in_goal(&self, u: &Point<D>) -> bool {
-        match &self.task.goal {
-            Some(g) => g.contains(&self.task.space, &self.geo.from_u(u)),
-            None => self.learned_goal.contains(&self.geo.key(u)),
+        match (&self.task.goal, &self.candidate) {
+            (Some(g), _) => g.contains(&self.task.space, &self.geo.from_u(u)),
+            (None, Some(c)) => self.geo.dist(u, &c.centre) <= self.hold_ball(),
+            (None, None) => self.learned_goal.contains(&self.geo.key(u)),
+        }
+    }
+
+    /// The radius of a candidate hold (search mode, hold tasks): the kernel's radius.
+    fn hold_ball(&self) -> f64 {
+        self.params.kernel_radius
+    }
+
+    /// Search mode with a hold: picks the next place to try holding at, when none is being
+    /// tried and the goal has not been found. A place is a candidate when it is not refuted
+    /// (held at without success) or given up, and the state could stay near it by switching
+    /// between levels: on every axis, some level's learned flow there is not above zero and
+    /// some level's is not below (within an eighth of the hold's radius per step), or a level
+    /// is untried
+    /// (optimistic). The nearest candidate to the state, fewest attempts first, is taken.
+    fn pick_candidate(&mut self, u: &Point<D>) {
+        if self.task.goal.is_some()
+            || self.task.hold_steps <= 1
+            || !self.learned_goal.is_empty()
+            || self.candidate.is_some()
+        {
+            return;
+        }
+        let drift = self.hold_ball() / 8.0;
+        let levels = self.prims.levels().len();
+        let mut best: Option<(u32, f64, PlaceId)> = None;
+        for p in 0..self.mem.len() as PlaceId {
+            let key = self.mem.key(p);
+            if self.refuted.contains(&key) {
+                continue;
+            }
+            let tries = self.attempts.get(&key).copied().unwrap_or(0);
+            if tries >= self.params.refine_after {
+                continue;
+            }
+            let centre = self.mem.centre(p);
+            let mut lo = [f64::INFINITY; D];
+            let mut hi = [f64::NEG_INFINITY; D];
+            let mut untried = false;
+            for l in 0..levels {
+                match self.mem.predict(&centre, l, self.radius) {
+                    Some(f) => {
+                        for i in 0..D {
+                            lo[i] = lo[i].min(f[i]);
+                            hi[i] = hi[i].max(f[i]);
+                        }
+                    }
+                    None => untried = true,
+                }
+            }
+            let stays = untried || (0..D).all(|i| lo[i] <= drift && hi[i] >= -drift);
+            if !stays {
+                continue;
+            }
+            let d = self.geo.dist(u, &centre);
+            if best.map_or(true, |b| (tries, d) < (b.0, b.1)) {
+                best = Some((tries, d, p));
+            }
+        }
+        if let Some((_, _, p)) = best {
+            self.candidate = Some(Candidate {
+                key: self.mem.key(p),
+                centre: self.mem.centre(p),
+                since: 0,
+                dwell: 0,
+            });
+            self.route.clear();
+            self.held = 0;
+        }
+    }
+
+    /// Search mode with a hold: follows the attempt at the current candidate. Holding at it for
+    /// the whole hold without success refutes it; leaving it after entering, or not entering it
+    /// within ten holds' time, is an attempt (after `refine_after` attempts it is given up).
+    fn track_candidate(&mut self, u: &Point<D>) {
+        let hold = self.task.hold_steps;
+        let Some(mut c) = self.candidate.take() else {
+            return;
+        };
+        c.since += 1;
+        let inside = self.geo.dist(u, &c.centre) <= self.hold_ball();
+        let mut done = false;
+        if inside {
+            c.dwell += 1;
+            if c.dwell >= hold {
+                // Held there without success: refuted, and the places near postponed (a
+                // failure generalises to similar behaviours).
+                self.refuted.insert(c.key);
+                self.stats.holds_refuted += 1;
+                let mut near = Vec::new();
+                self.mem.near(&c.centre, self.hold_ball(), &mut near);
+                for q in near {
+                    *self.attempts.entry(self.mem.key(q)).or_insert(0) += 1;
+                }
+                done = true;
+            }
+        } else if c.dwell > 0 || c.since > 10 * u64::from(hold) {
+            *self.attempts.entry(c.key).or_insert(0) += 1;
+            self.stats.holds_failed += 1;
+            done = true;
+        }
+        if done {
+            self.route.clear();
+            self.held = 0;
+        } else {
+            self.candidate = Some(c);
         }
     }
 
@@ -329,9 +459,12 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     /// region's distance over the fastest flow seen (0 when the goal is hidden or nothing has
     /// moved yet), plus the steps still to hold.
     fn heuristic(&self, u: &Point<D>, held: u32) -> f64 {
-        let reach = match &self.task.goal {
-            Some(g) if self.vmax > 0.0 => {
+        let reach = match (&self.task.goal, &self.candidate) {
+            (Some(g), _) if self.vmax > 0.0 => {
                 g.distance(&self.task.space, &self.geo.from_u(u)) / self.vmax
+            }
+            (None, Some(c)) if self.vmax > 0.0 => {
+                (self.geo.dist(u, &c.centre) - self.hold_ball()).max(0.0) / self.vmax
             }
             _ => 0.0,
         };
@@ -422,7 +555,12 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 break;
             }
             let n = nodes[i as usize];
-            if n.g > best_g.get(&(n.key, n.held)).copied().unwrap_or(f64::INFINITY) {
+            if n.g
+                > best_g
+                    .get(&(n.key, n.held))
+                    .copied()
+                    .unwrap_or(f64::INFINITY)
+            {
                 continue;
             }
             expansions += 1;
@@ -522,6 +660,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                     return exec(leg.prim, Some(leg), self);
                 }
             }
+            if let Some(c) = self.candidate.take() {
+                // The model knows no way to hold at the candidate: an attempt, try another.
+                *self.attempts.entry(c.key).or_insert(0) += 1;
+                self.stats.holds_failed += 1;
+                self.held = 0;
+                self.pick_candidate(u);
+                continue;
+            }
             if self.radius <= 0.5 * self.params.cell {
                 // Nothing left to plan with: cycle through the primitives.
                 self.route.clear();
@@ -545,13 +691,13 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let ok = success
             || (!ex.expect_goal || self.in_goal(u))
                 && match ex.expect {
-                Some(e) => (0..D).all(|i| {
-                    let d = (e[i] - key[i]).abs();
-                    let n = self.geo.cells_per_period()[i];
-                    d <= 1 || n - d <= 1
-                }),
-                None => true,
-            };
+                    Some(e) => (0..D).all(|i| {
+                        let d = (e[i] - key[i]).abs();
+                        let n = self.geo.cells_per_period()[i];
+                        d <= 1 || n - d <= 1
+                    }),
+                    None => true,
+                };
         if !ok {
             self.route.clear();
         }
@@ -606,11 +752,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
                 .learn(pp, level, pu, flow, self.params.min_learning_rate);
             self.vmax = self.vmax.max(geometry::norm(&flow));
         }
-        self.held = if self.in_goal(&u) {
-            self.held + 1
-        } else {
-            0
-        };
+        self.track_candidate(&u);
+        self.pick_candidate(&u);
+        self.held = if self.in_goal(&u) { self.held + 1 } else { 0 };
         let key = self.geo.key(&u);
         let place = self.place_of(key);
         if let Some(mut ex) = self.exec.take() {
@@ -650,6 +794,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         }
         if success {
             self.solved += 1;
+            self.candidate = None;
             if self.task.goal.is_none() {
                 // Search mode: remember where success came (the cells of the last hold, and
                 // the cell the last step was heading into).

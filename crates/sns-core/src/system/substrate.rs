@@ -249,7 +249,10 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
         }?;
         let z = self.geometry.diff(&centre, at);
         Some(std::array::from_fn(|c| {
-            fit.a[c] + (0..D).map(|i| fit.slopes[i][c] * z[i] / radius).sum::<f64>()
+            fit.a[c]
+                + (0..D)
+                    .map(|i| fit.slopes[i][c] * z[i] / radius)
+                    .sum::<f64>()
         }))
     }
 
@@ -297,7 +300,8 @@ const RIDGE: f64 = 0.05;
 /// the slopes along each axis), `None` when singular.
 fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Fit<D>> {
     for col in 0..n {
-        let piv = (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
+        let piv =
+            (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
         if m[piv * n + col].abs() < 1e-12 {
             return None;
         }
@@ -367,7 +371,10 @@ mod tests {
         s.learn(a, 1, [0.15, 0.15], [0.15, 0.0], 0.25);
         let p = s.predict(&[0.2, 0.17], 1, 0.3).expect("near");
         assert!((p[0] - 0.2).abs() < 0.01, "{p:?}");
-        assert!(s.predict(&[0.5, 0.5], 0, 0.3).is_none(), "too far from both");
+        assert!(
+            s.predict(&[0.5, 0.5], 0, 0.3).is_none(),
+            "too far from both"
+        );
         assert!(s.predict(&[0.2, 0.15], 2, 0.3).is_none(), "other level");
         // A second, different outcome moves the average.
         s.learn(a, 0, [0.15, 0.15], [0.03, 0.0], 0.25);
