@@ -818,3 +818,66 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         self.held = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_spaces::{BoxRegion, BoxSpace, StateSpace};
+    use std::sync::Arc;
+
+    fn line_task() -> Task<1, 1> {
+        let space = StateSpace::new(
+            BoxSpace::new([0.0], [1.0]).expect("ordered"),
+            [1.0],
+            [false],
+        )
+        .expect("valid");
+        Task {
+            space,
+            actions: BoxSpace::new([-1.0], [1.0]).expect("ordered"),
+            levels: None,
+            goal: Some(Arc::new(BoxRegion {
+                low: [0.9],
+                high: [f64::INFINITY],
+            })),
+            hold_steps: 1,
+            dt: 0.0,
+        }
+    }
+
+    /// Repeated failures at a place offer its next depth of primitives (levels halfway between,
+    /// halved holds), and depress the failing primitive; a success potentiates it.
+    #[test]
+    fn failures_refine_the_place_they_happen_at() {
+        let mut a = SystemSns::new(line_task(), SystemParams::default(), 0).expect("valid");
+        let key = a.geo.key(&[0.5]);
+        let p = a.place_of(key).expect("under the cap");
+        let far = a.geo.key(&[0.1]);
+        let ex = Exec {
+            prim: 0,
+            place: Some(p),
+            key,
+            steps: 1,
+            duration: 32,
+            expect: Some(far),
+            expect_goal: false,
+        };
+        let here = a.geo.centre(&key);
+        assert_eq!(a.prims.upto(a.depth[p as usize]).len(), 2, "bang-bang first");
+        for _ in 0..a.params.refine_after {
+            a.finish(ex, &here, &key, false);
+        }
+        assert_eq!(a.depth[p as usize], 1);
+        assert_eq!(a.prims.upto(a.depth[p as usize]).len(), 6);
+        let w = a.mem.effectiveness(p, 0).expect("tried");
+        assert!((w - 0.5f64.powi(3)).abs() < 1e-12, "{w}");
+        // Landing next to the expected cell is not a failure.
+        let ex = Exec {
+            expect: Some(key),
+            ..ex
+        };
+        a.finish(ex, &here, &key, false);
+        assert!(a.mem.effectiveness(p, 0).expect("tried") > w);
+        assert_eq!(a.stats().refinements, 1);
+    }
+}
