@@ -863,7 +863,11 @@ mod tests {
             expect_goal: false,
         };
         let here = a.geo.centre(&key);
-        assert_eq!(a.prims.upto(a.depth[p as usize]).len(), 2, "bang-bang first");
+        assert_eq!(
+            a.prims.upto(a.depth[p as usize]).len(),
+            2,
+            "bang-bang first"
+        );
         for _ in 0..a.params.refine_after {
             a.finish(ex, &here, &key, false);
         }
