@@ -30,6 +30,7 @@ pub mod sns;
 pub mod spatial;
 pub mod substrate;
 pub mod symbolic;
+pub mod system;
 #[cfg(test)]
 mod testutil;
 

@@ -1,0 +1,887 @@
+//! SNS on dynamical systems: the agent for any [`Task`] over a state space (classic control).
+//!
+//! The same ideas as the maze agent (a cognitive graph of places and behaviours, searched in an
+//! order of simplicity and effectiveness, mutated by use), with the mechanics an under-actuated
+//! system needs (docs/METHOD.md, section "SNS on dynamical systems"):
+//!
+//! - **Places** are the cells (edge [`SystemParams::cell`]) of the normalised state space the
+//!   state has been in, created when it first enters them: memory grows with what was explored.
+//! - **Edges** are action primitives ([`primitive`]): a constant action held until the state
+//!   leaves the place (or for at most a duration), enumerated bang-bang and long holds first and
+//!   refined dyadically (levels halfway between, halved durations) at the places where the coarse
+//!   ones failed [`SystemParams::refine_after`] times.
+//! - **Outcomes** are learned where primitives were executed (the mean flow, normalised state
+//!   change per step, of each level at each place) and generalise to nearby places through a
+//!   kernel ([`SystemSubstrate::predict`]): a failure seen in one state predicts the same outcome
+//!   in similar states. A primitive with no outcome learned within the kernel's radius is
+//!   **untried** and optimistic: the plan counts it as leading toward the goal at the best speed
+//!   seen (the goal region's distance, an admissible heuristic, over the fastest flow seen).
+//! - **Effectiveness** (Hebbian): a primitive that lands where the plan needed (a place at
+//!   most its own cost worse than planned) is potentiated, otherwise depressed; costs are steps
+//!   divided by effectiveness.
+//! - **Plan**: the cheapest way (in steps) over the learned graph to the goal region, or to
+//!   unexplored space (optimistic), computed backward from them. A hold task plans to the
+//!   places of the goal region from which the graph knows how to stay for `hold_steps` steps,
+//!   and there chooses the primitive that stays.
+//! - **Search mode** (`goal: None`): no heuristic; unexplored space is the only attraction until
+//!   success is signalled, where the goal is remembered.
+//!
+//! ```
+//! use sns_core::system::{SystemParams, SystemSns};
+//! use sns_spaces::{Agent, BoxRegion, BoxSpace, Sensed, StateSpace, Task};
+//! use std::sync::Arc;
+//! // A 1-D integrator x' = x + 0.01 a, goal x >= 0.9, from x = 0.
+//! let space = StateSpace::new(BoxSpace::new([0.0], [1.0]).unwrap(), [1.0], [false]).unwrap();
+//! let task = Task {
+//!     space,
+//!     actions: BoxSpace::new([-1.0], [1.0]).unwrap(),
+//!     levels: None,
+//!     goal: Some(Arc::new(BoxRegion { low: [0.9], high: [f64::INFINITY] })),
+//!     hold_steps: 1,
+//!     dt: 0.0,
+//! };
+//! let mut agent = SystemSns::new(task, SystemParams::default(), 0).unwrap();
+//! let mut x = 0.0_f64;
+//! let mut obs = Sensed { state: [x], success: false };
+//! agent.begin_trial(&obs);
+//! let mut steps = 0;
+//! while x < 0.9 && steps < 1000 {
+//!     let a = agent.act(&obs)[0].clamp(-1.0, 1.0);
+//!     x = (x + 0.01 * a).clamp(0.0, 1.0);
+//!     obs = Sensed { state: [x], success: x >= 0.9 };
+//!     steps += 1;
+//! }
+//! agent.end_trial(obs.success);
+//! assert!(obs.success, "{steps}");
+//! ```
+
+pub mod geometry;
+mod params;
+pub mod primitive;
+pub mod substrate;
+
+pub use geometry::{CellKey, Geometry};
+pub use params::SystemParams;
+pub use primitive::{Primitive, Primitives};
+pub use substrate::{PlaceId, SymbolicSystem, SystemSubstrate};
+
+use crate::fxhash::{FxHashMap, FxHashSet};
+use sns_spaces::{Agent, Point, Sensed, Task};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+use thiserror::Error;
+
+/// Why a control agent cannot be built.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum SystemError {
+    /// A parameter is out of its range.
+    #[error("parameter {name} = {value} is out of range")]
+    BadParam {
+        /// The parameter.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// The action box has an infinite bound or no axis, or a discrete level lies outside it
+    /// (or the list of levels is empty).
+    #[error("the actions must be a finite box (and any discrete levels inside it)")]
+    BadActions,
+    /// The state space has an axis with an infinite bound that is not periodic and a scale
+    /// that cannot normalise it, or the task asks for no hold at all.
+    #[error("the task is not usable: {0}")]
+    BadTask(&'static str),
+}
+
+/// Counters of a control agent's run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct SystemStats {
+    /// Places created.
+    pub places: usize,
+    /// Primitives started.
+    pub decisions: u64,
+    /// Route searches.
+    pub plans: u64,
+    /// Route searches that stopped at the expansion limit.
+    pub truncated: u64,
+    /// Nodes expanded by the route searches.
+    pub expansions: u64,
+    /// Places whose primitives were refined one depth.
+    pub refinements: u64,
+    /// Times the kernel's radius was halved (no way to the goal was left).
+    pub kernel_refinements: u32,
+    /// Steps in which a new place was needed but the memory cap was reached.
+    pub capped: u64,
+    /// Steps acted.
+    pub steps: u64,
+    /// Search mode with a hold: places held at without success.
+    pub holds_refuted: u64,
+    /// Search mode with a hold: attempts at holding that left the place, never reached it, or
+    /// that the model knew no way to.
+    pub holds_failed: u64,
+}
+
+/// A primitive being executed.
+#[derive(Debug, Clone, Copy)]
+struct Exec<const D: usize> {
+    prim: usize,
+    place: Option<PlaceId>,
+    key: CellKey<D>,
+    steps: u32,
+    duration: u32,
+    /// The landing cell the plan expected (`None`: an untried outcome, or no plan).
+    expect: Option<CellKey<D>>,
+    /// The plan expected the state to be in the goal region at the end (hold tasks).
+    expect_goal: bool,
+}
+
+/// A node in a priority queue: smallest estimate first, ties to the deepest (largest cost so
+/// far, so that equally good routes are followed to their end instead of widened).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Queued(f64, f64, u32);
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(self.1.total_cmp(&other.1))
+            .then(other.2.cmp(&self.2))
+    }
+}
+
+/// How a simulated primitive ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sim {
+    /// The task is done (the goal reached, or held long enough).
+    Target,
+    /// An outcome nothing was learned near: optimistic.
+    Unknown,
+    /// The state left the cell, or the hold ended.
+    Landed,
+}
+
+/// A node of the route search: a simulated state, with the consecutive steps it has spent in
+/// the goal region.
+#[derive(Debug, Clone, Copy)]
+struct Node<const D: usize> {
+    u: Point<D>,
+    key: CellKey<D>,
+    held: u32,
+    g: f64,
+    parent: u32,
+    prim: u32,
+}
+
+/// Search mode with a hold: a place being tried as the hidden goal.
+#[derive(Debug, Clone, Copy)]
+struct Candidate<const D: usize> {
+    key: CellKey<D>,
+    centre: Point<D>,
+    /// Steps since it was chosen, and consecutive steps within its ball.
+    since: u64,
+    dwell: u32,
+}
+
+/// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
+#[derive(Debug, Clone, Copy)]
+struct Leg<const D: usize> {
+    from: CellKey<D>,
+    prim: usize,
+    expect: CellKey<D>,
+    /// The simulated state ends in the goal region.
+    goal: bool,
+}
+
+/// The SNS agent for a control task, generic over the state dimension `D`, the action
+/// dimension `A` and the substrate `S` that stores its graph.
+#[derive(Debug, Clone)]
+pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = SymbolicSystem<D>> {
+    task: Task<D, A>,
+    params: SystemParams,
+    geo: Geometry<D>,
+    prims: Primitives<A>,
+    mem: S,
+    /// Per place: refinement depth and failures since the last refinement.
+    depth: Vec<u32>,
+    failures: Vec<u32>,
+    /// The kernel's radius (halved when no route is left).
+    radius: f64,
+    /// The rest of the planned route.
+    route: VecDeque<Leg<D>>,
+    exec: Option<Exec<D>>,
+    /// The last step: where it started, its place and level.
+    prev: Option<(Point<D>, Option<PlaceId>, usize)>,
+    /// Consecutive steps sensed in the goal region.
+    held: u32,
+    /// The fastest flow seen (normalised units per step).
+    vmax: f64,
+    solved: u32,
+    /// Search mode: cells where success was signalled.
+    learned_goal: FxHashSet<CellKey<D>>,
+    /// Search mode: the last `hold_steps` states and levels.
+    recent: VecDeque<(Point<D>, usize)>,
+    /// Search mode with a hold: the place being tried, those held at without success, and
+    /// the attempts at each.
+    candidate: Option<Candidate<D>>,
+    refuted: FxHashSet<CellKey<D>>,
+    attempts: FxHashMap<CellKey<D>, u32>,
+    seed: u64,
+    stats: SystemStats,
+}
+
+impl<const D: usize, const A: usize> SystemSns<D, A, SymbolicSystem<D>> {
+    /// An agent for `task` with the symbolic substrate. The `seed` is kept for substrates and
+    /// records; the symbolic agent is deterministic and breaks ties by the order of simplicity.
+    pub fn new(task: Task<D, A>, params: SystemParams, seed: u64) -> Result<Self, SystemError> {
+        params.validate()?;
+        let geo = Geometry::new(task.space, params.cell);
+        let mem = SymbolicSystem::new(geo.clone(), params.kernel_radius.max(params.cell));
+        Self::with_substrate(task, params, seed, mem)
+    }
+}
+
+impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
+    /// An agent for `task` storing its graph in `mem` (an empty substrate over the task's
+    /// normalised space, answering kernel queries up to `params.kernel_radius`).
+    pub fn with_substrate(
+        task: Task<D, A>,
+        params: SystemParams,
+        seed: u64,
+        mem: S,
+    ) -> Result<Self, SystemError> {
+        params.validate()?;
+        if D == 0 {
+            return Err(SystemError::BadTask("the state space has no axis"));
+        }
+        if task.hold_steps == 0 {
+            return Err(SystemError::BadTask("hold_steps must be at least 1"));
+        }
+        let prims = Primitives::new(
+            &task.actions,
+            task.levels.as_deref(),
+            params.max_hold,
+            params.max_depth,
+        )?;
+        let geo = Geometry::new(task.space, params.cell);
+        Ok(Self {
+            radius: params.kernel_radius,
+            task,
+            params,
+            geo,
+            prims,
+            mem,
+            depth: Vec::new(),
+            failures: Vec::new(),
+            route: VecDeque::new(),
+            exec: None,
+            prev: None,
+            held: 0,
+            vmax: 0.0,
+            solved: 0,
+            learned_goal: FxHashSet::default(),
+            recent: VecDeque::new(),
+            candidate: None,
+            refuted: FxHashSet::default(),
+            attempts: FxHashMap::default(),
+            seed,
+            stats: SystemStats::default(),
+        })
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> SystemStats {
+        SystemStats {
+            places: self.mem.len(),
+            ..self.stats
+        }
+    }
+
+    /// The substrate (the graph's memory).
+    pub fn substrate(&self) -> &S {
+        &self.mem
+    }
+
+    /// The seed the agent was built with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The primitives, in the order of simplicity.
+    pub fn primitives(&self) -> &Primitives<A> {
+        &self.prims
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &SystemParams {
+        &self.params
+    }
+
+    /// The consecutive steps in the goal region a route must plan: the task's hold, and half as
+    /// many again for a hold task (a margin against the learned outcomes' errors: a route that
+    /// leaves the region right at the end of the hold fails on the smallest error).
+    fn hold_target(&self) -> u32 {
+        let h = self.task.hold_steps;
+        if h > 1 {
+            h + h / 2
+        } else {
+            h
+        }
+    }
+
+    /// Optimism's habituation factor on unexplored space.
+    fn habituation(&self) -> f64 {
+        let over = self.solved.saturating_sub(self.params.explore_trials);
+        1.0 + self.params.habituation * f64::from(over)
+    }
+
+    /// Whether a normalised point lies in the goal (told, or learned in search mode).
+    fn in_goal(&self, u: &Point<D>) -> bool {
+        match (&self.task.goal, &self.candidate) {
+            (Some(g), _) => g.contains(&self.task.space, &self.geo.from_u(u)),
+            (None, Some(c)) => self.geo.dist(u, &c.centre) <= self.hold_ball(),
+            (None, None) => self.learned_goal.contains(&self.geo.key(u)),
+        }
+    }
+
+    /// The radius of a candidate hold (search mode, hold tasks): the kernel's radius.
+    fn hold_ball(&self) -> f64 {
+        self.params.kernel_radius
+    }
+
+    /// Search mode with a hold: picks the next place to try holding at, when none is being
+    /// tried and the goal has not been found. A place is a candidate when it is not refuted
+    /// (held at without success) or given up, and the state could stay near it by switching
+    /// between levels: on every axis, some level's learned flow there is not above zero and
+    /// some level's is not below (within an eighth of the hold's radius per step), or a level
+    /// is untried
+    /// (optimistic). The nearest candidate to the state, fewest attempts first, is taken.
+    fn pick_candidate(&mut self, u: &Point<D>) {
+        if self.task.goal.is_some()
+            || self.task.hold_steps <= 1
+            || !self.learned_goal.is_empty()
+            || self.candidate.is_some()
+        {
+            return;
+        }
+        let drift = self.hold_ball() / 8.0;
+        let levels = self.prims.levels().len();
+        let mut best: Option<(u32, f64, PlaceId)> = None;
+        for p in 0..self.mem.len() as PlaceId {
+            let key = self.mem.key(p);
+            if self.refuted.contains(&key) {
+                continue;
+            }
+            let tries = self.attempts.get(&key).copied().unwrap_or(0);
+            if tries >= self.params.refine_after {
+                continue;
+            }
+            let centre = self.mem.centre(p);
+            let mut lo = [f64::INFINITY; D];
+            let mut hi = [f64::NEG_INFINITY; D];
+            let mut untried = false;
+            for l in 0..levels {
+                match self.mem.predict(&centre, l, self.radius) {
+                    Some(f) => {
+                        for i in 0..D {
+                            lo[i] = lo[i].min(f[i]);
+                            hi[i] = hi[i].max(f[i]);
+                        }
+                    }
+                    None => untried = true,
+                }
+            }
+            let stays = untried || (0..D).all(|i| lo[i] <= drift && hi[i] >= -drift);
+            if !stays {
+                continue;
+            }
+            let d = self.geo.dist(u, &centre);
+            if best.map_or(true, |b| (tries, d) < (b.0, b.1)) {
+                best = Some((tries, d, p));
+            }
+        }
+        if let Some((_, _, p)) = best {
+            self.candidate = Some(Candidate {
+                key: self.mem.key(p),
+                centre: self.mem.centre(p),
+                since: 0,
+                dwell: 0,
+            });
+            self.route.clear();
+            self.held = 0;
+        }
+    }
+
+    /// Search mode with a hold: follows the attempt at the current candidate. Holding at it for
+    /// the whole hold without success refutes it; leaving it after entering, or not entering it
+    /// within ten holds' time, is an attempt (after `refine_after` attempts it is given up).
+    fn track_candidate(&mut self, u: &Point<D>) {
+        let hold = self.task.hold_steps;
+        let Some(mut c) = self.candidate.take() else {
+            return;
+        };
+        c.since += 1;
+        let inside = self.geo.dist(u, &c.centre) <= self.hold_ball();
+        let mut done = false;
+        if inside {
+            c.dwell += 1;
+            if c.dwell >= hold {
+                // Held there without success: refuted, and the places near postponed (a
+                // failure generalises to similar behaviours).
+                self.refuted.insert(c.key);
+                self.stats.holds_refuted += 1;
+                let mut near = Vec::new();
+                self.mem.near(&c.centre, self.hold_ball(), &mut near);
+                for q in near {
+                    *self.attempts.entry(self.mem.key(q)).or_insert(0) += 1;
+                }
+                done = true;
+            }
+        } else if c.dwell > 0 || c.since > 10 * u64::from(hold) {
+            *self.attempts.entry(c.key).or_insert(0) += 1;
+            self.stats.holds_failed += 1;
+            done = true;
+        }
+        if done {
+            self.route.clear();
+            self.held = 0;
+        } else {
+            self.candidate = Some(c);
+        }
+    }
+
+    /// A lower bound on the steps from `u`, having held `held` steps, to success: the
+    /// region's distance over the fastest flow seen (0 when the goal is hidden or nothing has
+    /// moved yet), plus the steps still to hold.
+    fn heuristic(&self, u: &Point<D>, held: u32) -> f64 {
+        let reach = match (&self.task.goal, &self.candidate) {
+            (Some(g), _) if self.vmax > 0.0 => {
+                g.distance(&self.task.space, &self.geo.from_u(u)) / self.vmax
+            }
+            (None, Some(c)) if self.vmax > 0.0 => {
+                (self.geo.dist(u, &c.centre) - self.hold_ball()).max(0.0) / self.vmax
+            }
+            _ => 0.0,
+        };
+        let inside = reach == 0.0 && self.in_goal(u);
+        let to_hold = if inside {
+            self.hold_target().saturating_sub(held + 1)
+        } else {
+            self.hold_target().saturating_sub(1)
+        };
+        reach + f64::from(to_hold)
+    }
+
+    /// The optimistic cost-to-success of an unknown outcome at `u`: one step and the
+    /// heuristic, habituated once the task has been solved.
+    fn unexplored(&self, u: &Point<D>, held: u32) -> f64 {
+        (1.0 + self.heuristic(u, held)) * self.habituation()
+    }
+
+    /// The place of cell `key`, created if new (and under the cap).
+    fn place_of(&mut self, key: CellKey<D>) -> Option<PlaceId> {
+        if let Some(p) = self.mem.find(&key) {
+            return Some(p);
+        }
+        if self.mem.len() >= self.params.max_places {
+            self.stats.capped += 1;
+            return None;
+        }
+        let p = self.mem.insert(key, self.geo.centre(&key));
+        self.depth.push(0);
+        self.failures.push(0);
+        Some(p)
+    }
+
+    /// Simulates primitive `prim` from `u` (in cell `key`, having held `held` steps) with the
+    /// learned outcomes, step by step, until the task is done, an outcome is unknown, the
+    /// state leaves the cell or the hold ends. Returns how it ended, the state, the held count
+    /// and the steps.
+    fn simulate(
+        &self,
+        u: &Point<D>,
+        key: &CellKey<D>,
+        held: u32,
+        prim: &Primitive<A>,
+    ) -> (Sim, Point<D>, u32, f64) {
+        let mut s = *u;
+        let mut held = held;
+        let mut steps = 0u32;
+        loop {
+            let Some(f) = self.mem.predict(&s, prim.level_index, self.radius) else {
+                return (Sim::Unknown, s, held, f64::from(steps));
+            };
+            let next: Point<D> = std::array::from_fn(|i| s[i] + f[i]);
+            s = self.geo.to_u(&self.geo.from_u(&next));
+            steps += 1;
+            held = if self.in_goal(&s) { held + 1 } else { 0 };
+            if held >= self.hold_target() {
+                return (Sim::Target, s, held, f64::from(steps));
+            }
+            if self.geo.key(&s) != *key || steps >= prim.duration {
+                return (Sim::Landed, s, held, f64::from(steps));
+            }
+        }
+    }
+
+    /// The cheapest route (in steps over effectiveness) from `u` to success, or to an unknown
+    /// outcome (optimistic, see [`Self::unexplored`]), by best-first (A*) search over the
+    /// learned outcomes with one node per cell and held count (the first simulated state that
+    /// reaches a cell cheapest stands for it). `None` when no route exists.
+    fn search(&mut self, u: &Point<D>, key: CellKey<D>) -> Option<VecDeque<Leg<D>>> {
+        self.stats.plans += 1;
+        let mut nodes: Vec<Node<D>> = vec![Node {
+            u: *u,
+            key,
+            held: self.held,
+            g: 0.0,
+            parent: u32::MAX,
+            prim: 0,
+        }];
+        let mut best_g: FxHashMap<(CellKey<D>, u32), f64> = FxHashMap::default();
+        best_g.insert((key, self.held), 0.0);
+        let mut heap = BinaryHeap::new();
+        heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
+        // The best end found: cost, node, primitive, expected landing, in the goal there.
+        let mut best: Option<(f64, u32, usize, CellKey<D>, bool)> = None;
+        let mut expansions = 0usize;
+        while let Some(Queued(f, _, i)) = heap.pop() {
+            if best.is_some_and(|b| f >= b.0) {
+                break;
+            }
+            let n = nodes[i as usize];
+            if n.g
+                > best_g
+                    .get(&(n.key, n.held))
+                    .copied()
+                    .unwrap_or(f64::INFINITY)
+            {
+                continue;
+            }
+            expansions += 1;
+            if expansions > self.params.max_expansions {
+                self.stats.truncated += 1;
+                break;
+            }
+            let place = self.mem.find(&n.key);
+            let depth = place.map_or(0, |p| self.depth[p as usize]);
+            let avail = self.prims.upto(depth).len();
+            for k in 0..avail {
+                let prim = self.prims.all()[k];
+                let w = place
+                    .and_then(|p| self.mem.effectiveness(p, k))
+                    .unwrap_or(1.0);
+                let (sim, s, held, steps) = self.simulate(&n.u, &n.key, n.held, &prim);
+                let sk = self.geo.key(&s);
+                let g = n.g + steps / w;
+                let end = match sim {
+                    Sim::Target => Some(g),
+                    Sim::Unknown => Some(g + self.unexplored(&s, held)),
+                    Sim::Landed => {
+                        if g < best_g.get(&(sk, held)).copied().unwrap_or(f64::INFINITY) {
+                            best_g.insert((sk, held), g);
+                            nodes.push(Node {
+                                u: s,
+                                key: sk,
+                                held,
+                                g,
+                                parent: i,
+                                prim: k as u32,
+                            });
+                            let h = self.heuristic(&s, held);
+                            heap.push(Queued(g + h, g, nodes.len() as u32 - 1));
+                        }
+                        None
+                    }
+                };
+                if let Some(c) = end {
+                    if best.map_or(true, |b| c < b.0) {
+                        best = Some((c, i, k, sk, held > 0));
+                    }
+                }
+            }
+        }
+        self.stats.expansions += expansions as u64;
+        let (_, mut i, k, land, goal) = best?;
+        let mut route = VecDeque::new();
+        route.push_front(Leg {
+            from: nodes[i as usize].key,
+            prim: k,
+            expect: land,
+            goal,
+        });
+        while nodes[i as usize].parent != u32::MAX {
+            let n = nodes[i as usize];
+            let p = n.parent;
+            route.push_front(Leg {
+                from: nodes[p as usize].key,
+                prim: n.prim as usize,
+                expect: n.key,
+                goal: n.held > 0,
+            });
+            i = p;
+        }
+        Some(route)
+    }
+
+    /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
+    /// route when the state is where the route expected, a new route otherwise.
+    fn decide(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
+        self.stats.decisions += 1;
+        let depth = place.map_or(0, |p| self.depth[p as usize]);
+        let avail = self.prims.upto(depth).len();
+        let exec = |prim: usize, leg: Option<Leg<D>>, s: &Self| Exec {
+            prim,
+            place,
+            key,
+            steps: 0,
+            duration: s.prims.all()[prim].duration,
+            expect: leg.map(|l| l.expect),
+            expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
+        };
+        // Inside the goal region of a hold task every decision is planned afresh (staying
+        // needs the exact state); elsewhere the route is followed while it holds.
+        let fresh = self.task.hold_steps > 1 && self.held > 0;
+        if let Some(leg) = self.route.front().copied() {
+            if leg.from == key && leg.prim < avail && !fresh {
+                self.route.pop_front();
+                return exec(leg.prim, Some(leg), self);
+            }
+        }
+        loop {
+            if let Some(mut route) = self.search(u, key) {
+                if let Some(leg) = route.pop_front() {
+                    self.route = route;
+                    return exec(leg.prim, Some(leg), self);
+                }
+            }
+            if let Some(c) = self.candidate.take() {
+                // The model knows no way to hold at the candidate: an attempt, try another.
+                *self.attempts.entry(c.key).or_insert(0) += 1;
+                self.stats.holds_failed += 1;
+                self.held = 0;
+                self.pick_candidate(u);
+                continue;
+            }
+            if self.radius <= 0.5 * self.params.cell {
+                // Nothing left to plan with: cycle through the primitives.
+                self.route.clear();
+                let k = (self.stats.decisions % avail as u64) as usize;
+                return exec(k, None, self);
+            }
+            // No way to success nor to an unknown outcome: generalise less.
+            self.radius *= 0.5;
+            self.stats.kernel_refinements += 1;
+        }
+    }
+
+    /// Judges the primitive that just ended in cell `key`: Hebbian potentiation when it landed
+    /// where the plan needed (the expected cell or one next to it, and in the goal region when
+    /// the plan expected it there), depression (and, after
+    /// repeated failures at a place, refinement of its primitives) otherwise.
+    fn finish(&mut self, ex: Exec<D>, u: &Point<D>, key: &CellKey<D>, success: bool) {
+        let Some(p) = ex.place else {
+            return;
+        };
+        let ok = success
+            || (!ex.expect_goal || self.in_goal(u))
+                && match ex.expect {
+                    Some(e) => (0..D).all(|i| {
+                        let d = (e[i] - key[i]).abs();
+                        let n = self.geo.cells_per_period()[i];
+                        d <= 1 || n - d <= 1
+                    }),
+                    None => true,
+                };
+        if !ok {
+            self.route.clear();
+        }
+        let w = self.mem.effectiveness(p, ex.prim).unwrap_or(1.0);
+        let pi = p as usize;
+        let w = if ok {
+            w + self.params.eta * (1.0 - w)
+        } else {
+            self.failures[pi] += 1;
+            if self.failures[pi] >= self.params.refine_after
+                && self.depth[pi] < self.prims.max_depth()
+            {
+                self.depth[pi] += 1;
+                self.failures[pi] = 0;
+                self.stats.refinements += 1;
+            }
+            (self.params.beta * w).max(self.params.w_min)
+        };
+        self.mem.set_effectiveness(p, ex.prim, w);
+    }
+}
+
+impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Point<A>>
+    for SystemSns<D, A, S>
+{
+    fn name(&self) -> &str {
+        "sns"
+    }
+
+    fn begin_trial(&mut self, _obs: &Sensed<D>) {
+        self.exec = None;
+        self.prev = None;
+        self.route.clear();
+        self.recent.clear();
+        self.held = 0;
+    }
+
+    fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
+        self.stats.steps += 1;
+        let u = self.geo.to_u(&obs.state);
+        if u.iter().any(|x| !x.is_finite()) {
+            // A state the space cannot hold: act with the first primitive, learn nothing.
+            self.exec = None;
+            self.prev = None;
+            self.route.clear();
+            return self.prims.all()[0].level;
+        }
+        // Learn the last step's outcome where it was taken.
+        if let Some((pu, Some(pp), level)) = self.prev.take() {
+            let flow = self.geo.diff(&pu, &u);
+            self.mem
+                .learn(pp, level, pu, flow, self.params.min_learning_rate);
+            self.vmax = self.vmax.max(geometry::norm(&flow));
+        }
+        self.track_candidate(&u);
+        self.pick_candidate(&u);
+        self.held = if self.in_goal(&u) { self.held + 1 } else { 0 };
+        let key = self.geo.key(&u);
+        let place = self.place_of(key);
+        if let Some(mut ex) = self.exec.take() {
+            ex.steps += 1;
+            if ex.key != key || ex.steps >= ex.duration {
+                self.finish(ex, &u, &key, false);
+            } else {
+                self.exec = Some(ex);
+            }
+        }
+        let ex = match self.exec {
+            Some(ex) => ex,
+            None => {
+                let ex = self.decide(&u, key, place);
+                self.exec = Some(ex);
+                ex
+            }
+        };
+        let prim = self.prims.all()[ex.prim];
+        self.prev = Some((u, place, prim.level_index));
+        if self.task.goal.is_none() {
+            self.recent.push_back((u, prim.level_index));
+            while self.recent.len() > self.task.hold_steps as usize {
+                self.recent.pop_front();
+            }
+        }
+        prim.level
+    }
+
+    fn end_trial(&mut self, success: bool) {
+        if let Some(ex) = self.exec.take() {
+            if success {
+                let key = ex.key;
+                let u = self.geo.centre(&key);
+                self.finish(ex, &u, &key, true);
+            }
+        }
+        if success {
+            self.solved += 1;
+            self.candidate = None;
+            if self.task.goal.is_none() {
+                // Search mode: remember where success came (the cells of the last hold, and
+                // the cell the last step was heading into).
+                let recent: Vec<(Point<D>, usize)> = self.recent.iter().copied().collect();
+                for (u, _) in &recent {
+                    self.learned_goal.insert(self.geo.key(u));
+                }
+                if let Some((u, level)) = recent.last() {
+                    if let Some(f) = self.mem.predict(u, *level, self.radius) {
+                        let next: Point<D> = std::array::from_fn(|i| u[i] + f[i]);
+                        let next = self.geo.to_u(&self.geo.from_u(&next));
+                        self.learned_goal.insert(self.geo.key(&next));
+                    }
+                }
+            }
+        }
+        self.exec = None;
+        self.prev = None;
+        self.route.clear();
+        self.recent.clear();
+        self.held = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_spaces::{BoxRegion, BoxSpace, StateSpace};
+    use std::sync::Arc;
+
+    fn line_task() -> Task<1, 1> {
+        let space = StateSpace::new(
+            BoxSpace::new([0.0], [1.0]).expect("ordered"),
+            [1.0],
+            [false],
+        )
+        .expect("valid");
+        Task {
+            space,
+            actions: BoxSpace::new([-1.0], [1.0]).expect("ordered"),
+            levels: None,
+            goal: Some(Arc::new(BoxRegion {
+                low: [0.9],
+                high: [f64::INFINITY],
+            })),
+            hold_steps: 1,
+            dt: 0.0,
+        }
+    }
+
+    /// Repeated failures at a place offer its next depth of primitives (levels halfway between,
+    /// halved holds), and depress the failing primitive; a success potentiates it.
+    #[test]
+    fn failures_refine_the_place_they_happen_at() {
+        let mut a = SystemSns::new(line_task(), SystemParams::default(), 0).expect("valid");
+        let key = a.geo.key(&[0.5]);
+        let p = a.place_of(key).expect("under the cap");
+        let far = a.geo.key(&[0.1]);
+        let ex = Exec {
+            prim: 0,
+            place: Some(p),
+            key,
+            steps: 1,
+            duration: 32,
+            expect: Some(far),
+            expect_goal: false,
+        };
+        let here = a.geo.centre(&key);
+        assert_eq!(
+            a.prims.upto(a.depth[p as usize]).len(),
+            2,
+            "bang-bang first"
+        );
+        for _ in 0..a.params.refine_after {
+            a.finish(ex, &here, &key, false);
+        }
+        assert_eq!(a.depth[p as usize], 1);
+        assert_eq!(a.prims.upto(a.depth[p as usize]).len(), 6);
+        let w = a.mem.effectiveness(p, 0).expect("tried");
+        assert!((w - 0.5f64.powi(3)).abs() < 1e-12, "{w}");
+        // Landing next to the expected cell is not a failure.
+        let ex = Exec {
+            expect: Some(key),
+            ..ex
+        };
+        a.finish(ex, &here, &key, false);
+        assert!(a.mem.effectiveness(p, 0).expect("tried") > w);
+        assert_eq!(a.stats().refinements, 1);
+    }
+}

@@ -1,0 +1,115 @@
+//! Parameters of the control agent, the same for every world: lengths are in the state space's
+//! normalised units (each axis divided by its scale, so that every world's state box is about a
+//! unit box), durations in steps.
+
+use super::SystemError;
+
+/// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
+/// and were not tuned to one; they serialise, so that a benchmark can archive them.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct SystemParams {
+    /// Edge of a place (a cell of the normalised state space). Default 1/64.
+    pub cell: f64,
+    /// Radius of the kernel through which outcomes (and so failures) generalise to nearby
+    /// places, in normalised units. Default 2.5/64 (two and a half cells). When the plan finds
+    /// no way to the goal, the radius halves (resolution refinement), down to half a cell.
+    pub kernel_radius: f64,
+    /// The longest hold of a primitive, in steps (depth 0). Default 32.
+    pub max_hold: u32,
+    /// The deepest refinement of levels and durations. Default 4 (levels `range / 16`, holds of
+    /// `max_hold / 16` steps).
+    pub max_depth: u32,
+    /// Hebbian potentiation rate, `w <- w + eta (1 - w)`, when a primitive leads where the plan
+    /// needed. Default 0.5.
+    pub eta: f64,
+    /// Depression factor, `w <- beta w`, when it does not. Default 0.5.
+    pub beta: f64,
+    /// Floor of the effectiveness (costs stay finite: no primitive is excluded for ever).
+    /// Default 0.01.
+    pub w_min: f64,
+    /// Failures at a place after which its primitives are refined one depth. Default 3.
+    pub refine_after: u32,
+    /// Solved trials after which optimism about unexplored space starts to habituate.
+    /// Default 1.
+    pub explore_trials: u32,
+    /// Habituation: unexplored space costs `1 + habituation x max(0, solved - explore_trials)`
+    /// times its optimistic estimate. Default 100: once the task has been solved and the next
+    /// trial has explored for a shorter route, the agent commits to what it has learned and
+    /// explores only where its model knows nothing on its way.
+    pub habituation: f64,
+    /// Slowest learning rate of an outcome (an exponential average over executions, so that a
+    /// changed world is relearned). Default 0.25.
+    pub min_learning_rate: f64,
+    /// At most this many nodes expanded by one route search (the best route found so far is
+    /// taken beyond). Default 20,000.
+    pub max_expansions: usize,
+    /// At most this many places (memory bound; reaching it is counted and the agent goes on
+    /// acting with what it has). Default 2,000,000.
+    pub max_places: usize,
+}
+
+impl Default for SystemParams {
+    fn default() -> Self {
+        Self {
+            cell: 1.0 / 64.0,
+            kernel_radius: 2.5 / 64.0,
+            max_hold: 32,
+            max_depth: 4,
+            eta: 0.5,
+            beta: 0.5,
+            w_min: 0.01,
+            refine_after: 3,
+            explore_trials: 1,
+            habituation: 100.0,
+            min_learning_rate: 0.25,
+            max_expansions: 20_000,
+            max_places: 2_000_000,
+        }
+    }
+}
+
+impl SystemParams {
+    /// Checks every value; the agent is only built on checked parameters.
+    pub fn validate(&self) -> Result<(), SystemError> {
+        let bad = |name: &'static str, value: f64| Err(SystemError::BadParam { name, value });
+        let unit = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
+        if !(self.cell.is_finite() && self.cell > 0.0 && self.cell <= 0.5) {
+            return bad("cell", self.cell);
+        }
+        if !(self.kernel_radius.is_finite() && self.kernel_radius > 0.0) {
+            return bad("kernel_radius", self.kernel_radius);
+        }
+        if self.max_hold == 0 {
+            return bad("max_hold", 0.0);
+        }
+        if self.max_depth > 12 {
+            return bad("max_depth", f64::from(self.max_depth));
+        }
+        if !unit(self.eta) {
+            return bad("eta", self.eta);
+        }
+        if !(self.beta.is_finite() && self.beta > 0.0 && self.beta < 1.0) {
+            return bad("beta", self.beta);
+        }
+        if !unit(self.w_min) {
+            return bad("w_min", self.w_min);
+        }
+        if self.refine_after == 0 {
+            return bad("refine_after", 0.0);
+        }
+        if !(self.habituation.is_finite() && self.habituation >= 0.0) {
+            return bad("habituation", self.habituation);
+        }
+        if !unit(self.min_learning_rate) {
+            return bad("min_learning_rate", self.min_learning_rate);
+        }
+        if self.max_expansions == 0 {
+            return bad("max_expansions", 0.0);
+        }
+        if self.max_places == 0 {
+            return bad("max_places", 0.0);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,388 @@
+//! What stores the cognitive graph of a control agent: places, the outcomes learned where
+//! primitives were executed, the kernel through which they generalise, and effectiveness.
+//! [`SymbolicSystem`] keeps them in hash maps; a neural substrate can implement the same trait
+//! (its kernel being the overlap of a harmonic code).
+
+use super::geometry::{norm, CellKey, Geometry};
+use crate::fxhash::FxHashMap;
+use sns_spaces::Point;
+use std::cell::RefCell;
+
+/// A place of a [`SystemSubstrate`] (dense, from 0, in order of creation).
+pub type PlaceId = u32;
+
+/// The memory of a control agent.
+pub trait SystemSubstrate<const D: usize> {
+    /// The place of a cell, if it was created.
+    fn find(&self, key: &CellKey<D>) -> Option<PlaceId>;
+    /// Creates the place of a cell (the caller checks that it is new) with its centre
+    /// (normalised coordinates).
+    fn insert(&mut self, key: CellKey<D>, centre: Point<D>) -> PlaceId;
+    /// How many places exist.
+    fn len(&self) -> usize;
+    /// Whether no place exists.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The cell of a place.
+    fn key(&self, p: PlaceId) -> CellKey<D>;
+    /// The centre of a place (normalised).
+    fn centre(&self, p: PlaceId) -> Point<D>;
+    /// Learns that level `level` moved the state by `flow` (normalised, per step) from `at`
+    /// (normalised, in place `p`), as an exponential average with at least the rate
+    /// `min_rate`.
+    fn learn(&mut self, p: PlaceId, level: usize, at: Point<D>, flow: Point<D>, min_rate: f64);
+    /// The outcome of level `level` predicted at `at` (normalised) from the outcomes learned at
+    /// places within `radius` (a kernel over the state space: nearby states, similar outcomes);
+    /// `None` when nothing was learned that near.
+    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>>;
+    /// The places whose centres lie within `radius` of `at` (appended to `out`).
+    fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>);
+    /// The effectiveness of primitive `prim` at `p` (`None`: untried).
+    fn effectiveness(&self, p: PlaceId, prim: usize) -> Option<f64>;
+    /// Sets the effectiveness of primitive `prim` at `p`.
+    fn set_effectiveness(&mut self, p: PlaceId, prim: usize, w: f64);
+    /// Approximate memory held, in bytes.
+    fn memory_bytes(&self) -> usize;
+}
+
+/// The outcomes of one level at one place.
+#[derive(Debug, Clone, Copy)]
+struct Sample<const D: usize> {
+    at: Point<D>,
+    flow: Point<D>,
+    n: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Place<const D: usize> {
+    key: CellKey<D>,
+    centre: Point<D>,
+    /// Per level: where the steps started (mean), their mean flow, and how many.
+    flows: Vec<Option<Sample<D>>>,
+    /// Per primitive: effectiveness once tried.
+    w: Vec<Option<f64>>,
+}
+
+/// The symbolic substrate: places in a hash map, a bucket grid (of the kernel's radius) for
+/// kernel queries, and a biweight kernel `(1 - (d / r)^2)^2`.
+#[derive(Debug, Clone)]
+pub struct SymbolicSystem<const D: usize> {
+    geometry: Geometry<D>,
+    bucket: f64,
+    index: FxHashMap<CellKey<D>, PlaceId>,
+    buckets: FxHashMap<CellKey<D>, Vec<PlaceId>>,
+    places: Vec<Place<D>>,
+    /// Cached kernel fits per cell and level, for one radius.
+    fits: RefCell<FitCache<D>>,
+}
+
+/// The radius of the cached fits, and the fits per cell and level (`None`: nothing near).
+type FitCache<const D: usize> = (f64, FxHashMap<(CellKey<D>, usize), Option<Fit<D>>>);
+
+impl<const D: usize> SymbolicSystem<D> {
+    /// An empty memory over `geometry`, answering kernel queries of radius up to `bucket`.
+    pub fn new(geometry: Geometry<D>, bucket: f64) -> Self {
+        Self {
+            geometry,
+            bucket,
+            index: FxHashMap::default(),
+            buckets: FxHashMap::default(),
+            places: Vec::new(),
+            fits: RefCell::new((0.0, FxHashMap::default())),
+        }
+    }
+
+    /// The buckets within one of `at`'s, each once.
+    fn bucket_keys(&self, at: &Point<D>, out: &mut Vec<CellKey<D>>) {
+        let c = self.geometry.key_at(at, self.bucket);
+        let n = 3usize.pow(D as u32);
+        for code in 0..n {
+            let mut rest = code;
+            let k: CellKey<D> = std::array::from_fn(|i| {
+                let o = (rest % 3) as i64 - 1;
+                rest /= 3;
+                c[i] + o
+            });
+            let k = self.geometry.wrap_key_at(k, self.bucket);
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+
+    /// The kernel regression around `at` (see [`SystemSubstrate::predict`]).
+    fn fit(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Fit<D>> {
+        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
+        self.bucket_keys(at, &mut keys);
+        // Normal equations over [1, z]: m (D+1 x D+1) and rhs (D+1 x D).
+        let mut m = vec![0.0; (D + 1) * (D + 1)];
+        let mut rhs = vec![0.0; (D + 1) * D];
+        let mut total = 0.0;
+        for k in &keys {
+            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                let place = &self.places[q as usize];
+                let Some(Some(smp)) = place.flows.get(level) else {
+                    continue;
+                };
+                let z = self.geometry.diff(at, &smp.at);
+                let d = norm(&z) / radius;
+                if d >= 1.0 {
+                    continue;
+                }
+                let w = (1.0 - d * d).powi(2);
+                total += w;
+                let mut zz = [1.0; 8];
+                for i in 0..D.min(7) {
+                    zz[i + 1] = z[i] / radius;
+                }
+                for r in 0..=D.min(7) {
+                    for c in 0..=D.min(7) {
+                        m[r * (D + 1) + c] += w * zz[r] * zz[c];
+                    }
+                    for c in 0..D {
+                        rhs[r * D + c] += w * zz[r] * smp.flow[c];
+                    }
+                }
+            }
+        }
+        if total <= 0.0 {
+            return None;
+        }
+        for r in 1..=D {
+            m[r * (D + 1) + r] += RIDGE * total;
+        }
+        solve(&mut m, &mut rhs, D + 1, D)
+    }
+}
+
+impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
+    fn find(&self, key: &CellKey<D>) -> Option<PlaceId> {
+        self.index.get(key).copied()
+    }
+
+    fn insert(&mut self, key: CellKey<D>, centre: Point<D>) -> PlaceId {
+        let id = self.places.len() as PlaceId;
+        self.places.push(Place {
+            key,
+            centre,
+            flows: Vec::new(),
+            w: Vec::new(),
+        });
+        self.index.insert(key, id);
+        let b = self.geometry.key_at(&centre, self.bucket);
+        self.buckets.entry(b).or_default().push(id);
+        id
+    }
+
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    fn key(&self, p: PlaceId) -> CellKey<D> {
+        self.places[p as usize].key
+    }
+
+    fn centre(&self, p: PlaceId) -> Point<D> {
+        self.places[p as usize].centre
+    }
+
+    fn learn(&mut self, p: PlaceId, level: usize, at: Point<D>, flow: Point<D>, min_rate: f64) {
+        let place = &mut self.places[p as usize];
+        if place.flows.len() <= level {
+            place.flows.resize(level + 1, None);
+        }
+        let slot = &mut place.flows[level];
+        *slot = Some(match *slot {
+            None => Sample { at, flow, n: 1 },
+            Some(old) => {
+                let rate = (1.0 / f64::from(old.n + 1)).max(min_rate);
+                let d = self.geometry.diff(&old.at, &at);
+                Sample {
+                    at: std::array::from_fn(|i| old.at[i] + rate * d[i]),
+                    flow: std::array::from_fn(|i| old.flow[i] + rate * (flow[i] - old.flow[i])),
+                    n: old.n.saturating_add(1),
+                }
+            }
+        });
+        // The fits of the cells whose kernel reaches this sample are stale.
+        let cache = self.fits.get_mut();
+        if !cache.1.is_empty() {
+            let reach = ((self.bucket / self.geometry.cell()).ceil() as i64) + 1;
+            let k0 = self.geometry.key(&at);
+            let side = (2 * reach + 1) as usize;
+            for code in 0..side.pow(D as u32) {
+                let mut rest = code;
+                let k: CellKey<D> = std::array::from_fn(|i| {
+                    let o = (rest % side) as i64 - reach;
+                    rest /= side;
+                    k0[i] + o
+                });
+                let k = self.geometry.wrap_key_at(k, self.geometry.cell());
+                cache.1.remove(&(k, level));
+            }
+        }
+    }
+
+    /// A locally linear kernel regression around the centre of `at`'s cell (cached until an
+    /// outcome is learned near it): the flows of the samples within `radius`, weighted by the
+    /// biweight kernel of their distance, fitted by `f(x) = a + B (x - centre)` with a ridge on
+    /// `B` (so that one sample, or samples on a line, give the weighted mean), evaluated at
+    /// `at`.
+    fn predict(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Point<D>> {
+        let key = self.geometry.key(at);
+        let centre = self.geometry.centre(&key);
+        let fit = {
+            let mut cache = self.fits.borrow_mut();
+            if cache.0 != radius {
+                cache.1.clear();
+                cache.0 = radius;
+            }
+            match cache.1.get(&(key, level)) {
+                Some(f) => *f,
+                None => {
+                    let f = self.fit(&centre, level, radius);
+                    cache.1.insert((key, level), f);
+                    f
+                }
+            }
+        }?;
+        let z = self.geometry.diff(&centre, at);
+        Some(std::array::from_fn(|c| {
+            fit.a[c]
+                + (0..D)
+                    .map(|i| fit.slopes[i][c] * z[i] / radius)
+                    .sum::<f64>()
+        }))
+    }
+
+    fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
+        let mut keys = Vec::with_capacity(3usize.pow(D as u32));
+        self.bucket_keys(at, &mut keys);
+        for k in &keys {
+            for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                if self.geometry.dist(at, &self.places[q as usize].centre) < radius {
+                    out.push(q);
+                }
+            }
+        }
+    }
+    fn effectiveness(&self, p: PlaceId, prim: usize) -> Option<f64> {
+        self.places[p as usize].w.get(prim).copied().flatten()
+    }
+
+    fn set_effectiveness(&mut self, p: PlaceId, prim: usize, w: f64) {
+        let place = &mut self.places[p as usize];
+        if place.w.len() <= prim {
+            place.w.resize(prim + 1, None);
+        }
+        place.w[prim] = Some(w);
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let per = std::mem::size_of::<Place<D>>() + 2 * std::mem::size_of::<CellKey<D>>() + 16;
+        self.places
+            .iter()
+            .map(|p| {
+                per + p.flows.capacity() * std::mem::size_of::<Option<Sample<D>>>()
+                    + p.w.capacity() * 16
+            })
+            .sum()
+    }
+}
+
+/// The ridge on the kernel regression's slopes, relative to the total weight (slopes in units
+/// of the radius).
+const RIDGE: f64 = 0.05;
+
+/// Solves `m x = rhs` (`n = D + 1` unknowns, `k = D` right-hand sides, row-major) by
+/// Gauss-Jordan elimination with partial pivoting; returns the rows of `x` (the intercepts, then
+/// the slopes along each axis), `None` when singular.
+fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Fit<D>> {
+    for col in 0..n {
+        let piv =
+            (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
+        if m[piv * n + col].abs() < 1e-12 {
+            return None;
+        }
+        if piv != col {
+            for c in 0..n {
+                m.swap(piv * n + c, col * n + c);
+            }
+            for c in 0..k {
+                rhs.swap(piv * k + c, col * k + c);
+            }
+        }
+        for r in 0..n {
+            if r == col {
+                continue;
+            }
+            let f = m[r * n + col] / m[col * n + col];
+            if f == 0.0 {
+                continue;
+            }
+            for c in col..n {
+                m[r * n + c] -= f * m[col * n + c];
+            }
+            for c in 0..k {
+                rhs[r * k + c] -= f * rhs[col * k + c];
+            }
+        }
+    }
+    let row = |r: usize| -> Point<D> { std::array::from_fn(|c| rhs[r * k + c] / m[r * n + r]) };
+    Some(Fit {
+        a: row(0),
+        slopes: std::array::from_fn(|i| row(i + 1)),
+    })
+}
+
+/// A locally linear model of a level's flow around a cell's centre: `a + sum_i slopes[i] z_i`
+/// for an offset `z` (in units of the kernel's radius).
+#[derive(Debug, Clone, Copy)]
+struct Fit<const D: usize> {
+    a: Point<D>,
+    slopes: [Point<D>; D],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sns_spaces::{BoxSpace, StateSpace};
+
+    #[test]
+    fn kernel_predicts_from_nearby_outcomes_only() {
+        let b = BoxSpace::new([0.0, 0.0], [1.0, 1.0]).expect("ordered");
+        let g = Geometry::new(
+            StateSpace::new(b, [1.0, 1.0], [false, false]).expect("valid"),
+            0.1,
+        );
+        let mut s = SymbolicSystem::new(g, 0.3);
+        let a = s.insert([1, 1], [0.15, 0.15]);
+        let c = s.insert([8, 8], [0.85, 0.85]);
+        s.learn(a, 0, [0.15, 0.15], [0.01, 0.0], 0.25);
+        s.learn(c, 0, [0.85, 0.85], [0.0, -0.01], 0.25);
+        let p = s.predict(&[0.2, 0.15], 0, 0.3).expect("near a");
+        assert!((p[0] - 0.01).abs() < 1e-12 && p[1].abs() < 1e-12, "{p:?}");
+        // A linear field is predicted (nearly: the ridge) between its samples.
+        let b2 = s.insert([2, 1], [0.25, 0.15]);
+        let b3 = s.insert([1, 2], [0.15, 0.25]);
+        s.learn(b2, 1, [0.25, 0.15], [0.25, 0.0], 0.25);
+        s.learn(b3, 1, [0.15, 0.25], [0.15, 0.0], 0.25);
+        s.learn(a, 1, [0.15, 0.15], [0.15, 0.0], 0.25);
+        let p = s.predict(&[0.2, 0.17], 1, 0.3).expect("near");
+        assert!((p[0] - 0.2).abs() < 0.01, "{p:?}");
+        assert!(
+            s.predict(&[0.5, 0.5], 0, 0.3).is_none(),
+            "too far from both"
+        );
+        assert!(s.predict(&[0.2, 0.15], 2, 0.3).is_none(), "other level");
+        // A second, different outcome moves the average.
+        s.learn(a, 0, [0.15, 0.15], [0.03, 0.0], 0.25);
+        let p = s.predict(&[0.15, 0.15], 0, 0.3).expect("near a");
+        assert!((p[0] - 0.02).abs() < 1e-12, "{p:?}");
+        let mut out = Vec::new();
+        s.near(&[0.2, 0.2], 0.2, &mut out);
+        out.sort_unstable();
+        assert_eq!(out, vec![a, b2, b3]);
+    }
+}
