@@ -348,6 +348,7 @@ fn run_control(
         (args.self_motion, "--self-motion"),
         (args.plot.is_some(), "--plot"),
         (args.report.is_some(), "--report"),
+        (!args.params.is_empty(), "--param"),
     ] {
         if given {
             bail!("{flag} applies to mazes, not to the classic-control world {world}");

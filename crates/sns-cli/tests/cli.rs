@@ -1016,8 +1016,12 @@ fn control_world_errors_are_one_line() {
         &["--hide-goal"],
     );
     rejects(
-        &["--world", "pendulum", "--agent", "sns"],
-        &["not built yet"],
+        &["--world", "pendulum", "--agent", "sns:neural"],
+        &["neural substrate", "control worlds"],
+    );
+    rejects(
+        &["--world", "pendulum", "--param", "eta=0.5"],
+        &["--param", "pendulum"],
     );
     rejects(&["--world", "pendulum", "--agent", "bug2"], &["mazes only"]);
     rejects(

@@ -7,6 +7,7 @@ use crate::control::{ControlWorldKind, LiveOracle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
+use sns_core::system::{SystemParams, SystemSns};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion};
 use sns_spaces::{Agent as ControlAgent, Point, Sensed, Task};
@@ -274,12 +275,15 @@ pub enum AgentError {
         /// The control world.
         world: &'static str,
     },
-    /// `--agent sns` on a control world, before the control SNS agent is wired in.
-    #[error("SNS on control worlds is not built yet; on {world} use random (or oracle on mountaincar and pendulum)")]
-    SnsControlNotBuilt {
+    /// `--agent sns:neural` on a control world: SNS runs there on its symbolic substrate only.
+    #[error("the neural substrate does not run on control worlds yet; on {world} use sns (symbolic), random or oracle")]
+    NeuralOnControl {
         /// The control world.
         world: &'static str,
     },
+    /// The control SNS agent refused the task or its parameters.
+    #[error(transparent)]
+    System(#[from] sns_core::system::SystemError),
 }
 
 /// Parses an agent as written on the command line (see [`AgentKind`]'s `FromStr`).
@@ -488,10 +492,16 @@ pub fn make_control_agent<const D: usize, const A: usize>(
                 world: ctx.world.name(),
             }),
         },
-        // The one place the control SNS agent plugs in, wired at merge:
-        // `Ok(Box::new(sns_core::...::new(ctx.task.clone(), params, ctx.seed)?))` (its error
-        // as an `AgentError` variant). Runs and benchmarks check an agent by building it here.
-        AgentKind::Sns { .. } => Err(AgentError::SnsControlNotBuilt {
+        AgentKind::Sns {
+            substrate: SubstrateKind::Symbolic,
+        } => Ok(Box::new(SystemSns::<D, A>::new(
+            ctx.task.clone(),
+            SystemParams::default(),
+            ctx.seed,
+        )?)),
+        AgentKind::Sns {
+            substrate: SubstrateKind::Neural,
+        } => Err(AgentError::NeuralOnControl {
             world: ctx.world.name(),
         }),
         AgentKind::Bug2 | AgentKind::DStar { .. } => Err(AgentError::MazeOnly {

@@ -839,8 +839,14 @@ mod tests {
             Err(RunError::Agent(AgentError::MazeOnly { .. }))
         ));
         assert!(matches!(
-            run(MountainCar, AgentKind::default(), false),
-            Err(RunError::Agent(AgentError::SnsControlNotBuilt { .. }))
+            run(
+                MountainCar,
+                AgentKind::Sns {
+                    substrate: crate::agents::SubstrateKind::Neural
+                },
+                false
+            ),
+            Err(RunError::Agent(AgentError::NeuralOnControl { .. }))
         ));
         assert!(run(Pendulum, AgentKind::Oracle, false).is_ok());
         assert!(run(CartPoleSwingUp, AgentKind::Random, true).is_ok());
