@@ -33,7 +33,8 @@ pub struct BenchArgs {
     pub mazes: Option<Vec<String>>,
     /// Worlds, comma-separated: classic-control worlds (mountaincar, pendulum, acrobot,
     /// acrobot-continuous, cartpole-swingup; see `sns worlds`) or mazes as --mazes takes them.
-    /// On a control world the agents are random and oracle (mountaincar and pendulum); a row's
+    /// On a control world the agents are sns (symbolic), random and oracle (mountaincar and
+    /// pendulum); a row's
     /// `maze` column holds the world's name, its `optimal_steps` and `return` columns are filled.
     #[arg(long, value_delimiter = ',')]
     pub worlds: Vec<String>,

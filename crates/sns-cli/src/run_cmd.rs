@@ -59,10 +59,10 @@ pub struct RunArgs {
     pub maze: String,
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
-    /// spec or map file). On a control world the agents are random and oracle (mountaincar and
-    /// pendulum), every trial starts from the state the world's reset draws from --seed, and the
-    /// maze flags (--dynamics, --start, --goal, --task, --dims, --self-motion, --plot, --report)
-    /// are refused.
+    /// spec or map file). On a control world the agents are sns (symbolic), random and oracle
+    /// (mountaincar and pendulum), every trial starts from the state the world's reset draws
+    /// from --seed, and the maze flags (--dynamics, --start, --goal, --task, --dims,
+    /// --self-motion, --plot, --report, --param) are refused.
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
     pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
@@ -97,7 +97,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "1-5|random", allow_negative_numbers = true, value_parser = parse_task)]
     pub task: Option<TaskArg>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
-    /// oracle; on a control world random or oracle (mountaincar and pendulum).
+    /// oracle; on a control world sns (symbolic substrate), random or oracle (mountaincar and
+    /// pendulum).
     #[arg(long, default_value = "sns")]
     pub agent: String,
     /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and
