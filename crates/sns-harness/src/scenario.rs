@@ -173,35 +173,52 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The text of a scenario file.
+fn read_scenario(path: &str) -> Result<String, WorldError> {
+    std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+        file: path.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// A scenario error in `file` at byte `at` of `text` (file: line, column: message).
+fn scenario_error(file: &str, text: &str, at: Option<usize>, msg: String) -> WorldError {
+    WorldError::Scenario {
+        file: file.to_string(),
+        reason: match at {
+            Some(a) => {
+                let (l, c) = line_col(text, a);
+                format!("line {l}, column {c}: {msg}")
+            }
+            None => msg,
+        },
+    }
+}
+
+/// Parses scenario TOML, a syntax or schema error located in the file.
+fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, WorldError> {
+    toml::from_str(text).map_err(|e| {
+        scenario_error(
+            file,
+            text,
+            e.span().map(|s| s.start),
+            e.message().trim_end().to_string(),
+        )
+    })
+}
+
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &str) -> Result<Scenario, WorldError> {
-        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
-            file: path.to_string(),
-            reason: e.to_string(),
-        })?;
+        let text = read_scenario(path)?;
         Scenario::parse(path, &text)
     }
 
     /// Parses and validates scenario text; `file` names it in errors (and locates relative map
     /// paths).
     pub fn parse(file: &str, text: &str) -> Result<Scenario, WorldError> {
-        let err_at = |at: Option<usize>, msg: String| WorldError::Scenario {
-            file: file.to_string(),
-            reason: match at {
-                Some(a) => {
-                    let (l, c) = line_col(text, a);
-                    format!("line {l}, column {c}: {msg}")
-                }
-                None => msg,
-            },
-        };
-        let raw: ScenarioToml = toml::from_str(text).map_err(|e| {
-            err_at(
-                e.span().map(|s| s.start),
-                e.message().trim_end().to_string(),
-            )
-        })?;
+        let err_at = |at: Option<usize>, msg: String| scenario_error(file, text, at, msg);
+        let raw: ScenarioToml = parse_toml(file, text)?;
         let maze = if MazeMap::builtin(&raw.maze).is_some() {
             raw.maze.clone()
         } else {
@@ -520,31 +537,14 @@ struct ControlChangeToml {
 impl ControlScenario {
     /// Reads and validates a control scenario file.
     pub fn load(path: &str) -> Result<ControlScenario, WorldError> {
-        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
-            file: path.to_string(),
-            reason: e.to_string(),
-        })?;
+        let text = read_scenario(path)?;
         ControlScenario::parse(path, &text)
     }
 
     /// Parses and validates control scenario text; `file` names it in errors.
     pub fn parse(file: &str, text: &str) -> Result<ControlScenario, WorldError> {
-        let err_at = |at: Option<usize>, msg: String| WorldError::Scenario {
-            file: file.to_string(),
-            reason: match at {
-                Some(a) => {
-                    let (l, c) = line_col(text, a);
-                    format!("line {l}, column {c}: {msg}")
-                }
-                None => msg,
-            },
-        };
-        let raw: ControlScenarioToml = toml::from_str(text).map_err(|e| {
-            err_at(
-                e.span().map(|s| s.start),
-                e.message().trim_end().to_string(),
-            )
-        })?;
+        let err_at = |at: Option<usize>, msg: String| scenario_error(file, text, at, msg);
+        let raw: ControlScenarioToml = parse_toml(file, text)?;
         let world: ControlWorldKind = raw.world.get_ref().parse().map_err(|e| {
             err_at(
                 Some(raw.world.span().start),
