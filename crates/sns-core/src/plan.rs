@@ -334,10 +334,16 @@ impl Incremental {
                 }
             } else {
                 // Under-consistent: its cost-to-goal rose; predecessors that used it re-examine.
+                // A predecessor whose rhs is below the cost through `u` had it from elsewhere:
+                // raising `g[u]` leaves its minimum as it is (the optimised D* Lite of Koenig and
+                // Likhachev), so only those that went through `u` (or tie with it) look again.
+                let g_old = self.g[u];
                 self.g[u] = Real::INFINITY;
                 self.update(gr, u, start_pos);
-                for &(p, _) in &preds {
-                    self.update(gr, p, start_pos);
+                for &(p, c) in &preds {
+                    if !(self.rhs[p] < c + g_old) {
+                        self.update(gr, p, start_pos);
+                    }
                 }
             }
         }
