@@ -9,7 +9,10 @@
 //! makes `u` inconsistent (`g != rhs`), and the repair visits only the nodes whose cost-to-goal
 //! changes and that could matter for the agent's node (their key is below the agent's). The
 //! heuristic toward the agent is the straight-line distance, admissible and consistent because an
-//! edge costs at least its length (`length / w + penalty` with `w <= 1`).
+//! edge costs at least its length (`length / w + penalty` with `w <= 1`). When a node's
+//! cost-to-goal rises, only the predecessors whose look-ahead went through it recompute theirs
+//! (the optimised D* Lite of the same paper); a frontier exit's wall check is cached per node and
+//! goal and extended only to the contacts made since.
 //!
 //! **Optimism about unexplored space** is a set of virtual *exits*: a node marked as an exit (a
 //! place at the frontier of the explored region, see [`crate::sns`]) has a virtual edge to the
