@@ -344,7 +344,7 @@ impl Incremental {
                 self.g[u] = Real::INFINITY;
                 self.update(gr, u, start_pos);
                 for &(p, c) in &preds {
-                    if !(self.rhs[p] < c + g_old) {
+                    if self.rhs[p] >= c + g_old {
                         self.update(gr, p, start_pos);
                     }
                 }
