@@ -275,19 +275,24 @@ impl<S: Substrate> Sns<S> {
     /// which the body's position is followed) of `p`: places are created where the body is, and
     /// nowhere else.
     fn lay_around(&mut self, p: Vec2) {
+        let r = self.params.lattice_margin + self.params.spacing(0) / 2.0;
+        self.lay_disc(p, 0, r);
+    }
+
+    /// Lays out the lattice points of `level` within `r` of `center`.
+    fn lay_disc(&mut self, center: Vec2, level: u8, r: Real) {
         let Some(origin) = self.origin else { return };
-        let s = self.params.spacing(0);
-        let r = self.params.lattice_margin + s / 2.0;
+        let s = self.params.spacing(level);
         let (ci, cj) = (
-            ((p.x - origin.x) / s).round() as i64,
-            ((p.y - origin.y) / s).round() as i64,
+            ((center.x - origin.x) / s).round() as i64,
+            ((center.y - origin.y) / s).round() as i64,
         );
         let k = (r / s).ceil() as i64;
         for i in ci - k..=ci + k {
             for j in cj - k..=cj + k {
                 let q = origin + Vec2::new(i as Real * s, j as Real * s);
-                if q.dist(p) <= r {
-                    self.lattice_node(0, i, j);
+                if q.dist(center) <= r {
+                    self.lattice_node(level, i, j);
                 }
             }
         }
@@ -309,22 +314,8 @@ impl<S: Substrate> Sns<S> {
 
     /// Lays out the lattice of `level` within one coarser spacing of `center`.
     fn refine_around(&mut self, center: Vec2, level: u8) {
-        let Some(origin) = self.origin else { return };
-        let s = self.params.spacing(level);
         let r = self.params.spacing(level.saturating_sub(1));
-        let (ci, cj) = (
-            ((center.x - origin.x) / s).round() as i64,
-            ((center.y - origin.y) / s).round() as i64,
-        );
-        let k = (r / s).ceil() as i64;
-        for i in ci - k..=ci + k {
-            for j in cj - k..=cj + k {
-                let p = origin + Vec2::new(i as Real * s, j as Real * s);
-                if p.dist(center) <= r + 1e-9 {
-                    self.lattice_node(level, i, j);
-                }
-            }
-        }
+        self.lay_disc(center, level, r + 1e-9);
     }
 
     fn remember_contact(&mut self, obs: &Observation) {

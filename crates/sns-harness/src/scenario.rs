@@ -207,6 +207,43 @@ fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<
     })
 }
 
+/// When a change fires, from its `before_trial = K` (step 0 of trial K) or its `trial = K` and
+/// `step = S`, checked against the scenario's `trials`; the message of what is wrong otherwise.
+fn change_time(
+    before_trial: Option<u32>,
+    trial: Option<u32>,
+    step: Option<u64>,
+    trials: Option<u32>,
+) -> Result<(u32, u64), String> {
+    let (trial, step) = match (before_trial, trial, step) {
+        (Some(k), None, None) => (k, 0),
+        (None, Some(k), Some(s)) => (k, s),
+        _ => {
+            return Err(
+                "a change needs either `before_trial = K` or both `trial = K` and `step = S`"
+                    .into(),
+            )
+        }
+    };
+    if trial == 0 {
+        return Err("trials are numbered from 1".into());
+    }
+    if let Some(t) = trials.filter(|&t| trial > t) {
+        return Err(format!(
+            "this change at trial {trial} never fires: the scenario has trials = {t}"
+        ));
+    }
+    Ok((trial, step))
+}
+
+/// A scenario's own `trials`, when given, is in 1..=10000.
+fn check_trials(trials: Option<u32>) -> Result<(), String> {
+    match trials {
+        Some(t) if !(1..=10_000).contains(&t) => Err(format!("trials = {t}: must be in 1..=10000")),
+        _ => Ok(()),
+    }
+}
+
 impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &str) -> Result<Scenario, WorldError> {
@@ -251,26 +288,8 @@ impl Scenario {
         for sp in &raw.change {
             let at = sp.span().start;
             let ch = sp.get_ref();
-            let (trial, step) = match (ch.before_trial, ch.trial, ch.step) {
-                (Some(k), None, None) => (k, 0),
-                (None, Some(k), Some(s)) => (k, s),
-                _ => return Err(err_at(
-                    Some(at),
-                    "a change needs either `before_trial = K` or both `trial = K` and `step = S`"
-                        .into(),
-                )),
-            };
-            if trial == 0 {
-                return Err(err_at(Some(at), "trials are numbered from 1".into()));
-            }
-            if let Some(t) = raw.trials.filter(|&t| trial > t) {
-                return Err(err_at(
-                    Some(at),
-                    format!(
-                        "this change at trial {trial} never fires: the scenario has trials = {t}"
-                    ),
-                ));
-            }
+            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, raw.trials)
+                .map_err(|m| err_at(Some(at), m))?;
             if let Some(s) = ch.motor_scale {
                 if !(s.is_finite() && s > 0.0 && s <= 10.0) {
                     return Err(err_at(
@@ -308,11 +327,7 @@ impl Scenario {
             goal: raw.goal.map(|[r, c]| (r, c)),
             task: raw.task,
         };
-        if let Some(t) = raw.trials {
-            if !(1..=10_000).contains(&t) {
-                return Err(err_at(None, format!("trials = {t}: must be in 1..=10000")));
-            }
-        }
+        check_trials(raw.trials).map_err(|m| err_at(None, m))?;
         // Validate the task against the map now, so that errors name the scenario file.
         MazeEnv::new(
             map,
@@ -566,11 +581,7 @@ impl ControlScenario {
                 })
                 .collect::<Result<Vec<_>, _>>()
         };
-        if let Some(t) = raw.trials {
-            if !(1..=10_000).contains(&t) {
-                return Err(err_at(None, format!("trials = {t}: must be in 1..=10000")));
-            }
-        }
+        check_trials(raw.trials).map_err(|m| err_at(None, m))?;
         let params = ControlChange {
             trial: 0,
             step: 0,
@@ -580,26 +591,8 @@ impl ControlScenario {
         for sp in &raw.change {
             let at = sp.span().start;
             let ch = sp.get_ref();
-            let (trial, step) = match (ch.before_trial, ch.trial, ch.step) {
-                (Some(k), None, None) => (k, 0),
-                (None, Some(k), Some(s)) => (k, s),
-                _ => return Err(err_at(
-                    Some(at),
-                    "a change needs either `before_trial = K` or both `trial = K` and `step = S`"
-                        .into(),
-                )),
-            };
-            if trial == 0 {
-                return Err(err_at(Some(at), "trials are numbered from 1".into()));
-            }
-            if let Some(t) = raw.trials.filter(|&t| trial > t) {
-                return Err(err_at(
-                    Some(at),
-                    format!(
-                        "this change at trial {trial} never fires: the scenario has trials = {t}"
-                    ),
-                ));
-            }
+            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, raw.trials)
+                .map_err(|m| err_at(Some(at), m))?;
             if ch.set.is_empty() {
                 return Err(err_at(
                     Some(at),
