@@ -14,19 +14,8 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 venv="${SNS_MUJOCO_VENV:-$target/mujoco-venv}"
 requirements=("gymnasium-robotics==1.4.2" "mujoco<4")
 
-stamp="$venv/.sns-requirements"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${requirements[*]}" ]; then
-  rm -rf "$venv"
-  # Debian ships venv's pip bootstrap (ensurepip) in python3-venv: install it when venv fails.
-  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
-    rm -rf "$venv"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
-    python3 -m venv "$venv"
-  fi
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}"
-  echo "${requirements[*]}" >"$stamp"
-fi
+. "$here/../venv.sh"
+make_venv "$venv" "${requirements[@]}"
 
 (cd "$root" && cargo build --release -q -p sns-worlds --example pointmaze_job)
 out="${SNS_MUJOCO_OUT:-$(mktemp)}"

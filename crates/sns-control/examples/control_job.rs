@@ -15,13 +15,14 @@
 //! A malformed job, an unknown world or parameter, or an unusable state is a one-line error
 //! naming the input line, exit 2.
 
+#[path = "../../../tests/jsonl_job.rs"]
+mod jsonl_job;
 use serde::{Deserialize, Serialize};
 use sns_control::{
     Acrobot, AcrobotContinuous, CartPoleSwingUp, ControlInfo, MountainCar, Params, Pendulum, Torque,
 };
 use sns_spaces::{Env, Step};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 /// One job: a world, an exact initial state, parameters and the actions to take.
@@ -111,39 +112,5 @@ fn run(job: Job) -> Result<Trajectory, String> {
 }
 
 fn main() -> ExitCode {
-    let stdin = std::io::stdin();
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let fail = |msg: String| {
-            eprintln!("control_job: stdin:{}: {msg}", i + 1);
-            ExitCode::from(2)
-        };
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return fail(format!("cannot read: {e}")),
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let job: Job = match serde_json::from_str(&line) {
-            Ok(j) => j,
-            Err(e) => return fail(format!("bad job: {e}")),
-        };
-        let t = match run(job) {
-            Ok(t) => t,
-            Err(e) => return fail(e),
-        };
-        let text = match serde_json::to_string(&t) {
-            Ok(s) => s,
-            Err(e) => return fail(format!("cannot encode the trajectory: {e}")),
-        };
-        if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
-            // The reader went away: end quietly, as a filter does.
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return ExitCode::SUCCESS;
-            }
-            return fail(format!("cannot write: {e}"));
-        }
-    }
-    ExitCode::SUCCESS
+    jsonl_job::serve("control_job", run)
 }

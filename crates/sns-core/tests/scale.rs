@@ -5,7 +5,22 @@
 //! Run in release (`cargo test --release -p sns-core --test scale`).
 use sns_core::{Agent, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
 use sns_worlds::generate::perfect;
-use sns_worlds::{EnvConfig, MazeEnv};
+use sns_worlds::{EnvConfig, MazeEnv, Observation};
+
+/// Runs one trial from `obs` until success or the step budget; whether it succeeded.
+fn run_trial(env: &mut MazeEnv, agent: &mut Sns<Symbolic>, mut obs: Observation) -> bool {
+    agent.begin_trial(&obs);
+    loop {
+        let s = env.step(agent.act(&obs));
+        obs = s.obs;
+        if s.terminated {
+            return true;
+        }
+        if s.truncated {
+            return false;
+        }
+    }
+}
 
 #[test]
 fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
@@ -20,21 +35,9 @@ fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
         ..EnvConfig::default()
     };
     let mut env = MazeEnv::new(perfect(41, 41, 0), cfg).unwrap();
-    let (mut obs, _) = env.reset(0);
+    let (obs, _) = env.reset(0);
     let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
-    agent.begin_trial(&obs);
-    let mut solved = false;
-    loop {
-        let s = env.step(agent.act(&obs));
-        obs = s.obs;
-        if s.terminated {
-            solved = true;
-            break;
-        }
-        if s.truncated {
-            break;
-        }
-    }
+    let solved = run_trial(&mut env, &mut agent, obs);
     let nodes = agent.substrate_ref().node_count();
     assert!(
         solved,
@@ -64,21 +67,9 @@ fn search_mode_finds_the_hidden_goal_and_remembers_it() {
     let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
     let mut steps = Vec::new();
     for _ in 0..3 {
-        let (mut obs, _) = env.restart();
+        let (obs, _) = env.restart();
         assert!(obs.goal.is_none(), "the goal is hidden");
-        agent.begin_trial(&obs);
-        let mut solved = false;
-        loop {
-            let s = env.step(agent.act(&obs));
-            obs = s.obs;
-            if s.terminated {
-                solved = true;
-                break;
-            }
-            if s.truncated {
-                break;
-            }
-        }
+        let solved = run_trial(&mut env, &mut agent, obs);
         agent.end_trial(solved);
         assert!(solved, "trial {} not solved", steps.len() + 1);
         steps.push(env.steps());
