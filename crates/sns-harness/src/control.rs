@@ -25,7 +25,8 @@
 //! assert!(r.trials[0].ret < 0.0, "Pendulum-v1's reward is a cost");
 //! ```
 
-use crate::agents::{make_control_agent, ControlAgentContext};
+use crate::agents::{make_control_agent, ControlAgentContext, ControlRunAgent};
+use crate::control_record::{AxisInfo, ControlRecorder};
 use crate::runner::{GraphSize, RunError};
 use crate::scenario::{ControlChange, ControlScenario};
 use crate::{AgentKind, AgentSpec};
@@ -35,7 +36,8 @@ use sns_control::{
     MountainCar, MountainCarOracle, MountainCarParams, ParamError, ParamSpec, Params, Pendulum,
     PendulumOracle, PendulumParams,
 };
-use sns_spaces::{Agent as ControlAgent, Point, Sensed};
+use sns_spaces::{Point, StateSpace};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -487,20 +489,88 @@ pub fn run_control(
     agent: &AgentSpec,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ControlRunResult, RunError> {
+    run_control_recorded(spec, scenario, agent, progress, None)
+}
+
+/// [`run_control`], feeding `recorder` (when given) with the states, the parameters and, at the
+/// end, the agent's places (for `sns run --plot` and `--report`); the run is the same with or
+/// without it.
+pub fn run_control_recorded(
+    spec: &ControlRunSpec,
+    scenario: Option<&ControlScenario>,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+    recorder: Option<&mut ControlRecorder>,
+) -> Result<ControlRunResult, RunError> {
     check_control_run(spec, scenario, agent)?;
+    let (s, a, p, r) = (spec, scenario, agent, progress);
     match spec.world {
-        ControlWorldKind::MountainCar => {
-            run_world::<MountainCar, 2, 1>(spec, scenario, agent, progress)
-        }
-        ControlWorldKind::Pendulum => run_world::<Pendulum, 2, 1>(spec, scenario, agent, progress),
-        ControlWorldKind::Acrobot => run_world::<Acrobot, 4, 1>(spec, scenario, agent, progress),
+        ControlWorldKind::MountainCar => run_world::<MountainCar, 2, 1>(s, a, p, r, recorder),
+        ControlWorldKind::Pendulum => run_world::<Pendulum, 2, 1>(s, a, p, r, recorder),
+        ControlWorldKind::Acrobot => run_world::<Acrobot, 4, 1>(s, a, p, r, recorder),
         ControlWorldKind::AcrobotContinuous => {
-            run_world::<AcrobotContinuous, 4, 1>(spec, scenario, agent, progress)
+            run_world::<AcrobotContinuous, 4, 1>(s, a, p, r, recorder)
         }
         ControlWorldKind::CartPoleSwingUp => {
-            run_world::<CartPoleSwingUp, 4, 1>(spec, scenario, agent, progress)
+            run_world::<CartPoleSwingUp, 4, 1>(s, a, p, r, recorder)
         }
     }
+}
+
+/// A membership test of a world's goal region (the region the agent is told, over the full
+/// state), for pictures; built from the world's parameters by name (the others at their
+/// defaults).
+pub type GoalTest = Box<dyn Fn(&[f64]) -> bool + Send + Sync>;
+
+/// The goal region of `world` with the parameters `values`, as a test of a state (given as a
+/// slice of the world's state dimension; any other length is outside).
+pub fn goal_test(
+    world: ControlWorldKind,
+    values: &BTreeMap<String, f64>,
+) -> Result<GoalTest, ParamError> {
+    match world {
+        ControlWorldKind::MountainCar => goal_of::<MountainCar, 2, 1>(values),
+        ControlWorldKind::Pendulum => goal_of::<Pendulum, 2, 1>(values),
+        ControlWorldKind::Acrobot => goal_of::<Acrobot, 4, 1>(values),
+        ControlWorldKind::AcrobotContinuous => goal_of::<AcrobotContinuous, 4, 1>(values),
+        ControlWorldKind::CartPoleSwingUp => goal_of::<CartPoleSwingUp, 4, 1>(values),
+    }
+}
+
+fn goal_of<W: Physical<D, A>, const D: usize, const A: usize>(
+    values: &BTreeMap<String, f64>,
+) -> Result<GoalTest, ParamError> {
+    let mut params = W::P::default();
+    for (name, value) in values {
+        params.set(name, *value)?;
+    }
+    let task = W::build(params).task(false);
+    let space = task.space;
+    Ok(match task.goal {
+        Some(goal) => Box::new(move |s: &[f64]| {
+            s.len() == D && goal.contains(&space, &std::array::from_fn(|i| s[i]))
+        }),
+        None => Box::new(|_: &[f64]| false),
+    })
+}
+
+/// Every parameter of `p` by name.
+fn param_values<P: Params>(p: &P) -> BTreeMap<String, f64> {
+    P::specs()
+        .iter()
+        .filter_map(|s| p.get(s.name).ok().map(|v| (s.name.to_string(), v)))
+        .collect()
+}
+
+/// The axes of `space`.
+fn axes<const D: usize>(space: &StateSpace<D>) -> Vec<AxisInfo> {
+    (0..D)
+        .map(|i| AxisInfo {
+            low: space.bounds().low()[i],
+            high: space.bounds().high()[i],
+            periodic: space.periodic()[i],
+        })
+        .collect()
 }
 
 /// Applies a change's parameters to `params` (checked when the scenario was read; checked
@@ -518,6 +588,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     scenario: Option<&ControlScenario>,
     agent_spec: &AgentSpec,
     progress: &mut dyn FnMut(u64),
+    mut recorder: Option<&mut ControlRecorder>,
 ) -> Result<ControlRunResult, RunError> {
     let mut world = initial_world::<W, D, A>(scenario)?;
     let (_, info) = world.reset(Some(spec.seed));
@@ -534,9 +605,13 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         hide_goal: spec.hide_goal,
         oracle: live.clone(),
     };
-    let mut agent_box: Box<dyn ControlAgent<Sensed<D>, Point<A>> + Send> =
-        make_control_agent(agent_spec, &ctx)?;
+    let mut agent_box: Box<dyn ControlRunAgent<D, A>> = make_control_agent(agent_spec, &ctx)?;
     let agent = agent_box.as_mut();
+    let space = world.space();
+    if let Some(rec) = recorder.as_deref_mut() {
+        rec.begin_run(W::KIND.name(), axes(&space));
+        rec.params(param_values(world.physics()));
+    }
     let mut changes = Vec::new();
     let mut trials = Vec::new();
     let mut total_steps = 0u64;
@@ -548,7 +623,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
                          k: u32,
                          step: u64,
                          ended: bool|
-     -> Result<(), RunError> {
+     -> Result<bool, RunError> {
         let mut any = false;
         // At a trial's end, the changes of that trial it did not live to see.
         let due: Vec<&ControlChange> = match scenario {
@@ -577,15 +652,25 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
                 *w = o.clone();
             }
         }
-        Ok(())
+        Ok(any)
+    };
+    // The parameters as they are now, for the recorder, after a change.
+    let note_params = |world: &W, changed: bool, rec: &mut Option<&mut ControlRecorder>| {
+        if let (true, Some(r)) = (changed, rec.as_deref_mut()) {
+            r.params(param_values(world.physics()));
+        }
     };
     for k in 1..=spec.trials {
         let t0 = Instant::now();
-        apply_due(&mut world, &mut oracle, k, 0, false)?;
+        let changed = apply_due(&mut world, &mut oracle, k, 0, false)?;
+        note_params(&world, changed, &mut recorder);
         let (_, info) = world.reset_state(start)?;
         let optimal_steps = oracle.as_ref().and_then(|o| o.min_steps(start));
         let mut sensed = world.sense(&info);
         agent.begin_trial(&sensed);
+        if let Some(r) = recorder.as_deref_mut() {
+            r.begin_trial(k, &sensed.state, agent.place_count());
+        }
         let mut success = sensed.success;
         let mut steps = 0u64;
         let mut ret = 0.0;
@@ -597,13 +682,21 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
             ret += s.reward;
             sensed = world.sense(&s.info);
             success = s.terminated;
-            apply_due(&mut world, &mut oracle, k, steps, false)?;
+            if let Some(r) = recorder.as_deref_mut() {
+                r.step(steps, &sensed.state, agent.place_count());
+            }
+            let changed = apply_due(&mut world, &mut oracle, k, steps, false)?;
+            note_params(&world, changed, &mut recorder);
             if total_steps % 1000 == 0 {
                 progress(total_steps);
             }
         }
         agent.end_trial(success);
-        apply_due(&mut world, &mut oracle, k, steps, true)?;
+        if let Some(r) = recorder.as_deref_mut() {
+            r.end_trial(success, &sensed.state, agent.place_count());
+        }
+        let changed = apply_due(&mut world, &mut oracle, k, steps, true)?;
+        note_params(&world, changed, &mut recorder);
         trials.push(ControlTrialResult {
             trial: k,
             success,
@@ -614,6 +707,11 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         });
     }
     let secs = (t_run.elapsed().as_secs_f64() - oracle_secs).max(1e-9);
+    if let Some(r) = recorder {
+        let total = agent.place_count();
+        let every = r.place_stride(total);
+        r.set_places(agent.places(&space, every), total, every);
+    }
     Ok(ControlRunResult {
         world: W::KIND.name().into(),
         maze: None,
@@ -850,6 +948,96 @@ mod tests {
         ));
         assert!(run(Pendulum, AgentKind::Oracle, false).is_ok());
         assert!(run(CartPoleSwingUp, AgentKind::Random, true).is_ok());
+    }
+
+    /// Recording changes nothing of the run (same steps and returns, bit for bit), keeps the
+    /// states within the world's space with each trial's start and end, the agent's places
+    /// (SNS's, none for random), and the parameters again after a change.
+    #[test]
+    fn a_recorded_run_is_the_run_and_records_states_places_and_changes() {
+        use crate::control_record::ControlRecordSpec;
+        let text = "world = \"pendulum\"\ntrials = 2\n\
+                    [[change]]\ntrial = 1\nstep = 40\nset = { m = 1.5 }\n";
+        let sc = ControlScenario::parse("heavy.toml", text).expect("valid");
+        let s = spec(ControlWorldKind::Pendulum, 2, 300);
+        let sns = agent(AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Symbolic,
+        });
+        for (kind, a) in [("sns", &sns), ("random", &agent(AgentKind::Random))] {
+            let plain = run_control(&s, Some(&sc), a, &mut |_| {}).expect("runs");
+            let mut rec = ControlRecorder::new(ControlRecordSpec {
+                max_states: 64,
+                ..ControlRecordSpec::default()
+            });
+            let r =
+                run_control_recorded(&s, Some(&sc), a, &mut |_| {}, Some(&mut rec)).expect("runs");
+            for (x, y) in plain.trials.iter().zip(&r.trials) {
+                assert_eq!(
+                    (x.steps, x.ret.to_bits()),
+                    (y.steps, y.ret.to_bits()),
+                    "{kind}"
+                );
+            }
+            let rec = rec.finish();
+            assert_eq!(rec.world, "pendulum");
+            assert_eq!(rec.axes.len(), 2);
+            assert!(rec.axes[0].periodic && !rec.axes[1].periodic);
+            let steps: u64 = r.trials.iter().map(|t| t.steps).sum();
+            assert_eq!(rec.total_steps, steps);
+            assert_eq!(rec.trials.len(), 2);
+            let held: usize = rec.trials.iter().map(|t| t.samples.len()).sum();
+            assert!(
+                held <= 64 + 4 && rec.every > 1,
+                "{held} every {}",
+                rec.every
+            );
+            for tr in &rec.trials {
+                let first = &tr.samples[0];
+                assert_eq!(first.0, tr.t0);
+                for (i, v) in first.2.iter().enumerate() {
+                    assert!((v - r.start[i]).abs() < 1e-6, "{kind}: starts at the start");
+                }
+                assert_eq!(tr.samples.last().map(|x| x.0), Some(tr.t1));
+                for x in &tr.samples {
+                    assert!(x.2[0] >= -std::f64::consts::PI && x.2[0] < std::f64::consts::PI);
+                }
+            }
+            assert_eq!(rec.params.len(), 2, "{:?}", rec.params);
+            assert_eq!((rec.params[0].t, rec.params[0].values["m"]), (0, 1.0));
+            assert_eq!((rec.params[1].t, rec.params[1].values["m"]), (40, 1.5));
+            let counts: Vec<u32> = rec
+                .trials
+                .iter()
+                .flat_map(|t| t.samples.iter().map(|x| x.1))
+                .collect();
+            assert!(counts.windows(2).all(|w| w[0] <= w[1]), "places only grow");
+            if kind == "sns" {
+                assert!(rec.places_total > 0);
+                assert_eq!(rec.places.len(), rec.places_total);
+                assert_eq!(counts.last().copied(), Some(rec.places_total as u32));
+                assert!(
+                    rec.places.iter().any(|p| p.edge.is_some()),
+                    "tried primitives"
+                );
+                for p in &rec.places {
+                    assert_eq!(p.state.len(), 2);
+                    assert!(p.state[1].abs() <= 8.0 + 1e-9, "{p:?}");
+                }
+            } else {
+                assert!(rec.places.is_empty() && rec.places_total == 0);
+            }
+        }
+        let goal = goal_test(ControlWorldKind::Pendulum, &rec_params()).expect("valid");
+        assert!(goal(&[0.1, 3.0]) && !goal(&[1.0, 0.0]) && !goal(&[0.0]));
+        let tip = goal_test(ControlWorldKind::Acrobot, &BTreeMap::new()).expect("valid");
+        assert!(tip(&[std::f64::consts::PI, 0.0, 0.0, 0.0]) && !tip(&[0.0; 4]));
+        let mut bad = BTreeMap::new();
+        bad.insert("m".to_string(), -1.0);
+        assert!(goal_test(ControlWorldKind::Pendulum, &bad).is_err());
+    }
+
+    fn rec_params() -> BTreeMap<String, f64> {
+        param_values(&PendulumParams::default())
     }
 
     /// A change of parameters applies at its step (the trajectory parts there, not before), is
