@@ -208,6 +208,12 @@ fn size(n: usize) -> (u32, u32) {
     (PANEL_W * n.max(1) as u32 + LEGEND_W, TITLE_H + PANEL_H)
 }
 
+/// The pixel size (width, height) of the phase portrait of a run on `world`: one panel of
+/// 560 x 480 pixels per pair of coordinates shown, a legend and a title.
+pub fn picture_size(world: ControlWorldKind) -> (u32, u32) {
+    size(panel_axes(world).len())
+}
+
 /// The phase portrait of a control run as an SVG document.
 pub fn control_svg(result: &ControlRunResult, rec: &ControlRecording) -> Result<String, VizError> {
     font::ensure()?;
@@ -239,10 +245,11 @@ pub fn write_control_picture(
 
 /// Whether two consecutive samples lie on either side of a wrap of a periodic axis shown.
 fn wraps(rec: &ControlRecording, axes: [usize; 2], a: &[f64], b: &[f64]) -> bool {
-    axes.iter().any(|&i| match (rec.axes.get(i), a.get(i), b.get(i)) {
-        (Some(ax), Some(p), Some(q)) if ax.periodic => (q - p).abs() > (ax.high - ax.low) / 2.0,
-        _ => false,
-    })
+    axes.iter()
+        .any(|&i| match (rec.axes.get(i), a.get(i), b.get(i)) {
+            (Some(ax), Some(p), Some(q)) if ax.periodic => (q - p).abs() > (ax.high - ax.low) / 2.0,
+            _ => false,
+        })
 }
 
 /// The rectangles (in cell units: column range, row) of the `1` runs of a goal grid.
@@ -314,7 +321,10 @@ fn draw<DB: DrawingBackend>(
             .map_err(&e)?;
         // The goal region(s), one rectangle per run of cells in a row.
         let (nx, ny) = GOAL_GRID;
-        let (cw, ch) = ((p.xr[1] - p.xr[0]) / nx as f64, (p.yr[1] - p.yr[0]) / ny as f64);
+        let (cw, ch) = (
+            (p.xr[1] - p.xr[0]) / nx as f64,
+            (p.yr[1] - p.yr[0]) / ny as f64,
+        );
         let mut goals = vec![(&p.goal, GOAL_COLOR)];
         if let Some(g) = &p.goal_after {
             goals.push((g, GOAL_AFTER_COLOR));
@@ -385,7 +395,13 @@ fn draw<DB: DrawingBackend>(
                 _ => None,
             }))
             .map_err(&e)?;
-        if let (Some(x), Some(y)) = at(&r.start) {
+        // The start as sensed (wrapped), as the trajectories are drawn.
+        let start = rec
+            .trials
+            .first()
+            .and_then(|t| t.samples.first())
+            .map_or(r.start.as_slice(), |s| s.2.as_slice());
+        if let (Some(x), Some(y)) = at(start) {
             chart
                 .draw_series([
                     Circle::new((x, y), 7, WHITE.filled()),
