@@ -63,7 +63,7 @@ pub fn write(
     }
 }
 
-/// [`write`] for a run on a control world: its phase portrait and its replay page, from one
+/// [`write()`] for a run on a control world: its phase portrait and its replay page, from one
 /// recording.
 pub fn write_control(
     result: &ControlRunResult,
