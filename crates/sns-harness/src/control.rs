@@ -1,8 +1,8 @@
 //! Runs on the classic-control worlds of `sns-control`: K trials of one agent from one start, what
 //! it learned kept across trials, as [`crate::runner`] runs them on mazes.
 //!
-//! One generic runner ([`run_world`]) over any [`ControlWorld`] and any
-//! [`Agent<Sensed<D>, Point<A>>`](ControlAgent), monomorphised per world by the match in
+//! One generic runner ([`run_world`]) over any [`ControlWorld`] and any agent over its sensing
+//! and its action points ([`ControlRunAgent`]), monomorphised per world by the match in
 //! [`run_control`]. The start is drawn once per run by the world's own reset seeded with the run's
 //! seed (as the maze runner draws its start and goal once from the seed), and every trial starts
 //! there exactly ([`ControlWorld::reset_state`]). Per trial it reports success, steps,
