@@ -838,15 +838,37 @@ mod tests {
             run(MountainCar, AgentKind::Bug2, false),
             Err(RunError::Agent(AgentError::MazeOnly { .. }))
         ));
+        let neural = AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Neural,
+        };
+        for world in [MountainCar, Pendulum, Acrobot, CartPoleSwingUp] {
+            assert!(run(world, neural, false).is_ok(), "{world}");
+        }
+        // --dims is honoured where it splits into modules (6 phasors per state dimension),
+        // refused in one line otherwise; --self-motion is the maze's.
+        let with = |world, dims, self_motion| {
+            let a = AgentSpec {
+                dims,
+                self_motion,
+                ..agent(neural)
+            };
+            check_control_run(&spec(world, 1, 10), None, &a)
+        };
+        assert!(with(MountainCar, Some(48), false).is_ok());
+        assert!(with(Acrobot, Some(96), false).is_ok());
         assert!(matches!(
-            run(
-                MountainCar,
-                AgentKind::Sns {
-                    substrate: crate::agents::SubstrateKind::Neural
-                },
-                false
-            ),
-            Err(RunError::Agent(AgentError::NeuralOnControl { .. }))
+            with(Acrobot, Some(60), false),
+            Err(RunError::Agent(AgentError::Neural(
+                sns_neural::NeuralError::StateDims {
+                    dims: 60,
+                    per_module: 24,
+                    ..
+                }
+            )))
+        ));
+        assert!(matches!(
+            with(Pendulum, None, true),
+            Err(RunError::Agent(AgentError::SelfMotionOnControl { .. }))
         ));
         assert!(run(Pendulum, AgentKind::Oracle, false).is_ok());
         assert!(run(CartPoleSwingUp, AgentKind::Random, true).is_ok());

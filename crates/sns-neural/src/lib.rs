@@ -51,10 +51,12 @@ pub mod graph;
 pub mod neural;
 pub mod place;
 pub mod selfmotion;
+pub mod system;
 
 pub use code::{CodeParams, HarmonicCode, PathIntegrator, DEFAULT_DIMS, REACH_MARGIN};
 pub use neural::{Neural, NeuralParams};
 pub use selfmotion::{MotionSignal, SelfMotion};
+pub use system::{NeuralSystem, StateCode, StateCodeParams};
 
 use thiserror::Error;
 
@@ -83,6 +85,17 @@ pub enum NeuralError {
     Reach {
         /// The reach, in metres.
         reach: f64,
+    },
+    /// A dimension of the control agent's state-space code that does not split into modules
+    /// (`system::StateCodeParams::for_geometry`).
+    #[error("--dims {dims}: the state-space code needs a positive multiple of {per_module} (6 phasors per state dimension and module) with at least 2 modules; leave --dims out for the derived {derived}")]
+    StateDims {
+        /// The dimension asked for.
+        dims: usize,
+        /// Phasors per module (6 per state dimension).
+        per_module: usize,
+        /// The dimension derived from the task.
+        derived: usize,
     },
     /// An explicit dimension is too small for the world: the stretched range would need a
     /// coarser scale ratio than the default's (see `CodeParams::for_reach`).
