@@ -233,11 +233,18 @@ impl<const D: usize> StateCode<D> {
     /// The overlap `Re(a^H b) / N` of two codes: 1 for the same state, smaller the farther
     /// apart (the kernel).
     pub fn overlap(&self, a: &[f32], b: &[f32]) -> f64 {
-        let mut s = 0.0f32;
-        for (x, y) in a.chunks_exact(2).zip(b.chunks_exact(2)) {
-            s += x[0] * y[0] + x[1] * y[1];
+        // Eight partial sums (the real part of a^H b is the plain dot product of the
+        // interleaved parts), so that the loop vectorises.
+        let mut acc = [0.0f32; 8];
+        let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+        let (ar, br) = (ac.remainder(), bc.remainder());
+        for (x, y) in ac.zip(bc) {
+            for l in 0..8 {
+                acc[l] += x[l] * y[l];
+            }
         }
-        f64::from(s) / self.dims() as f64
+        let tail: f32 = ar.iter().zip(br).map(|(x, y)| x * y).sum();
+        f64::from(acc.iter().sum::<f32>() + tail) / self.dims() as f64
     }
 
     /// The kernel of a displacement `d` (normalised): `mean_k cos(omega_k . d)`, the overlap of
@@ -272,10 +279,17 @@ impl<const D: usize> StateCode<D> {
                 let (fr, fi) = (from[2 * k], from[2 * k + 1]);
                 let (tr, ti) = (to[2 * k], to[2 * k + 1]);
                 // arg(conj(from) to) = omega . (x_to - x_from), mod 2 pi.
-                let d = f64::from((fr * ti - fi * tr).atan2(fr * tr + fi * ti));
+                let d = f64::from(atan2(fr * ti - fi * tr, fr * tr + fi * ti));
                 let w = &self.omega[k];
                 let pred = (0..D).map(|i| w[i] * z[i]).sum::<f64>();
-                let r = crate::code::wrap(d - pred);
+                // Wrapped into [-pi, pi] (a few turns at most: the offsets are small).
+                let mut r = d - pred;
+                while r > PI {
+                    r -= TAU;
+                }
+                while r < -PI {
+                    r += TAU;
+                }
                 for i in 0..D {
                     b[i] += w[i] * r;
                 }
@@ -285,6 +299,36 @@ impl<const D: usize> StateCode<D> {
             }
         }
         z
+    }
+}
+
+/// `atan2(y, x)` within 1e-5 rad (a minimax polynomial for the arctangent on [0, 1] and the
+/// octant symmetries): the phase of a phasor, several times faster than the library's, and
+/// far finer than the blur of a learned code.
+fn atan2(y: f32, x: f32) -> f32 {
+    let (ax, ay) = (x.abs(), y.abs());
+    let (mx, mn) = if ax > ay { (ax, ay) } else { (ay, ax) };
+    if mx == 0.0 {
+        return 0.0;
+    }
+    let t = mn / mx;
+    let s = t * t;
+    let mut r = ((((-0.013_480_47 * s + 0.057_477_314) * s - 0.121_239_07) * s + 0.195_635_38)
+        * s
+        - 0.332_994_57)
+        * s
+        + 0.999_995_6;
+    r *= t;
+    if ay > ax {
+        r = std::f32::consts::FRAC_PI_2 - r;
+    }
+    if x < 0.0 {
+        r = std::f32::consts::PI - r;
+    }
+    if y < 0.0 {
+        -r
+    } else {
+        r
     }
 }
 
@@ -690,5 +734,24 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
         places
             + self.units.capacity() * std::mem::size_of::<Unit<D>>()
             + self.codes.capacity() * std::mem::size_of::<f32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_atan2_is_within_its_bound() {
+        let mut worst = 0.0f64;
+        for i in 0..10_000 {
+            let a = -PI + TAU * f64::from(i) / 10_000.0;
+            for r in [1e-3f64, 0.5, 1.0, 7.0] {
+                let (y, x) = ((r * a.sin()) as f32, (r * a.cos()) as f32);
+                let e = (f64::from(atan2(y, x)) - f64::from(y.atan2(x))).abs();
+                worst = worst.max(e.min(TAU - e));
+            }
+        }
+        assert!(worst < 1e-5, "{worst}");
     }
 }
