@@ -1016,8 +1016,16 @@ fn control_world_errors_are_one_line() {
         &["--hide-goal"],
     );
     rejects(
-        &["--world", "pendulum", "--agent", "sns:neural"],
-        &["neural substrate", "control worlds"],
+        &["--world", "pendulum", "--agent", "sns:neural", "--dims", "100"],
+        &["--dims 100", "multiple of 12"],
+    );
+    rejects(
+        &["--world", "acrobot", "--agent", "sns:neural", "--self-motion"],
+        &["--self-motion", "acrobot"],
+    );
+    rejects(
+        &["--world", "pendulum", "--dims", "48"],
+        &["--dims", "neural substrate"],
     );
     rejects(
         &["--world", "pendulum", "--param", "eta=0.5"],
@@ -1166,4 +1174,63 @@ fn bench_worlds_writes_one_runs_csv_for_mazes_and_control_worlds() {
         summary.contains("path/L* T1") && summary.contains("steps/optimal T1"),
         "{summary}"
     );
+}
+
+/// `--agent sns:neural` runs on every control world (the state-space code laid out from the
+/// task, or as `--dims` asks) and solves mountaincar; `sns bench` runs it beside `sns`.
+#[test]
+fn the_neural_substrate_runs_on_control_worlds() {
+    let v = run_json(&[
+        "--world",
+        "mountaincar",
+        "--agent",
+        "sns:neural",
+        "--trials",
+        "2",
+        "--max-steps",
+        "2000",
+    ]);
+    assert_eq!(v["substrate"], "neural");
+    let trials = v["trials"].as_array().expect("trials");
+    assert!(trials.iter().all(|t| t["success"] == true), "{v}");
+    assert!(trials[0]["steps"].as_u64().expect("steps") <= 1000, "{v}");
+    for w in ["pendulum", "acrobot", "acrobot-continuous", "cartpole-swingup"] {
+        let v = run_json(&[
+            "--world",
+            w,
+            "--agent",
+            "sns:neural",
+            "--trials",
+            "1",
+            "--max-steps",
+            "50",
+        ]);
+        assert_eq!(v["world"], w);
+        assert_eq!(v["trials"][0]["steps"].as_u64(), Some(50), "{v}");
+    }
+    let a = run_json(&[
+        "--world", "pendulum", "--agent", "sns:neural", "--dims", "48", "--trials", "1",
+        "--max-steps", "300",
+    ]);
+    let b = run_json(&[
+        "--world", "pendulum", "--agent", "sns:neural", "--trials", "1", "--max-steps", "300",
+    ]);
+    assert_ne!(
+        a["trials"][0]["return"], b["trials"][0]["return"],
+        "--dims changes the code, and so the run"
+    );
+    let out = temp_dir_path("bench-neural-control");
+    let dir = out.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench", "--quiet", "--agents", "sns,sns:neural", "--worlds", "mountaincar", "--seeds",
+        "1", "--trials", "1", "--max-steps", "1500", "--out", dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.0.join("runs.csv")).expect("runs.csv");
+    let rows: Vec<sns_harness::bench::BenchRow> = csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("valid rows");
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().any(|r| r.agent == "sns:neural" && r.success), "{rows:?}");
 }

@@ -740,6 +740,159 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sns_spaces::{BoxSpace, StateSpace};
+
+    /// A pendulum-like space: axis 0 an angle (period 2 pi), axis 1 a speed in +-8; cells 1/64.
+    fn angle_speed() -> Geometry<2> {
+        let b = BoxSpace::new([-PI, -8.0], [PI, 8.0]).unwrap();
+        let s = StateSpace::new(b, [TAU, 16.0], [true, false]).unwrap();
+        Geometry::new(s, 1.0 / 64.0)
+    }
+
+    fn system(seed: u64) -> NeuralSystem<2> {
+        let g = angle_speed();
+        let p = StateCodeParams::for_geometry(&g, None, seed).unwrap();
+        NeuralSystem::new(g, 2.5 / 64.0, p)
+    }
+
+    /// The layout follows the task: 6 D phasors per module, modules from 4 cells to the whole
+    /// box; an explicit --dims must split into modules.
+    #[test]
+    fn layout_is_derived_from_the_task() {
+        let g = angle_speed();
+        let p = StateCodeParams::for_geometry(&g, None, 0).unwrap();
+        assert_eq!(p.dims, 132);
+        assert_eq!(p.modules(2), 11);
+        assert!((p.lambda_min - 4.0 / 64.0).abs() < 1e-12);
+        assert!((p.lambda_max - crate::REACH_MARGIN * 2f64.sqrt()).abs() < 1e-12);
+        let b4 = BoxSpace::new([-PI, -PI, -1.0, -1.0], [PI, PI, 1.0, 1.0]).unwrap();
+        let s4 = StateSpace::new(b4, [TAU, TAU, 2.0, 2.0], [true, true, false, false]).unwrap();
+        let g4 = Geometry::new(s4, 1.0 / 64.0);
+        assert_eq!(StateCodeParams::for_geometry(&g4, None, 0).unwrap().dims, 288);
+        assert_eq!(
+            StateCodeParams::for_geometry(&g4, Some(96), 0).unwrap().modules(4),
+            4
+        );
+        for bad in [0, 60, 24] {
+            assert_eq!(
+                StateCodeParams::for_geometry(&g4, Some(bad), 0),
+                Err(NeuralError::StateDims {
+                    dims: bad,
+                    per_module: 24,
+                    derived: 288
+                })
+            );
+        }
+    }
+
+    /// Overlap decreases with distance: the radial profile falls monotonically from 1 over the
+    /// kernel's reach, and two codes' overlap is the kernel of their displacement.
+    #[test]
+    fn overlap_decreases_with_distance() {
+        let s = system(3);
+        let code = s.code();
+        let mut last = code.radial_profile(0.0);
+        assert!((last - 1.0).abs() < 1e-12);
+        for i in 1..=40 {
+            let k = code.radial_profile(f64::from(i) * 0.25 / 64.0);
+            assert!(k < last, "r = {i}/4 cells: {k} >= {last}");
+            last = k;
+        }
+        assert!(last < 0.8, "{last}");
+        // Shift invariance, on codes: along a direction, the overlap with a fixed state falls.
+        let u = [0.3, 0.6];
+        let h = code.encode(&u);
+        let mut prev = 1.0 + 1e-6;
+        for i in 0..12 {
+            let d = [f64::from(i) * 0.3 / 64.0, f64::from(i) * 0.2 / 64.0];
+            let v = code.encode(&[u[0] + d[0], u[1] + d[1]]);
+            let o = code.overlap(&h, &v);
+            assert!((o - code.kernel_of_displacement(&d)).abs() < 1e-4, "{i}");
+            assert!(o < prev, "{i}: {o} >= {prev}");
+            prev = o;
+        }
+    }
+
+    /// On a periodic axis the code wraps: one turn on is the same code, and states on either
+    /// side of the seam overlap as states that close; offsets decode the short way round.
+    #[test]
+    fn code_wraps_on_periodic_axes() {
+        let s = system(1);
+        let code = s.code();
+        let a = code.encode(&[0.2, 0.4]);
+        let b = code.encode(&[1.2, 0.4]);
+        assert!(code.overlap(&a, &b) > 1.0 - 1e-5);
+        let below = code.encode(&[0.999, 0.4]);
+        let above = code.encode(&[0.001, 0.4]);
+        let o = code.overlap(&below, &above);
+        assert!((o - code.kernel_of_displacement(&[0.002, 0.0])).abs() < 1e-4);
+        assert!(o > code.radial_profile(0.5 / 64.0), "{o}");
+        let z = code.displacement(&below, &above);
+        assert!((z[0] - 0.002).abs() < 1e-4 && z[1].abs() < 1e-4, "{z:?}");
+        // The speed axis does not wrap: its two ends are far apart.
+        let lo = code.encode(&[0.2, 0.0]);
+        let hi = code.encode(&[0.2, 1.0]);
+        assert!(code.overlap(&lo, &hi) < code.radial_profile(2.5 / 64.0));
+    }
+
+    /// Offsets read from the phases of two clean codes agree with the geometry.
+    #[test]
+    fn offsets_decode_from_phase_differences() {
+        let s = system(2);
+        let code = s.code();
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..200 {
+            let u = [rng.gen::<f64>(), rng.gen::<f64>()];
+            let d = [rng.gen_range(-0.06..0.06), rng.gen_range(-0.06..0.06)];
+            let z = code.displacement(&code.encode(&u), &code.encode(&[u[0] + d[0], u[1] + d[1]]));
+            assert!((z[0] - d[0]).abs() < 1e-4 && (z[1] - d[1]).abs() < 1e-4, "{d:?} {z:?}");
+        }
+    }
+
+    /// Learned outcomes predict at similar states only, through the code: nothing active
+    /// far away (`None`), the taught flow near, a linear field between its samples, and the
+    /// same seed the same code.
+    #[test]
+    fn outcomes_generalise_to_similar_states_only() {
+        let mut s = system(0);
+        let a = s.insert([9, 9], [9.5 / 64.0, 9.5 / 64.0]);
+        let c = s.insert([50, 50], [50.5 / 64.0, 50.5 / 64.0]);
+        let r = 2.5 / 64.0;
+        s.learn(a, 0, [9.5 / 64.0, 9.5 / 64.0], [0.01, 0.0], 0.25);
+        s.learn(c, 0, [50.5 / 64.0, 50.5 / 64.0], [0.0, -0.01], 0.25);
+        let p = s.predict(&[10.2 / 64.0, 9.5 / 64.0], 0, r).expect("near a");
+        assert!((p[0] - 0.01).abs() < 1e-4 && p[1].abs() < 1e-4, "{p:?}");
+        assert!(s.predict(&[30.0 / 64.0, 30.0 / 64.0], 0, r).is_none(), "far");
+        assert!(s.predict(&[9.5 / 64.0, 9.5 / 64.0], 1, r).is_none(), "other level");
+        assert!(
+            s.predict(&[9.5 / 64.0, 9.5 / 64.0], 0, 0.25 / 64.0).is_some(),
+            "its own cell"
+        );
+        // Across the angle's seam: a sample at the last cell predicts at the first.
+        let e = s.insert([63, 20], [63.5 / 64.0, 20.5 / 64.0]);
+        s.learn(e, 2, [63.5 / 64.0, 20.5 / 64.0], [0.0, 0.02], 0.25);
+        let p = s.predict(&[0.5 / 64.0, 20.5 / 64.0], 2, r).expect("one cell away");
+        assert!((p[1] - 0.02).abs() < 1e-3, "{p:?}");
+        // A linear field in the first coordinate, sampled at three places.
+        for (k, f) in [([20, 20], 0.15), ([21, 20], 0.25), ([20, 21], 0.15)] {
+            let u = [(k[0] as f64 + 0.5) / 64.0, (k[1] as f64 + 0.5) / 64.0];
+            let p = s.insert(k, u);
+            s.learn(p, 1, u, [f, 0.0], 0.25);
+        }
+        let p = s.predict(&[20.9 / 64.0, 20.6 / 64.0], 1, r).expect("near");
+        assert!((p[0] - 0.19).abs() < 0.02, "{p:?}");
+        // A second, different outcome moves the unit's flow (rate 1/2).
+        s.learn(a, 0, [9.5 / 64.0, 9.5 / 64.0], [0.03, 0.0], 0.25);
+        let p = s.predict(&[9.5 / 64.0, 9.5 / 64.0], 0, r).expect("near a");
+        assert!((p[0] - 0.02).abs() < 1e-4, "{p:?}");
+        let mut out = Vec::new();
+        s.near(&[20.6 / 64.0, 20.6 / 64.0], 2.0 / 64.0, &mut out);
+        out.sort_unstable();
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert_eq!(s.units(), 6);
+        assert_eq!(system(0).code().encode(&[0.1, 0.2]), s.code().encode(&[0.1, 0.2]));
+        assert_ne!(system(1).code().encode(&[0.1, 0.2]), s.code().encode(&[0.1, 0.2]));
+    }
 
     #[test]
     fn fast_atan2_is_within_its_bound() {
