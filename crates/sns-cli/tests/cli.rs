@@ -1016,11 +1016,24 @@ fn control_world_errors_are_one_line() {
         &["--hide-goal"],
     );
     rejects(
-        &["--world", "pendulum", "--agent", "sns:neural", "--dims", "100"],
+        &[
+            "--world",
+            "pendulum",
+            "--agent",
+            "sns:neural",
+            "--dims",
+            "100",
+        ],
         &["--dims 100", "multiple of 12"],
     );
     rejects(
-        &["--world", "acrobot", "--agent", "sns:neural", "--self-motion"],
+        &[
+            "--world",
+            "acrobot",
+            "--agent",
+            "sns:neural",
+            "--self-motion",
+        ],
         &["--self-motion", "acrobot"],
     );
     rejects(
@@ -1194,7 +1207,12 @@ fn the_neural_substrate_runs_on_control_worlds() {
     let trials = v["trials"].as_array().expect("trials");
     assert!(trials.iter().all(|t| t["success"] == true), "{v}");
     assert!(trials[0]["steps"].as_u64().expect("steps") <= 1000, "{v}");
-    for w in ["pendulum", "acrobot", "acrobot-continuous", "cartpole-swingup"] {
+    for w in [
+        "pendulum",
+        "acrobot",
+        "acrobot-continuous",
+        "cartpole-swingup",
+    ] {
         let v = run_json(&[
             "--world",
             w,
@@ -1209,11 +1227,26 @@ fn the_neural_substrate_runs_on_control_worlds() {
         assert_eq!(v["trials"][0]["steps"].as_u64(), Some(50), "{v}");
     }
     let a = run_json(&[
-        "--world", "pendulum", "--agent", "sns:neural", "--dims", "48", "--trials", "1",
-        "--max-steps", "300",
+        "--world",
+        "pendulum",
+        "--agent",
+        "sns:neural",
+        "--dims",
+        "48",
+        "--trials",
+        "1",
+        "--max-steps",
+        "300",
     ]);
     let b = run_json(&[
-        "--world", "pendulum", "--agent", "sns:neural", "--trials", "1", "--max-steps", "300",
+        "--world",
+        "pendulum",
+        "--agent",
+        "sns:neural",
+        "--trials",
+        "1",
+        "--max-steps",
+        "300",
     ]);
     assert_ne!(
         a["trials"][0]["return"], b["trials"][0]["return"],
@@ -1222,8 +1255,20 @@ fn the_neural_substrate_runs_on_control_worlds() {
     let out = temp_dir_path("bench-neural-control");
     let dir = out.0.to_str().expect("utf-8");
     let o = sns(&[
-        "bench", "--quiet", "--agents", "sns,sns:neural", "--worlds", "mountaincar", "--seeds",
-        "1", "--trials", "1", "--max-steps", "1500", "--out", dir,
+        "bench",
+        "--quiet",
+        "--agents",
+        "sns,sns:neural",
+        "--worlds",
+        "mountaincar",
+        "--seeds",
+        "1",
+        "--trials",
+        "1",
+        "--max-steps",
+        "1500",
+        "--out",
+        dir,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = std::fs::read_to_string(out.0.join("runs.csv")).expect("runs.csv");
@@ -1232,5 +1277,8 @@ fn the_neural_substrate_runs_on_control_worlds() {
         .collect::<Result<_, _>>()
         .expect("valid rows");
     assert_eq!(rows.len(), 2);
-    assert!(rows.iter().any(|r| r.agent == "sns:neural" && r.success), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r.agent == "sns:neural" && r.success),
+        "{rows:?}"
+    );
 }

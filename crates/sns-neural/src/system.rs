@@ -313,8 +313,7 @@ fn atan2(y: f32, x: f32) -> f32 {
     }
     let t = mn / mx;
     let s = t * t;
-    let mut r = ((((-0.013_480_47 * s + 0.057_477_314) * s - 0.121_239_07) * s + 0.195_635_38)
-        * s
+    let mut r = ((((-0.013_480_47 * s + 0.057_477_314) * s - 0.121_239_07) * s + 0.195_635_38) * s
         - 0.332_994_57)
         * s
         + 0.999_995_6;
@@ -704,7 +703,8 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
         self.bucket_keys(&self.geometry.key_at(at, self.bucket), &mut keys);
         for k in &keys {
             for &p in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                self.code.encode_into(&self.places[p as usize].centre, &mut c);
+                self.code
+                    .encode_into(&self.places[p as usize].centre, &mut c);
                 if self.code.overlap(&q, &c) > theta {
                     out.push(p);
                 }
@@ -768,9 +768,14 @@ mod tests {
         let b4 = BoxSpace::new([-PI, -PI, -1.0, -1.0], [PI, PI, 1.0, 1.0]).unwrap();
         let s4 = StateSpace::new(b4, [TAU, TAU, 2.0, 2.0], [true, true, false, false]).unwrap();
         let g4 = Geometry::new(s4, 1.0 / 64.0);
-        assert_eq!(StateCodeParams::for_geometry(&g4, None, 0).unwrap().dims, 288);
         assert_eq!(
-            StateCodeParams::for_geometry(&g4, Some(96), 0).unwrap().modules(4),
+            StateCodeParams::for_geometry(&g4, None, 0).unwrap().dims,
+            288
+        );
+        assert_eq!(
+            StateCodeParams::for_geometry(&g4, Some(96), 0)
+                .unwrap()
+                .modules(4),
             4
         );
         for bad in [0, 60, 24] {
@@ -845,7 +850,10 @@ mod tests {
             let u = [rng.gen::<f64>(), rng.gen::<f64>()];
             let d = [rng.gen_range(-0.06..0.06), rng.gen_range(-0.06..0.06)];
             let z = code.displacement(&code.encode(&u), &code.encode(&[u[0] + d[0], u[1] + d[1]]));
-            assert!((z[0] - d[0]).abs() < 1e-4 && (z[1] - d[1]).abs() < 1e-4, "{d:?} {z:?}");
+            assert!(
+                (z[0] - d[0]).abs() < 1e-4 && (z[1] - d[1]).abs() < 1e-4,
+                "{d:?} {z:?}"
+            );
         }
     }
 
@@ -862,16 +870,25 @@ mod tests {
         s.learn(c, 0, [50.5 / 64.0, 50.5 / 64.0], [0.0, -0.01], 0.25);
         let p = s.predict(&[10.2 / 64.0, 9.5 / 64.0], 0, r).expect("near a");
         assert!((p[0] - 0.01).abs() < 1e-4 && p[1].abs() < 1e-4, "{p:?}");
-        assert!(s.predict(&[30.0 / 64.0, 30.0 / 64.0], 0, r).is_none(), "far");
-        assert!(s.predict(&[9.5 / 64.0, 9.5 / 64.0], 1, r).is_none(), "other level");
         assert!(
-            s.predict(&[9.5 / 64.0, 9.5 / 64.0], 0, 0.25 / 64.0).is_some(),
+            s.predict(&[30.0 / 64.0, 30.0 / 64.0], 0, r).is_none(),
+            "far"
+        );
+        assert!(
+            s.predict(&[9.5 / 64.0, 9.5 / 64.0], 1, r).is_none(),
+            "other level"
+        );
+        assert!(
+            s.predict(&[9.5 / 64.0, 9.5 / 64.0], 0, 0.25 / 64.0)
+                .is_some(),
             "its own cell"
         );
         // Across the angle's seam: a sample at the last cell predicts at the first.
         let e = s.insert([63, 20], [63.5 / 64.0, 20.5 / 64.0]);
         s.learn(e, 2, [63.5 / 64.0, 20.5 / 64.0], [0.0, 0.02], 0.25);
-        let p = s.predict(&[0.5 / 64.0, 20.5 / 64.0], 2, r).expect("one cell away");
+        let p = s
+            .predict(&[0.5 / 64.0, 20.5 / 64.0], 2, r)
+            .expect("one cell away");
         assert!((p[1] - 0.02).abs() < 1e-3, "{p:?}");
         // A linear field in the first coordinate, sampled at three places.
         for (k, f) in [([20, 20], 0.15), ([21, 20], 0.25), ([20, 21], 0.15)] {
@@ -890,8 +907,14 @@ mod tests {
         out.sort_unstable();
         assert_eq!(out.len(), 3, "{out:?}");
         assert_eq!(s.units(), 6);
-        assert_eq!(system(0).code().encode(&[0.1, 0.2]), s.code().encode(&[0.1, 0.2]));
-        assert_ne!(system(1).code().encode(&[0.1, 0.2]), s.code().encode(&[0.1, 0.2]));
+        assert_eq!(
+            system(0).code().encode(&[0.1, 0.2]),
+            s.code().encode(&[0.1, 0.2])
+        );
+        assert_ne!(
+            system(1).code().encode(&[0.1, 0.2]),
+            s.code().encode(&[0.1, 0.2])
+        );
     }
 
     #[test]

@@ -49,7 +49,10 @@ fn neural_substrate_solves_mountaincar() {
         assert!(trials[0].0 <= 1000, "seed {seed}: {trials:?}");
         assert!(trials[2].0 <= 80, "seed {seed}: {trials:?}");
         let mem = agent.substrate();
-        assert!(mem.units() > 0 && mem.memory_bytes() < 64 << 20, "bounded memory");
+        assert!(
+            mem.units() > 0 && mem.memory_bytes() < 64 << 20,
+            "bounded memory"
+        );
     }
 }
 
