@@ -5,6 +5,8 @@
 //! activity is the code's similarity kernel ([`place`]), behaviours are Hebbian synapses between
 //! place units, and plans come from activity spreading backward from the goal ([`graph`]).
 //! [`selfmotion`] lets the agent run on its path-integrated code instead of sensed positions.
+//! [`system`] is the substrate of the control agent (`sns_core::system::SystemSns`) on the
+//! classic-control worlds: a harmonic code of the normalised state space, periodic on angles.
 //! See `docs/NEURAL.md` for the equations and for which parts come from the paper.
 //!
 //! ```
