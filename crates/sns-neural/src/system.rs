@@ -450,6 +450,8 @@ pub struct NeuralSystem<const D: usize> {
     units: Vec<Unit<D>>,
     /// The units' afferent codes, `2 N` values each, in unit order.
     codes: Vec<f32>,
+    /// The places' codes (of their cells' centres: the place cells), `2 N` values each.
+    place_codes: Vec<f32>,
     /// A query's code.
     scratch: RefCell<Vec<f32>>,
     fits: RefCell<FitCache<D>>,
@@ -471,6 +473,7 @@ impl<const D: usize> NeuralSystem<D> {
             places: Vec::new(),
             units: Vec::new(),
             codes: Vec::new(),
+            place_codes: Vec::new(),
             scratch: RefCell::new(Vec::new()),
             fits: RefCell::new((0.0, FxHashMap::default())),
             thresholds: RefCell::new(Vec::new()),
@@ -519,11 +522,30 @@ impl<const D: usize> NeuralSystem<D> {
         }
     }
 
-    /// The readout of level `level` around the centre `centre` of a cell in bucket `b`.
-    fn fit(&self, centre: &Point<D>, b: &CellKey<D>, level: usize, radius: f64) -> Option<Fit<D>> {
+    fn place_code(&self, p: PlaceId) -> &[f32] {
+        let n = 2 * self.code.dims();
+        &self.place_codes[p as usize * n..(p as usize + 1) * n]
+    }
+
+    /// The readout of level `level` around the centre `centre` of cell `key`, in bucket `b`.
+    fn fit(
+        &self,
+        key: &CellKey<D>,
+        centre: &Point<D>,
+        b: &CellKey<D>,
+        level: usize,
+        radius: f64,
+    ) -> Option<Fit<D>> {
         let theta = self.threshold(radius);
-        let mut q = self.scratch.borrow_mut();
-        self.code.encode_into(centre, &mut q);
+        let mut scratch = self.scratch.borrow_mut();
+        // The query is the cell's place cell when the cell is a place (the same code).
+        let q: &[f32] = match self.index.get(key) {
+            Some(&p) => self.place_code(p),
+            None => {
+                self.code.encode_into(centre, &mut scratch);
+                &scratch
+            }
+        };
         let mut keys = Vec::with_capacity(3usize.pow(D as u32));
         self.bucket_keys(b, &mut keys);
         let mut m = vec![0.0; (D + 1) * (D + 1)];
@@ -539,12 +561,12 @@ impl<const D: usize> NeuralSystem<D> {
                     continue;
                 }
                 let c = self.unit_code(j as usize);
-                let a = self.code.overlap(&q, c);
+                let a = self.code.overlap(q, c);
                 if a <= theta {
                     continue;
                 }
                 let g = ((a - theta) / (1.0 - theta)).powi(2);
-                let z = self.code.displacement(&q, c);
+                let z = self.code.displacement(q, c);
                 // The regressors [1, z / radius].
                 let zz = |r: usize| if r == 0 { 1.0 } else { z[r - 1] / radius };
                 let flow = self.units[j as usize].flow;
@@ -593,6 +615,8 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
         });
         self.index.insert(key, id);
         self.buckets.entry(bucket).or_default().push(id);
+        let h = self.code.encode(&centre);
+        self.place_codes.extend_from_slice(&h);
         id
     }
 
@@ -674,7 +698,7 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
         let fit = match cached {
             Some(f) => f,
             None => {
-                let f = self.fit(&centre, &b, level, radius);
+                let f = self.fit(&key, &centre, &b, level, radius);
                 self.fits
                     .borrow_mut()
                     .1
@@ -698,14 +722,11 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
     fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
         let theta = self.threshold(radius);
         let q = self.code.encode(at);
-        let mut c = Vec::with_capacity(q.len());
         let mut keys = Vec::with_capacity(3usize.pow(D as u32));
         self.bucket_keys(&self.geometry.key_at(at, self.bucket), &mut keys);
         for k in &keys {
             for &p in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                self.code
-                    .encode_into(&self.places[p as usize].centre, &mut c);
-                if self.code.overlap(&q, &c) > theta {
+                if self.code.overlap(&q, self.place_code(p)) > theta {
                     out.push(p);
                 }
             }
@@ -733,7 +754,7 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
             .sum();
         places
             + self.units.capacity() * std::mem::size_of::<Unit<D>>()
-            + self.codes.capacity() * std::mem::size_of::<f32>()
+            + (self.codes.capacity() + self.place_codes.capacity()) * std::mem::size_of::<f32>()
     }
 }
 
