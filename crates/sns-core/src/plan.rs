@@ -13,10 +13,11 @@
 //! cost-to-goal rises, only the predecessors whose look-ahead went through it recompute theirs
 //! (the optimised D* Lite of the same paper); a frontier exit's wall check is cached per node and
 //! goal and extended only to the contacts made since. The planner keeps the costs of each node's
-//! edges as it last read them and reads them again only when the node is touched (the same
-//! premise the repair rests on: an edge's cost changes only where a change is reported), so a
-//! repair that re-examines many nodes does not ask the graph to evaluate their edges again; new
-//! planning costs restart the search with every cost read anew.
+//! edges as it last read them, filed under both ends, and reads them again only when the node is
+//! touched (the same premise the repair rests on: an edge's cost changes only where a change is
+//! reported), so a repair that re-examines many nodes does not ask the graph to evaluate their
+//! edges again (16 bytes per edge and end). A restart (new goal, exits or planning costs) reads
+//! every edge anew.
 //!
 //! **Optimism about unexplored space** is a set of virtual *exits*: a node marked as an exit (a
 //! place at the frontier of the explored region, see [`crate::sns`]) has a virtual edge to the
@@ -51,12 +52,6 @@ pub trait PlanGraph {
     fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real));
     /// Calls `f(u, cost)` for every edge `u -> v`.
     fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real));
-    /// Calls `f(u)` for every edge `u -> v` (its cost is not needed: the planner keeps the costs
-    /// it read). The default asks [`PlanGraph::for_each_in`]; a graph whose costs take work to
-    /// compute skips them.
-    fn for_each_pred(&self, v: NodeId, f: &mut dyn FnMut(NodeId)) {
-        self.for_each_in(v, &mut |u, _| f(u));
-    }
     /// Pushes onto `out` every node within `radius` of `p` (a superset is allowed).
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>);
     /// Number of remembered wall contacts.
@@ -136,6 +131,9 @@ pub struct Incremental {
     /// instead of asking the graph to evaluate every edge again.
     out: Vec<Vec<(NodeId, Real)>>,
     out_fresh: Vec<bool>,
+    /// Per node, the sources of its edges with their costs as last read (kept with `out`): every
+    /// edge is reported by touching its source, which is read again before the next search.
+    inn: Vec<Vec<(NodeId, Real)>>,
     expansions: u64,
 }
 
@@ -156,31 +154,28 @@ impl Incremental {
             self.is_dirty.resize(n, false);
             self.out.resize(n, Vec::new());
             self.out_fresh.resize(n, false);
+            self.inn.resize(n, Vec::new());
         }
     }
 
-    /// The costs of every edge may have changed (new planning costs): they are read again.
-    pub fn forget_costs(&mut self) {
-        self.out_fresh.iter_mut().for_each(|f| *f = false);
-    }
-
-    /// Reads `u`'s edges and their costs from the graph unless they still hold.
+    /// Reads `u`'s edges and their costs from the graph unless they still hold, and files the
+    /// costs under the edges' heads.
     fn refresh(&mut self, gr: &impl PlanGraph, u: NodeId) {
-        if !self.out_fresh[u] {
-            let out = &mut self.out[u];
-            out.clear();
-            gr.for_each_out(u, &mut |v, c| out.push((v, c)));
-            self.out_fresh[u] = true;
+        if self.out_fresh[u] {
+            return;
         }
-    }
-
-    /// The cost of the edge `p -> u` (infinite without one).
-    fn edge_cost(&mut self, gr: &impl PlanGraph, p: NodeId, u: NodeId) -> Real {
-        self.refresh(gr, p);
-        self.out[p]
-            .iter()
-            .find(|e| e.0 == u)
-            .map_or(Real::INFINITY, |e| e.1)
+        let out = &mut self.out[u];
+        out.clear();
+        gr.for_each_out(u, &mut |v, c| out.push((v, c)));
+        self.out_fresh[u] = true;
+        self.grow(self.out[u].iter().map(|e| e.0 + 1).max().unwrap_or(0));
+        for &(v, c) in &self.out[u] {
+            let inn = &mut self.inn[v];
+            match inn.iter_mut().find(|e| e.0 == u) {
+                Some(e) => e.1 = c,
+                None => inn.push((u, c)),
+            }
+        }
     }
 
     /// The edges leaving `u` (or its exit) may have changed: `u` is re-examined at the next plan.
@@ -255,7 +250,7 @@ impl Incremental {
         self.expansions
     }
 
-    /// Forgets the search (the next plan starts from scratch).
+    /// Forgets the search (the next plan starts from scratch, reading every edge's cost anew).
     pub fn reset(&mut self) {
         self.goal = None;
     }
@@ -284,6 +279,12 @@ impl Incremental {
         self.to_goal.iter_mut().for_each(|x| *x = false);
         let to_goal = &mut self.to_goal;
         g.for_each_in(goal, &mut |u, _| to_goal[u] = true);
+        // Every edge's cost is read anew (the costs may be new), and the predecessors filed.
+        self.inn.iter_mut().for_each(Vec::clear);
+        self.out_fresh.iter_mut().for_each(|f| *f = false);
+        for u in 0..g.node_count() {
+            self.refresh(g, u);
+        }
     }
 
     fn key(&self, u: NodeId, start_pos: Vec2, g: &impl PlanGraph) -> Key {
@@ -360,10 +361,7 @@ impl Incremental {
             self.queued[u] = None;
             self.expansions += 1;
             preds.clear();
-            gr.for_each_pred(u, &mut |p| preds.push((p, Real::INFINITY)));
-            for k in 0..preds.len() {
-                preds[k].1 = self.edge_cost(gr, preds[k].0, u);
-            }
+            preds.extend_from_slice(&self.inn[u]);
             let is_goal = Some(u) == self.goal;
             if is_goal {
                 for k in 0..self.exits.len() {
@@ -435,6 +433,8 @@ impl Incremental {
         for k in 0..self.dirty.len() {
             let u = self.dirty[k];
             self.is_dirty[u] = false;
+            // Before any search: the predecessors of every node are then known.
+            self.refresh(gr, u);
             if Some(u) != self.goal {
                 self.update(gr, u, start_pos);
             }
@@ -634,7 +634,6 @@ impl Replanner {
         if self.costs != Some(*costs) {
             // Every edge may cost something else: the search starts over with costs read anew.
             self.costs = Some(*costs);
-            self.planner.forget_costs();
             self.planner.reset();
         }
         for k in 0..self.added.len() {
@@ -899,9 +898,6 @@ mod tests {
                 f(u, c)
             });
         }
-        fn for_each_pred(&self, v: NodeId, f: &mut dyn FnMut(NodeId)) {
-            self.g.for_each_in(v, &mut |u, _| f(u));
-        }
         fn nodes_near(&self, p: Vec2, r: Real, out: &mut Vec<NodeId>) {
             self.g.nodes_near(p, r, out)
         }
@@ -955,7 +951,10 @@ mod tests {
         let (cost, _) = p.plan(&c, n - 1, 0, ec, 3.0, false).unwrap();
         let want = fresh(&g, &[false; 400], n - 1, 0, ec);
         assert!((cost - want).abs() < 1e-9, "{cost} vs {want}");
-        assert!((cost - (5.0 + 0.55 * (n - 2) as Real)).abs() < 1e-9, "{cost}");
+        assert!(
+            (cost - (5.0 + 0.55 * (n - 2) as Real)).abs() < 1e-9,
+            "{cost}"
+        );
         assert!(
             p.expansions() - expanded >= n as u64 - 1,
             "the repair re-examined the whole corridor"

@@ -70,15 +70,6 @@ impl PlanGraph for View<'_> {
             f(e.source().index(), self.cost(e));
         }
     }
-    fn for_each_pred(&self, v: NodeId, f: &mut dyn FnMut(NodeId)) {
-        for e in self
-            .s
-            .graph
-            .edges_directed(NodeIndex::new(v), Direction::Incoming)
-        {
-            f(e.source().index());
-        }
-    }
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
         let r = Vec2::new(radius, radius);
         self.s.node_hash.for_each_in(p - r, p + r, |i| out.push(i));
@@ -363,7 +354,10 @@ mod tests {
         assert!((novel - (1.0 / 0.2 + costs.segment_penalty)).abs() < 1e-9);
         costs.w_familiar = 0.8;
         let familiar = plan(&mut g, &costs);
-        assert!((familiar - (1.0 / 0.8 + costs.segment_penalty)).abs() < 1e-9, "{familiar}");
+        assert!(
+            (familiar - (1.0 / 0.8 + costs.segment_penalty)).abs() < 1e-9,
+            "{familiar}"
+        );
     }
 
     /// A contact also stands for the wall behind it: a behaviour from or to a place inside the

@@ -66,11 +66,6 @@ impl PlanGraph for View<'_> {
             );
         }
     }
-    fn for_each_pred(&self, v: NodeId, f: &mut dyn FnMut(NodeId)) {
-        for &e in self.n.syn.inn(v) {
-            f(self.n.syn.get(e as usize).pre);
-        }
-    }
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
         let mut c = Vec::new();
         self.n.units.candidates(p, radius, &mut c);
