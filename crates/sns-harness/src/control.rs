@@ -142,7 +142,7 @@ impl ControlWorldKind {
     /// What ends a trial with success.
     pub fn success(self) -> &'static str {
         match self {
-            ControlWorldKind::MountainCar => "x >= 0.45 (goal_position) and v >= 0 (goal_velocity)",
+            ControlWorldKind::MountainCar => "x >= 0.45 (goal_position) and v >= 0 (goal_velocity); mirrored with goal_left = 1",
             ControlWorldKind::Pendulum => "within 0.2 rad of upright for 100 consecutive steps",
             ControlWorldKind::Acrobot | ControlWorldKind::AcrobotContinuous => "tip height > 1",
             ControlWorldKind::CartPoleSwingUp => {
@@ -686,6 +686,12 @@ fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
 fn goal_text<P: Params>(kind: ControlWorldKind, p: &P) -> String {
     let get = |n: &str| p.get(n).map_or(f64::NAN, |v| v);
     match kind {
+        ControlWorldKind::MountainCar if get("goal_left") != 0.0 => format!(
+            "x <= {} and v <= {} (the left hill)",
+            get("goal_position"),
+            // + 0.0: a zero goal velocity prints as 0, not -0.
+            -get("goal_velocity") + 0.0
+        ),
         ControlWorldKind::MountainCar => format!(
             "x >= {} and v >= {}",
             get("goal_position"),
