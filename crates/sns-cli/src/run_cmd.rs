@@ -59,8 +59,8 @@ pub struct RunArgs {
     pub maze: String,
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
-    /// spec or map file). On a control world the agents are sns (symbolic), random and oracle
-    /// (mountaincar and pendulum), every trial starts from the state the world's reset draws
+    /// spec or map file). On a control world the agents are sns (symbolic), random and oracle,
+    /// every trial starts from the state the world's reset draws
     /// from --seed, and the maze flags (--dynamics, --start, --goal, --task, --dims,
     /// --self-motion, --plot, --report, --param) are refused.
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]

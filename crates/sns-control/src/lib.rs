@@ -28,6 +28,7 @@ mod mountaincar;
 mod oracle;
 mod params;
 mod pendulum;
+mod search;
 mod world;
 
 pub use acrobot::{Acrobot, AcrobotContinuous, AcrobotParams, Torque};
@@ -36,6 +37,7 @@ pub use mountaincar::{MountainCar, MountainCarParams};
 pub use oracle::{MountainCarOracle, PendulumOracle};
 pub use params::{ParamError, ParamSpec, Params};
 pub use pendulum::{Pendulum, PendulumParams};
+pub use search::{AcrobotOracle, CartPoleOracle, SearchLimits};
 pub use world::{ControlWorld, TipAbove};
 
 use thiserror::Error;

@@ -464,7 +464,11 @@ mod tests {
         // Arriving at x <= -1.1 moving left is success; the right hill's top is not.
         w.reset_to([-1.09, -0.02]).expect("finite");
         let s = w.step(&[-1.0]);
-        assert!(s.terminated && s.info.state[0] <= -1.1, "{:?}", s.info.state);
+        assert!(
+            s.terminated && s.info.state[0] <= -1.1,
+            "{:?}",
+            s.info.state
+        );
         w.reset_to([0.44, 0.05]).expect("finite");
         let s = w.step(&[1.0]);
         assert!(!s.terminated && s.info.state[0] >= 0.45);
@@ -484,7 +488,10 @@ mod tests {
             }
         }
         let pumped = pumped.expect("pumping reaches the left hill");
-        assert!(pumped + 3 >= claim, "pumping {pumped} beat the oracle {claim}");
+        assert!(
+            pumped + 3 >= claim,
+            "pumping {pumped} beat the oracle {claim}"
+        );
         // The oracle's own policy on the true dynamics gets there within its grid error.
         w.reset_to([-0.5, 0.0]).expect("finite");
         let mut greedy = None;
@@ -495,7 +502,10 @@ mod tests {
             }
         }
         let greedy = greedy.expect("the oracle's policy reaches the left hill");
-        assert!(greedy.abs_diff(claim) <= 3, "claimed {claim}, greedy took {greedy}");
+        assert!(
+            greedy.abs_diff(claim) <= 3,
+            "claimed {claim}, greedy took {greedy}"
+        );
     }
 
     #[test]

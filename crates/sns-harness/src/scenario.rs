@@ -874,7 +874,10 @@ mod control_tests {
         // A switch takes 0 or 1 only.
         let m = e("world = \"mountaincar\"\n[params]\ngoal_left = 0.5\n");
         assert!(m.starts_with("c.toml: line 3, column 13:"), "{m}");
-        assert!(m.contains("goal_left") && m.contains("whole numbers"), "{m}");
+        assert!(
+            m.contains("goal_left") && m.contains("whole numbers"),
+            "{m}"
+        );
         // Unknown: the name's position, and the known names.
         let m = e("world = \"pendulum\"\n[[change]]\nbefore_trial = 2\nset = { mass = 2 }\n");
         assert!(m.starts_with("c.toml: line 4, column 9:"), "{m}");
