@@ -113,14 +113,15 @@ fn search<const D: usize, M: Model<D>>(
                 }
                 let score = model.score(&next);
                 let entry = (next, score, (i as u32, ai as u8));
-                match seen.get(&model.cell(&next)) {
+                let cell = model.cell(&next);
+                match seen.get(&cell) {
                     Some(&k) => {
                         if score > children[k].1 {
                             children[k] = entry;
                         }
                     }
                     None => {
-                        seen.insert(model.cell(&next), children.len());
+                        seen.insert(cell, children.len());
                         children.push(entry);
                     }
                 }
@@ -479,8 +480,8 @@ mod tests {
                 }
             }
             assert_eq!(got, Some(claim));
-            // A random policy (which succeeds) is not faster than the bound.
-            assert!((20..500).contains(&claim), "{claim}");
+            // A swing-up of the length known for Acrobot-v1 (tuned agents average 60 to 100).
+            assert!((20..200).contains(&claim), "{claim}");
         }
     }
 
