@@ -60,10 +60,9 @@ pub struct RunArgs {
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
     /// spec or map file). On a control world the agents are sns (either substrate), random and
-    /// oracle (mountaincar and pendulum), every trial starts from the state the world's reset
-    /// draws from --seed, and the maze flags (--dynamics, --start, --goal, --task,
-    /// --self-motion, --plot, --report, --param) are refused (--dims sets the neural
-    /// substrate's state-space code).
+    /// oracle, every trial starts from the state the world's reset draws from --seed, and the
+    /// maze flags (--dynamics, --start, --goal, --task, --self-motion, --plot, --report,
+    /// --param) are refused (--dims sets the neural substrate's state-space code).
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
     pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25

@@ -265,7 +265,9 @@ pub enum AgentError {
     #[error(transparent)]
     DStar(#[from] DStarError),
     /// A maze agent (bug2, dstar) asked to run on a classic-control world.
-    #[error("agent '{agent}' drives in mazes only; on the control world {world} use random (or oracle on mountaincar and pendulum)")]
+    #[error(
+        "agent '{agent}' drives in mazes only; on the control world {world} use random or oracle"
+    )]
     MazeOnly {
         /// The agent.
         agent: &'static str,
@@ -273,7 +275,7 @@ pub enum AgentError {
         world: &'static str,
     },
     /// `--agent oracle` on a control world that has no oracle.
-    #[error("{world} has no oracle (mountaincar and pendulum have one); use random")]
+    #[error("{world} has no oracle; use random")]
     NoOracle {
         /// The control world.
         world: &'static str,
