@@ -33,9 +33,9 @@ pub struct BenchArgs {
     pub mazes: Option<Vec<String>>,
     /// Worlds, comma-separated: classic-control worlds (mountaincar, pendulum, acrobot,
     /// acrobot-continuous, cartpole-swingup; see `sns worlds`) or mazes as --mazes takes them.
-    /// On a control world the agents are sns (symbolic), random and oracle (mountaincar and
-    /// pendulum); a row's
-    /// `maze` column holds the world's name, its `optimal_steps` and `return` columns are filled.
+    /// On a control world the agents are sns and sns:neural, random and oracle (mountaincar and
+    /// pendulum); a row's `maze` column holds the world's name, its `optimal_steps` and
+    /// `return` columns are filled.
     #[arg(long, value_delimiter = ',')]
     pub worlds: Vec<String>,
     /// Also run OGBench tasks 1-5 of every listed maze that has them (medium, large, giant).

@@ -59,10 +59,10 @@ pub struct RunArgs {
     pub maze: String,
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
-    /// spec or map file). On a control world the agents are sns (symbolic), random and oracle
-    /// (mountaincar and pendulum), every trial starts from the state the world's reset draws
-    /// from --seed, and the maze flags (--dynamics, --start, --goal, --task, --dims,
-    /// --self-motion, --param) are refused.
+    /// spec or map file). On a control world the agents are sns (either substrate), random and
+    /// oracle, every trial starts from the state the world's reset draws from --seed, and the
+    /// maze flags (--dynamics, --start, --goal, --task, --self-motion, --param) are refused
+    /// (--dims sets the neural substrate's state-space code).
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
     pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
@@ -97,8 +97,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "1-5|random", allow_negative_numbers = true, value_parser = parse_task)]
     pub task: Option<TaskArg>,
     /// Agent to run: sns, random, bug2, dstar (dstar:RES sets the grid resolution in metres) or
-    /// oracle; on a control world sns (symbolic substrate), random or oracle (mountaincar and
-    /// pendulum).
+    /// oracle; on a control world sns (symbolic or neural substrate), random or oracle
+    /// (mountaincar and pendulum).
     #[arg(long, default_value = "sns")]
     pub agent: String,
     /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and
@@ -112,7 +112,9 @@ pub struct RunArgs {
     /// Dimension of the neural substrate's harmonic code: complex phasors, a multiple of 12
     /// (modules of 4 rotated hexagonal triples), at most 1536 (each graph node stores the code)
     /// [default: derived from the maze's extent, 192 on every maze up to 80 m across, e.g. 204 at
-    /// 61x61 cells, 240 at 201x201]; beyond 80 m at least the derived value. See docs/NEURAL.md.
+    /// 61x61 cells, 240 at 201x201]; beyond 80 m at least the derived value. On a control world
+    /// the state-space code: a multiple of 6 x the state dimension [default: derived from the
+    /// task, 132 on the 2-D worlds, 288 on the 4-D ones]. See docs/NEURAL.md.
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_DIMS as u64))]
     pub dims: Option<usize>,
@@ -347,7 +349,6 @@ fn run_control(
         (args.start.is_some(), "--start"),
         (args.goal.is_some(), "--goal"),
         (args.task.is_some(), "--task"),
-        (args.dims.is_some(), "--dims"),
         (args.self_motion, "--self-motion"),
         (!args.params.is_empty(), "--param"),
     ] {

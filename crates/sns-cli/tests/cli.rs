@@ -976,8 +976,8 @@ fn random_runs_on_every_control_world() {
                 "{w}: {t}"
             );
             assert!(t["return"].as_f64().is_some_and(f64::is_finite), "{w}: {t}");
-            let has_oracle = matches!(w, "mountaincar" | "pendulum");
-            assert_eq!(t["optimal_steps"].is_u64(), has_oracle, "{w}: {t}");
+            // Every world has an oracle (grid on the 2-D worlds, search on the 4-D ones).
+            assert!(t["optimal_steps"].is_u64(), "{w}: {t}");
         }
         // The table, too.
         let o = sns(&[
@@ -1008,16 +1008,33 @@ fn control_world_errors_are_one_line() {
         &["--world", "mountaincar", "mountainca"],
     );
     rejects(
-        &["--world", "acrobot", "--agent", "oracle"],
-        &["acrobot has no oracle"],
-    );
-    rejects(
         &["--world", "pendulum", "--agent", "oracle", "--hide-goal"],
         &["--hide-goal"],
     );
     rejects(
-        &["--world", "pendulum", "--agent", "sns:neural"],
-        &["neural substrate", "control worlds"],
+        &[
+            "--world",
+            "pendulum",
+            "--agent",
+            "sns:neural",
+            "--dims",
+            "100",
+        ],
+        &["--dims 100", "multiple of 12"],
+    );
+    rejects(
+        &[
+            "--world",
+            "acrobot",
+            "--agent",
+            "sns:neural",
+            "--self-motion",
+        ],
+        &["--self-motion", "acrobot"],
+    );
+    rejects(
+        &["--world", "pendulum", "--dims", "48"],
+        &["--dims", "neural substrate"],
     );
     rejects(
         &["--world", "pendulum", "--param", "eta=0.5"],
@@ -1242,4 +1259,98 @@ fn plot_and_report_are_written_for_every_control_world() {
         assert!(data["rec"]["places_total"].as_u64() > Some(0), "{w}");
         assert!(v.get("rec").is_none() && v.get("places").is_none());
     }
+}
+
+/// `--agent sns:neural` runs on every control world (the state-space code laid out from the
+/// task, or as `--dims` asks) and solves mountaincar; `sns bench` runs it beside `sns`.
+#[test]
+fn the_neural_substrate_runs_on_control_worlds() {
+    let v = run_json(&[
+        "--world",
+        "mountaincar",
+        "--agent",
+        "sns:neural",
+        "--trials",
+        "2",
+        "--max-steps",
+        "2000",
+    ]);
+    assert_eq!(v["substrate"], "neural");
+    let trials = v["trials"].as_array().expect("trials");
+    assert!(trials.iter().all(|t| t["success"] == true), "{v}");
+    assert!(trials[0]["steps"].as_u64().expect("steps") <= 1000, "{v}");
+    for w in [
+        "pendulum",
+        "acrobot",
+        "acrobot-continuous",
+        "cartpole-swingup",
+    ] {
+        let v = run_json(&[
+            "--world",
+            w,
+            "--agent",
+            "sns:neural",
+            "--trials",
+            "1",
+            "--max-steps",
+            "50",
+        ]);
+        assert_eq!(v["world"], w);
+        assert_eq!(v["trials"][0]["steps"].as_u64(), Some(50), "{v}");
+    }
+    let a = run_json(&[
+        "--world",
+        "pendulum",
+        "--agent",
+        "sns:neural",
+        "--dims",
+        "48",
+        "--trials",
+        "1",
+        "--max-steps",
+        "300",
+    ]);
+    let b = run_json(&[
+        "--world",
+        "pendulum",
+        "--agent",
+        "sns:neural",
+        "--trials",
+        "1",
+        "--max-steps",
+        "300",
+    ]);
+    assert_ne!(
+        a["trials"][0]["return"], b["trials"][0]["return"],
+        "--dims changes the code, and so the run"
+    );
+    let out = temp_dir_path("bench-neural-control");
+    let dir = out.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "sns,sns:neural",
+        "--worlds",
+        "mountaincar",
+        "--seeds",
+        "1",
+        "--trials",
+        "1",
+        "--max-steps",
+        "1500",
+        "--out",
+        dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.0.join("runs.csv")).expect("runs.csv");
+    let rows: Vec<sns_harness::bench::BenchRow> = csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .expect("valid rows");
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter().any(|r| r.agent == "sns:neural" && r.success),
+        "{rows:?}"
+    );
 }

@@ -12,7 +12,12 @@
 //! edge costs at least its length (`length / w + penalty` with `w <= 1`). When a node's
 //! cost-to-goal rises, only the predecessors whose look-ahead went through it recompute theirs
 //! (the optimised D* Lite of the same paper); a frontier exit's wall check is cached per node and
-//! goal and extended only to the contacts made since.
+//! goal and extended only to the contacts made since. The planner keeps the costs of each node's
+//! edges as it last read them, filed under both ends, and reads them again only when the node is
+//! touched (the same premise the repair rests on: an edge's cost changes only where a change is
+//! reported), so a repair that re-examines many nodes does not ask the graph to evaluate their
+//! edges again (16 bytes per edge and end). A restart (new goal, exits or planning costs) reads
+//! every edge anew.
 //!
 //! **Optimism about unexplored space** is a set of virtual *exits*: a node marked as an exit (a
 //! place at the frontier of the explored region, see [`crate::sns`]) has a virtual edge to the
@@ -120,6 +125,15 @@ pub struct Incremental {
     km: Real,
     dirty: Vec<NodeId>,
     is_dirty: Vec<bool>,
+    /// Per node, its edges and their costs as last read from the graph (in the graph's order),
+    /// and whether they still hold: the costs of a node's edges change only where the node is
+    /// touched (the premise of the incremental repair itself), so a look-ahead reads them here
+    /// instead of asking the graph to evaluate every edge again.
+    out: Vec<Vec<(NodeId, Real)>>,
+    out_fresh: Vec<bool>,
+    /// Per node, the sources of its edges with their costs as last read (kept with `out`): every
+    /// edge is reported by touching its source, which is read again before the next search.
+    inn: Vec<Vec<(NodeId, Real)>>,
     expansions: u64,
 }
 
@@ -138,12 +152,36 @@ impl Incremental {
             self.to_goal.resize(n, false);
             self.exit_checked.resize(n, Cell::new((0, false)));
             self.is_dirty.resize(n, false);
+            self.out.resize(n, Vec::new());
+            self.out_fresh.resize(n, false);
+            self.inn.resize(n, Vec::new());
+        }
+    }
+
+    /// Reads `u`'s edges and their costs from the graph unless they still hold, and files the
+    /// costs under the edges' heads.
+    fn refresh(&mut self, gr: &impl PlanGraph, u: NodeId) {
+        if self.out_fresh[u] {
+            return;
+        }
+        let out = &mut self.out[u];
+        out.clear();
+        gr.for_each_out(u, &mut |v, c| out.push((v, c)));
+        self.out_fresh[u] = true;
+        self.grow(self.out[u].iter().map(|e| e.0 + 1).max().unwrap_or(0));
+        for &(v, c) in &self.out[u] {
+            let inn = &mut self.inn[v];
+            match inn.iter_mut().find(|e| e.0 == u) {
+                Some(e) => e.1 = c,
+                None => inn.push((u, c)),
+            }
         }
     }
 
     /// The edges leaving `u` (or its exit) may have changed: `u` is re-examined at the next plan.
     pub fn touch(&mut self, u: NodeId) {
         self.grow(u + 1);
+        self.out_fresh[u] = false;
         if !self.is_dirty[u] {
             self.is_dirty[u] = true;
             self.dirty.push(u);
@@ -212,7 +250,7 @@ impl Incremental {
         self.expansions
     }
 
-    /// Forgets the search (the next plan starts from scratch).
+    /// Forgets the search (the next plan starts from scratch, reading every edge's cost anew).
     pub fn reset(&mut self) {
         self.goal = None;
     }
@@ -241,6 +279,12 @@ impl Incremental {
         self.to_goal.iter_mut().for_each(|x| *x = false);
         let to_goal = &mut self.to_goal;
         g.for_each_in(goal, &mut |u, _| to_goal[u] = true);
+        // Every edge's cost is read anew (the costs may be new), and the predecessors filed.
+        self.inn.iter_mut().for_each(Vec::clear);
+        self.out_fresh.iter_mut().for_each(|f| *f = false);
+        for u in 0..g.node_count() {
+            self.refresh(g, u);
+        }
     }
 
     fn key(&self, u: NodeId, start_pos: Vec2, g: &impl PlanGraph) -> Key {
@@ -267,18 +311,19 @@ impl Incremental {
     }
 
     /// `min over edges u -> v of c(u, v) + g(v)`, the exit included.
-    fn lookahead(&self, gr: &impl PlanGraph, u: NodeId) -> Real {
+    fn lookahead(&mut self, gr: &impl PlanGraph, u: NodeId) -> Real {
         if Some(u) == self.goal {
             return 0.0;
         }
         let mut best = self.exit_cost(gr, u);
+        self.refresh(gr, u);
         let g = &self.g;
-        gr.for_each_out(u, &mut |v, c| {
+        for &(v, c) in &self.out[u] {
             let x = c + g.get(v).copied().unwrap_or(Real::INFINITY);
             if x < best {
                 best = x;
             }
-        });
+        }
         best
     }
 
@@ -316,7 +361,7 @@ impl Incremental {
             self.queued[u] = None;
             self.expansions += 1;
             preds.clear();
-            gr.for_each_in(u, &mut |p, c| preds.push((p, c)));
+            preds.extend_from_slice(&self.inn[u]);
             let is_goal = Some(u) == self.goal;
             if is_goal {
                 for k in 0..self.exits.len() {
@@ -388,6 +433,8 @@ impl Incremental {
         for k in 0..self.dirty.len() {
             let u = self.dirty[k];
             self.is_dirty[u] = false;
+            // Before any search: the predecessors of every node are then known.
+            self.refresh(gr, u);
             if Some(u) != self.goal {
                 self.update(gr, u, start_pos);
             }
@@ -451,6 +498,8 @@ pub struct Replanner {
     contacts_seen: usize,
     cells_seen: usize,
     near: Vec<NodeId>,
+    /// The planning costs of the last plan (the planner's kept edge costs are theirs).
+    costs: Option<PlanCosts>,
 }
 
 impl Replanner {
@@ -582,6 +631,11 @@ impl Replanner {
         ahead: Real,
     ) -> Option<(Real, Vec<NodeId>)> {
         let short = costs.edge_reach;
+        if self.costs != Some(*costs) {
+            // Every edge may cost something else: the search starts over with costs read anew.
+            self.costs = Some(*costs);
+            self.planner.reset();
+        }
         for k in 0..self.added.len() {
             let (u, v) = self.added[k];
             let (a, b) = (gr.pos(u), gr.pos(v));
@@ -817,6 +871,99 @@ mod tests {
             }
             let _ = plans;
         }
+    }
+
+    /// A graph that counts how often its edges' costs are evaluated.
+    struct Counting<'a> {
+        g: &'a Plain,
+        evaluated: Cell<usize>,
+    }
+
+    impl PlanGraph for Counting<'_> {
+        fn node_count(&self) -> usize {
+            self.g.node_count()
+        }
+        fn pos(&self, u: NodeId) -> Vec2 {
+            self.g.pos(u)
+        }
+        fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+            self.g.for_each_out(u, &mut |v, c| {
+                self.evaluated.set(self.evaluated.get() + 1);
+                f(v, c)
+            });
+        }
+        fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
+            self.g.for_each_in(v, &mut |u, c| {
+                self.evaluated.set(self.evaluated.get() + 1);
+                f(u, c)
+            });
+        }
+        fn nodes_near(&self, p: Vec2, r: Real, out: &mut Vec<NodeId>) {
+            self.g.nodes_near(p, r, out)
+        }
+        fn contact_count(&self) -> usize {
+            0
+        }
+        fn contact_point(&self, _: usize) -> Vec2 {
+            Vec2::new(0.0, 0.0)
+        }
+        fn contact_reach(&self) -> Real {
+            0.0
+        }
+        fn exit_blocked(&self, _: NodeId, _: Vec2, _: usize) -> bool {
+            false
+        }
+    }
+
+    /// The planner keeps the edge costs it read: a repair after one edge changed evaluates the
+    /// changed node's edges and the few it reads the path through, not the edges of every node
+    /// it re-examines; and a changed cost reported by `touch` is read again.
+    #[test]
+    fn edge_costs_are_evaluated_once_until_touched() {
+        let mut g = Plain::default();
+        let n = 400;
+        for k in 0..n {
+            g.pos.push(Vec2::new(k as Real * 0.5, 0.0));
+        }
+        for k in 0..n - 1 {
+            g.edges.push((k + 1, k, 0.55));
+            g.edges.push((k, k + 1, 0.55));
+        }
+        let mut p = Incremental::new();
+        let ec = (1.25, 0.05, 1.0);
+        let first = {
+            let c = Counting {
+                g: &g,
+                evaluated: Cell::new(0),
+            };
+            p.plan(&c, n - 1, 0, ec, 3.0, false).unwrap();
+            c.evaluated.get()
+        };
+        assert!(first >= 2 * (n - 1), "{first}");
+        let expanded = p.expansions();
+        // The edge into the goal gets more expensive: every node's cost-to-goal rises.
+        g.edges[0].2 = 5.0;
+        p.touch(1);
+        let c = Counting {
+            g: &g,
+            evaluated: Cell::new(0),
+        };
+        let (cost, _) = p.plan(&c, n - 1, 0, ec, 3.0, false).unwrap();
+        let want = fresh(&g, &[false; 400], n - 1, 0, ec);
+        assert!((cost - want).abs() < 1e-9, "{cost} vs {want}");
+        assert!(
+            (cost - (5.0 + 0.55 * (n - 2) as Real)).abs() < 1e-9,
+            "{cost}"
+        );
+        assert!(
+            p.expansions() - expanded >= n as u64 - 1,
+            "the repair re-examined the whole corridor"
+        );
+        assert!(
+            c.evaluated.get() <= 20,
+            "{} edge costs evaluated for one changed node",
+            c.evaluated.get()
+        );
     }
 
     /// The planner's work between decisions does not grow with the graph: after one plan on a

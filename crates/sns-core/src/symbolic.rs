@@ -330,6 +330,36 @@ mod tests {
         assert!((cost(&g, b, &costs) - novel).abs() < 1e-9);
     }
 
+    /// New planning costs are planned with on the same substrate, even when they leave the exits
+    /// as they were (regression: the planner keeps the edge costs it read, and only a change of
+    /// the exits restarted its search).
+    #[test]
+    fn new_costs_are_read_again_by_the_same_planner() {
+        let mut costs = SnsParams::default().costs();
+        costs.w_untried = 0.2;
+        costs.w_familiar = 0.2;
+        let mut g = Symbolic::new();
+        let mut visited = FamiliarSpace::new(0.3);
+        let [a, b] = [(0.0, 0.0), (1.0, 0.0)].map(|(x, y)| g.add_node(Vec2::new(x, y), 0));
+        g.connect(a, b, None);
+        for k in 0..=10 {
+            visited.visit(Vec2::new(k as Real * 0.1, 0.02));
+        }
+        let mut plan = |g: &mut Symbolic, costs: &PlanCosts| {
+            g.plan(a, b, costs, &visited, Real::INFINITY)
+                .map(|(c, _)| c)
+                .unwrap()
+        };
+        let novel = plan(&mut g, &costs);
+        assert!((novel - (1.0 / 0.2 + costs.segment_penalty)).abs() < 1e-9);
+        costs.w_familiar = 0.8;
+        let familiar = plan(&mut g, &costs);
+        assert!(
+            (familiar - (1.0 / 0.8 + costs.segment_penalty)).abs() < 1e-9,
+            "{familiar}"
+        );
+    }
+
     /// A contact also stands for the wall behind it: a behaviour from or to a place inside the
     /// wall fails, however it runs (regression: places inside a wall the body had not yet
     /// touched were counted as reached by corner cutting, and the behaviours between two such

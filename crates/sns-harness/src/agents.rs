@@ -9,7 +9,10 @@ use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
-use sns_neural::{CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, SelfMotion};
+use sns_neural::{
+    CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
+    StateCodeParams,
+};
 use sns_spaces::{Agent as ControlAgent, Point, Sensed, StateSpace, Task};
 use std::fmt;
 use std::str::FromStr;
@@ -262,7 +265,9 @@ pub enum AgentError {
     #[error(transparent)]
     DStar(#[from] DStarError),
     /// A maze agent (bug2, dstar) asked to run on a classic-control world.
-    #[error("agent '{agent}' drives in mazes only; on the control world {world} use random (or oracle on mountaincar and pendulum)")]
+    #[error(
+        "agent '{agent}' drives in mazes only; on the control world {world} use random or oracle"
+    )]
     MazeOnly {
         /// The agent.
         agent: &'static str,
@@ -270,14 +275,14 @@ pub enum AgentError {
         world: &'static str,
     },
     /// `--agent oracle` on a control world that has no oracle.
-    #[error("{world} has no oracle (mountaincar and pendulum have one); use random")]
+    #[error("{world} has no oracle; use random")]
     NoOracle {
         /// The control world.
         world: &'static str,
     },
-    /// `--agent sns:neural` on a control world: SNS runs there on its symbolic substrate only.
-    #[error("the neural substrate does not run on control worlds yet; on {world} use sns (symbolic), random or oracle")]
-    NeuralOnControl {
+    /// `--self-motion` on a control world: path integration is built for the maze's plane only.
+    #[error("--self-motion applies to mazes, not to the classic-control world {world}")]
+    SelfMotionOnControl {
         /// The control world.
         world: &'static str,
     },
@@ -589,9 +594,28 @@ pub fn make_control_agent<const D: usize, const A: usize>(
         )?)),
         AgentKind::Sns {
             substrate: SubstrateKind::Neural,
-        } => Err(AgentError::NeuralOnControl {
-            world: ctx.world.name(),
-        }),
+        } => {
+            if spec.self_motion {
+                return Err(AgentError::SelfMotionOnControl {
+                    world: ctx.world.name(),
+                });
+            }
+            // The state-space code is laid out from the task (its dimension, the places' cell
+            // and the normalised box), seeded from the run's seed.
+            let params = SystemParams::default();
+            let geometry = Geometry::new(ctx.task.space, params.cell);
+            let code = StateCodeParams::for_geometry(&geometry, spec.dims, ctx.seed)?;
+            if code.dims > MAX_DIMS {
+                return Err(AgentError::TooManyDims { dims: code.dims });
+            }
+            let mem = NeuralSystem::new(geometry, params.kernel_radius.max(params.cell), code);
+            Ok(Box::new(SystemSns::with_substrate(
+                ctx.task.clone(),
+                params,
+                ctx.seed,
+                mem,
+            )?))
+        }
         AgentKind::Bug2 | AgentKind::DStar { .. } => Err(AgentError::MazeOnly {
             agent: spec.kind.name(),
             world: ctx.world.name(),

@@ -6,10 +6,11 @@
 //! [`run_control`]. The start is drawn once per run by the world's own reset seeded with the run's
 //! seed (as the maze runner draws its start and goal once from the seed), and every trial starts
 //! there exactly ([`ControlWorld::reset_state`]). Per trial it reports success, steps,
-//! `optimal_steps` (the world's oracle's minimum from the trial's start, for the worlds that have
-//! one: mountaincar and pendulum; null elsewhere) and the return (Gymnasium's reward summed over
-//! the trial). The oracle is built once per run and again only when a scenario changes the
-//! world's parameters (and shared by the runs of a process with the same world and parameters).
+//! `optimal_steps` (the world's oracle's minimum from the trial's start: the grid oracles' on
+//! mountaincar and pendulum, the search oracles' upper bound on the 4-D worlds; null when
+//! unreachable) and the return (Gymnasium's reward summed over the trial). The oracle is built
+//! once per run and again only when a scenario changes the world's parameters (and shared by the
+//! runs of a process with the same world and parameters).
 //!
 //! ```
 //! use sns_harness::control::{run_control, ControlRunSpec, ControlWorldKind};
@@ -32,9 +33,9 @@ use crate::scenario::{ControlChange, ControlScenario};
 use crate::{AgentKind, AgentSpec};
 use serde::Serialize;
 use sns_control::{
-    Acrobot, AcrobotContinuous, AcrobotParams, CartPoleParams, CartPoleSwingUp, ControlWorld,
-    MountainCar, MountainCarOracle, MountainCarParams, ParamError, ParamSpec, Params, Pendulum,
-    PendulumOracle, PendulumParams,
+    Acrobot, AcrobotContinuous, AcrobotOracle, AcrobotParams, CartPoleOracle, CartPoleParams,
+    CartPoleSwingUp, ControlWorld, MountainCar, MountainCarOracle, MountainCarParams, ParamError,
+    ParamSpec, Params, Pendulum, PendulumOracle, PendulumParams,
 };
 use sns_spaces::{Point, StateSpace};
 use std::collections::BTreeMap;
@@ -144,7 +145,9 @@ impl ControlWorldKind {
     /// What ends a trial with success.
     pub fn success(self) -> &'static str {
         match self {
-            ControlWorldKind::MountainCar => "x >= 0.45 (goal_position) and v >= 0 (goal_velocity)",
+            ControlWorldKind::MountainCar => {
+                "x >= 0.45 (goal_position) and v >= 0 (goal_velocity); mirrored with goal_left = 1"
+            }
             ControlWorldKind::Pendulum => "within 0.2 rad of upright for 100 consecutive steps",
             ControlWorldKind::Acrobot | ControlWorldKind::AcrobotContinuous => "tip height > 1",
             ControlWorldKind::CartPoleSwingUp => {
@@ -153,12 +156,10 @@ impl ControlWorldKind {
         }
     }
 
-    /// Whether `sns-control` has an oracle for it (the minimum steps to success).
+    /// Whether `sns-control` has an oracle for it (the minimum steps to success): every world
+    /// does (a grid oracle on the 2-D worlds, a search oracle on the 4-D ones).
     pub fn has_oracle(self) -> bool {
-        matches!(
-            self,
-            ControlWorldKind::MountainCar | ControlWorldKind::Pendulum
-        )
+        true
     }
 
     /// Its physical parameters by Gymnasium's names, with their ranges.
@@ -243,6 +244,24 @@ impl ControlOracle<2> for PendulumOracle {
     }
 }
 
+impl ControlOracle<4> for AcrobotOracle {
+    fn min_steps(&self, start: Point<4>) -> Option<u64> {
+        AcrobotOracle::min_steps(self, start)
+    }
+    fn best_action(&self, state: Point<4>) -> f64 {
+        AcrobotOracle::best_action(self, state)
+    }
+}
+
+impl ControlOracle<4> for CartPoleOracle {
+    fn min_steps(&self, start: Point<4>) -> Option<u64> {
+        CartPoleOracle::min_steps(self, start)
+    }
+    fn best_action(&self, state: Point<4>) -> f64 {
+        CartPoleOracle::best_action(self, state)
+    }
+}
+
 /// The oracle of the world as it is now, shared between the runner (which replaces it when a
 /// scenario changes the parameters) and the `oracle` agent (which reads it at every step).
 pub type LiveOracle<const D: usize> = Arc<RwLock<Arc<dyn ControlOracle<D>>>>;
@@ -262,7 +281,8 @@ pub trait Physical<const D: usize, const A: usize>: ControlWorld<D, A> + Sized {
     fn physics_mut(&mut self) -> &mut Self::P;
     /// Its state now.
     fn state_now(&self) -> Point<D>;
-    /// The oracle for these parameters (built on the default grid), if the world has one.
+    /// The oracle for these parameters (a grid oracle on its default grid, or a search oracle
+    /// with its default limits), if the world has one.
     fn oracle(_params: &Self::P) -> Option<Arc<dyn ControlOracle<D>>> {
         None
     }
@@ -301,7 +321,19 @@ macro_rules! physical {
             Some(Arc::new(PendulumOracle::new(*params, PendulumOracle::DEFAULT_CELLS)))
         }
     };
-    (@oracle $other:ident, $p:ty) => {};
+    (@oracle Acrobot, $p:ty) => {
+        fn oracle(params: &$p) -> Option<Arc<dyn ControlOracle<4>>> {
+            Some(Arc::new(AcrobotOracle::new(*params, AcrobotOracle::DEFAULT_LIMITS)))
+        }
+    };
+    (@oracle AcrobotContinuous, $p:ty) => {
+        physical!(@oracle Acrobot, $p);
+    };
+    (@oracle CartPoleSwingUp, $p:ty) => {
+        fn oracle(params: &$p) -> Option<Arc<dyn ControlOracle<4>>> {
+            Some(Arc::new(CartPoleOracle::new(*params, CartPoleOracle::DEFAULT_LIMITS)))
+        }
+    };
 }
 
 physical!(
@@ -597,6 +629,11 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     let goal = goal_text(W::KIND, world.physics());
     // Built once for the run; again only after a change of parameters.
     let mut oracle = cached_oracle::<W, D, A>(world.physics());
+    // A search oracle searches when first asked about a start: asked here, outside the run's
+    // timing (the answer is kept).
+    if let Some(o) = &oracle {
+        o.min_steps(start);
+    }
     let live: Option<LiveOracle<D>> = oracle.clone().map(|o| Arc::new(RwLock::new(o)));
     let ctx = ControlAgentContext {
         world: W::KIND,
@@ -644,6 +681,10 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         if any && oracle.is_some() {
             let t = Instant::now();
             *oracle = cached_oracle::<W, D, A>(world.physics());
+            if let Some(o) = oracle.as_ref() {
+                // The next trial's claim, searched now (kept by the oracle) so it is timed here.
+                o.min_steps(start);
+            }
             // The speed is the world's and the agent's: rebuilding the oracle does not count.
             oracle_secs += t.elapsed().as_secs_f64();
             if let (Some(cell), Some(o)) = (&live, oracle.as_ref()) {
@@ -784,6 +825,12 @@ fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
 fn goal_text<P: Params>(kind: ControlWorldKind, p: &P) -> String {
     let get = |n: &str| p.get(n).map_or(f64::NAN, |v| v);
     match kind {
+        ControlWorldKind::MountainCar if get("goal_left") != 0.0 => format!(
+            "x <= {} and v <= {} (the left hill)",
+            get("goal_position"),
+            // + 0.0: a zero goal velocity prints as 0, not -0.
+            -get("goal_velocity") + 0.0
+        ),
         ControlWorldKind::MountainCar => format!(
             "x >= {} and v >= {}",
             get("goal_position"),
@@ -832,7 +879,7 @@ mod tests {
     }
 
     /// The random agent on every world: the budget is spent, the start is the seed's, every
-    /// trial starts there, the run is a function of the seed, and the 4-D worlds have no oracle.
+    /// trial starts there, the run is a function of the seed, and every world has an oracle.
     #[test]
     fn random_runs_on_every_world_are_seeded() {
         for k in ControlWorldKind::ALL {
@@ -879,6 +926,23 @@ mod tests {
         }
     }
 
+    /// On the 4-D worlds the oracle agent replays the search's plan: success in exactly the
+    /// claimed steps, every trial (the world is deterministic and every trial starts alike).
+    #[test]
+    fn the_oracle_agent_replays_the_search_plan_on_the_4d_worlds() {
+        for k in [
+            ControlWorldKind::Acrobot,
+            ControlWorldKind::AcrobotContinuous,
+        ] {
+            let s = spec(k, 2, 1000);
+            let r = run_control(&s, None, &agent(AgentKind::Oracle), &mut |_| {}).expect("runs");
+            for t in &r.trials {
+                assert!(t.success, "{k}: {t:?}");
+                assert_eq!(Some(t.steps), t.optimal_steps, "{k}: {t:?}");
+            }
+        }
+    }
+
     /// A benchmark's runs on one world share its oracle: built once per parameters.
     #[test]
     fn oracles_are_built_once_per_world_and_parameters() {
@@ -890,7 +954,10 @@ mod tests {
         half.set("power", 0.00075).expect("in range");
         let c = cached_oracle::<MountainCar, 2, 1>(&half).expect("an oracle");
         assert!(!Arc::ptr_eq(&a, &c));
-        assert!(cached_oracle::<Acrobot, 4, 1>(&AcrobotParams::default()).is_none());
+        let d = AcrobotParams::default();
+        let a = cached_oracle::<Acrobot, 4, 1>(&d).expect("a search oracle");
+        let b = cached_oracle::<Acrobot, 4, 1>(&d).expect("a search oracle");
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     /// Regression: runs that missed the cache at once each inserted their own copy, filling it
@@ -924,10 +991,7 @@ mod tests {
             check_control_run(&s, None, &agent(kind))
         };
         use ControlWorldKind::*;
-        assert!(matches!(
-            run(Acrobot, AgentKind::Oracle, false),
-            Err(RunError::Agent(AgentError::NoOracle { world: "acrobot" }))
-        ));
+        assert!(run(Acrobot, AgentKind::Oracle, false).is_ok());
         assert!(matches!(
             run(Pendulum, AgentKind::Oracle, true),
             Err(RunError::Agent(AgentError::NeedsGoal("oracle")))
@@ -936,15 +1000,37 @@ mod tests {
             run(MountainCar, AgentKind::Bug2, false),
             Err(RunError::Agent(AgentError::MazeOnly { .. }))
         ));
+        let neural = AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Neural,
+        };
+        for world in [MountainCar, Pendulum, Acrobot, CartPoleSwingUp] {
+            assert!(run(world, neural, false).is_ok(), "{world}");
+        }
+        // --dims is honoured where it splits into modules (6 phasors per state dimension),
+        // refused in one line otherwise; --self-motion is the maze's.
+        let with = |world, dims, self_motion| {
+            let a = AgentSpec {
+                dims,
+                self_motion,
+                ..agent(neural)
+            };
+            check_control_run(&spec(world, 1, 10), None, &a)
+        };
+        assert!(with(MountainCar, Some(48), false).is_ok());
+        assert!(with(Acrobot, Some(96), false).is_ok());
         assert!(matches!(
-            run(
-                MountainCar,
-                AgentKind::Sns {
-                    substrate: crate::agents::SubstrateKind::Neural
-                },
-                false
-            ),
-            Err(RunError::Agent(AgentError::NeuralOnControl { .. }))
+            with(Acrobot, Some(60), false),
+            Err(RunError::Agent(AgentError::Neural(
+                sns_neural::NeuralError::StateDims {
+                    dims: 60,
+                    per_module: 24,
+                    ..
+                }
+            )))
+        ));
+        assert!(matches!(
+            with(Pendulum, None, true),
+            Err(RunError::Agent(AgentError::SelfMotionOnControl { .. }))
         ));
         assert!(run(Pendulum, AgentKind::Oracle, false).is_ok());
         assert!(run(CartPoleSwingUp, AgentKind::Random, true).is_ok());

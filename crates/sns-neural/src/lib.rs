@@ -5,6 +5,8 @@
 //! activity is the code's similarity kernel ([`place`]), behaviours are Hebbian synapses between
 //! place units, and plans come from activity spreading backward from the goal ([`graph`]).
 //! [`selfmotion`] lets the agent run on its path-integrated code instead of sensed positions.
+//! [`system`] is the substrate of the control agent (`sns_core::system::SystemSns`) on the
+//! classic-control worlds: a harmonic code of the normalised state space, periodic on angles.
 //! See `docs/NEURAL.md` for the equations and for which parts come from the paper.
 //!
 //! ```
@@ -51,10 +53,12 @@ pub mod graph;
 pub mod neural;
 pub mod place;
 pub mod selfmotion;
+pub mod system;
 
 pub use code::{CodeParams, HarmonicCode, PathIntegrator, DEFAULT_DIMS, REACH_MARGIN};
 pub use neural::{Neural, NeuralParams};
 pub use selfmotion::{MotionSignal, SelfMotion};
+pub use system::{NeuralSystem, StateCode, StateCodeParams};
 
 use thiserror::Error;
 
@@ -83,6 +87,17 @@ pub enum NeuralError {
     Reach {
         /// The reach, in metres.
         reach: f64,
+    },
+    /// A dimension of the control agent's state-space code that does not split into modules
+    /// (`system::StateCodeParams::for_geometry`).
+    #[error("--dims {dims}: the state-space code needs a positive multiple of {per_module} (6 phasors per state dimension and module) with at least 2 modules; leave --dims out for the derived {derived}")]
+    StateDims {
+        /// The dimension asked for.
+        dims: usize,
+        /// Phasors per module (6 per state dimension).
+        per_module: usize,
+        /// The dimension derived from the task.
+        derived: usize,
     },
     /// An explicit dimension is too small for the world: the stretched range would need a
     /// coarser scale ratio than the default's (see `CodeParams::for_reach`).
