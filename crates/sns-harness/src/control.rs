@@ -1049,7 +1049,14 @@ mod tests {
         let sns = agent(AgentKind::Sns {
             substrate: crate::agents::SubstrateKind::Symbolic,
         });
-        for (kind, a) in [("sns", &sns), ("random", &agent(AgentKind::Random))] {
+        let neural = agent(AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Neural,
+        });
+        for (kind, a) in [
+            ("sns", &sns),
+            ("sns:neural", &neural),
+            ("random", &agent(AgentKind::Random)),
+        ] {
             let plain = run_control(&s, Some(&sc), a, &mut |_| {}).expect("runs");
             let mut rec = ControlRecorder::new(ControlRecordSpec {
                 max_states: 64,
@@ -1097,8 +1104,8 @@ mod tests {
                 .flat_map(|t| t.samples.iter().map(|x| x.1))
                 .collect();
             assert!(counts.windows(2).all(|w| w[0] <= w[1]), "places only grow");
-            if kind == "sns" {
-                assert!(rec.places_total > 0);
+            if kind != "random" {
+                assert!(rec.places_total > 0, "{kind}");
                 assert_eq!(rec.places.len(), rec.places_total);
                 assert_eq!(counts.last().copied(), Some(rec.places_total as u32));
                 assert!(
