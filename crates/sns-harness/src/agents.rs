@@ -13,9 +13,10 @@ use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
     StateCodeParams,
 };
-use sns_spaces::{Agent as ControlAgent, Point, Sensed, StateSpace, Task};
+use sns_spaces::{Agent as ControlAgent, Point, Region, Sensed, StateSpace, Task};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// The largest dimension of the neural substrate's code (`--dims`). Every node stores the code
@@ -521,6 +522,9 @@ pub trait ControlRunAgent<const D: usize, const A: usize>:
     fn places(&self, _space: &StateSpace<D>, _every: usize) -> Vec<PlaceView> {
         Vec::new()
     }
+    /// The goal region it was told moved (a scenario moved the goal, which is sensed unless
+    /// hidden): it plans to `goal` from now on. Agents without a goal ignore it.
+    fn goal_moved(&mut self, _goal: Arc<dyn Region<D>>) {}
 }
 
 impl<const D: usize, const A: usize, S: SystemSubstrate<D> + Send> ControlRunAgent<D, A>
@@ -528,6 +532,10 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D> + Send> ControlRunAge
 {
     fn place_count(&self) -> usize {
         self.substrate().len()
+    }
+
+    fn goal_moved(&mut self, goal: Arc<dyn Region<D>>) {
+        self.set_goal(goal);
     }
 
     fn places(&self, space: &StateSpace<D>, every: usize) -> Vec<PlaceView> {

@@ -644,6 +644,8 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     };
     let mut agent_box: Box<dyn ControlRunAgent<D, A>> = make_control_agent(agent_spec, &ctx)?;
     let agent = agent_box.as_mut();
+    // The goal region as the agent was last told it.
+    let mut told_goal = goal_text(W::KIND, world.physics());
     let space = world.space();
     if let Some(rec) = recorder.as_deref_mut() {
         rec.begin_run(W::KIND.name(), axes(&space));
@@ -705,6 +707,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         let t0 = Instant::now();
         let changed = apply_due(&mut world, &mut oracle, k, 0, false)?;
         note_params(&world, changed, &mut recorder);
+        tell_moved_goal(&world, changed, agent, &mut told_goal, spec.hide_goal);
         let (_, info) = world.reset_state(start)?;
         let optimal_steps = oracle.as_ref().and_then(|o| o.min_steps(start));
         let mut sensed = world.sense(&info);
@@ -728,6 +731,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
             }
             let changed = apply_due(&mut world, &mut oracle, k, steps, false)?;
             note_params(&world, changed, &mut recorder);
+            tell_moved_goal(&world, changed, agent, &mut told_goal, spec.hide_goal);
             if total_steps % 1000 == 0 {
                 progress(total_steps);
             }
@@ -738,6 +742,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         }
         let changed = apply_due(&mut world, &mut oracle, k, steps, true)?;
         note_params(&world, changed, &mut recorder);
+        tell_moved_goal(&world, changed, agent, &mut told_goal, spec.hide_goal);
         trials.push(ControlTrialResult {
             trial: k,
             success,
@@ -822,6 +827,27 @@ fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
 }
 
 /// The success condition in words, with the parameters it depends on.
+/// Tells the agent the goal region after a change of parameters moved it: the goal is sensed
+/// unless hidden (as a maze's moved goal is), while the physics' changes are never told.
+fn tell_moved_goal<W: Physical<D, A>, const D: usize, const A: usize>(
+    world: &W,
+    changed: bool,
+    agent: &mut dyn ControlRunAgent<D, A>,
+    told: &mut String,
+    hide_goal: bool,
+) {
+    if !changed || hide_goal {
+        return;
+    }
+    let now = goal_text(W::KIND, world.physics());
+    if now != *told {
+        if let Some(goal) = world.task(false).goal {
+            agent.goal_moved(goal);
+        }
+        *told = now;
+    }
+}
+
 fn goal_text<P: Params>(kind: ControlWorldKind, p: &P) -> String {
     let get = |n: &str| p.get(n).map_or(f64::NAN, |v| v);
     match kind {
@@ -1131,6 +1157,29 @@ mod tests {
 
     fn rec_params() -> BTreeMap<String, f64> {
         param_values(&PendulumParams::default())
+    }
+
+    /// A goal moved by a scenario is sensed (regression: SNS kept planning to the right hill
+    /// after the goal moved to the left one in the middle of trial 2, and failed the trials
+    /// after), while the goal stays hidden in search mode.
+    #[test]
+    fn a_moved_goal_is_told_to_sns() {
+        let text = "world = \"mountaincar\"\ntrials = 3\n\
+                    [[change]]\ntrial = 2\nstep = 30\nset = { goal_left = 1, goal_position = -1.1 }\n";
+        let sc = ControlScenario::parse("left.toml", text).expect("valid");
+        let s = spec(ControlWorldKind::MountainCar, 3, 5000);
+        let r = run_control(
+            &s,
+            Some(&sc),
+            &agent(AgentKind::Sns {
+                substrate: crate::agents::SubstrateKind::Symbolic,
+            }),
+            &mut |_| {},
+        )
+        .expect("runs");
+        assert!(r.trials.iter().all(|t| t.success), "{:?}", r.trials);
+        let t1 = r.trials[0].steps;
+        assert!(r.trials[2].steps <= 2 * t1, "{:?}", r.trials);
     }
 
     /// A change of parameters applies at its step (the trajectory parts there, not before), is

@@ -66,9 +66,10 @@ pub use primitive::{Primitive, Primitives};
 pub use substrate::{PlaceId, SymbolicSystem, SystemSubstrate};
 
 use crate::fxhash::{FxHashMap, FxHashSet};
-use sns_spaces::{Agent, Point, Sensed, Task};
+use sns_spaces::{Agent, Point, Region, Sensed, Task};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Why a control agent cannot be built.
@@ -320,6 +321,16 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     /// The parameters.
     pub fn params(&self) -> &SystemParams {
         &self.params
+    }
+
+    /// The task's goal region moved (a goal the agent is told; a scenario moved it): routes lead
+    /// to `goal` from now on, and what was learned of the dynamics is kept. In search mode (no
+    /// goal told) nothing changes: the goal is found by its success signal.
+    pub fn set_goal(&mut self, goal: Arc<dyn Region<D>>) {
+        if self.task.goal.is_some() {
+            self.task.goal = Some(goal);
+            self.route.clear();
+        }
     }
 
     /// The consecutive steps in the goal region a route must plan: the task's hold, and half as
