@@ -35,6 +35,7 @@ use crate::NeuralError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_core::fxhash::FxHashMap;
+use sns_core::system::fit::{solve, Fit, NormalEquations};
 use sns_core::system::{CellKey, Geometry, PlaceId, SystemSubstrate};
 use sns_spaces::Point;
 use std::cell::RefCell;
@@ -50,10 +51,6 @@ pub const FINEST_CELLS: f64 = 4.0;
 
 /// Directions averaged for the radial profile of the kernel.
 const PROFILE_DIRECTIONS: usize = 64;
-
-/// The ridge on the readout's slopes, relative to the total weight (slopes in units of the
-/// radius): one active unit, or units along a line, give their weighted mean.
-const RIDGE: f64 = 0.05;
 
 /// Layout of the state-space code.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -360,50 +357,6 @@ fn invert<const D: usize>(g: [[f64; D]; D]) -> [[f64; D]; D] {
     std::array::from_fn(|r| std::array::from_fn(|c| rhs[r * D + c]))
 }
 
-/// Solves `m x = rhs` in place (`n` unknowns, `k` right-hand sides, row-major; the solution is
-/// left in `rhs`) by Gauss-Jordan elimination with partial pivoting; false when singular.
-fn solve(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> bool {
-    for col in 0..n {
-        let mut piv = col;
-        for r in col + 1..n {
-            if m[r * n + col].abs() > m[piv * n + col].abs() {
-                piv = r;
-            }
-        }
-        if m[piv * n + col].abs() < 1e-12 {
-            return false;
-        }
-        if piv != col {
-            for c in 0..n {
-                m.swap(piv * n + c, col * n + c);
-            }
-            for c in 0..k {
-                rhs.swap(piv * k + c, col * k + c);
-            }
-        }
-        let d = m[col * n + col];
-        for c in 0..n {
-            m[col * n + c] /= d;
-        }
-        for c in 0..k {
-            rhs[col * k + c] /= d;
-        }
-        for r in 0..n {
-            let f = m[r * n + col];
-            if r == col || f == 0.0 {
-                continue;
-            }
-            for c in 0..n {
-                m[r * n + c] -= f * m[col * n + c];
-            }
-            for c in 0..k {
-                rhs[r * k + c] -= f * rhs[col * k + c];
-            }
-        }
-    }
-    true
-}
-
 /// A place: its cell, the bucket of the coarse map it is in, its place-level units and the
 /// effectiveness of its primitives.
 #[derive(Debug, Clone)]
@@ -422,14 +375,6 @@ struct Place<const D: usize> {
 struct Unit<const D: usize> {
     flow: Point<D>,
     n: u32,
-}
-
-/// The readout of one cell and level: `a + sum_i slopes[i] z_i` for an offset `z` from the
-/// cell's centre (in units of the kernel's radius).
-#[derive(Debug, Clone, Copy)]
-struct Fit<const D: usize> {
-    a: Point<D>,
-    slopes: [Point<D>; D],
 }
 
 /// Cached readouts for one radius: per (bucket, level), per cell.
@@ -548,9 +493,7 @@ impl<const D: usize> NeuralSystem<D> {
         };
         let mut keys = Vec::with_capacity(3usize.pow(D as u32));
         self.bucket_keys(b, &mut keys);
-        let mut m = vec![0.0; (D + 1) * (D + 1)];
-        let mut rhs = vec![0.0; (D + 1) * D];
-        let mut total = 0.0;
+        let mut ne = NormalEquations::<D>::new();
         for k in &keys {
             for &p in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 let place = &self.places[p as usize];
@@ -565,36 +508,16 @@ impl<const D: usize> NeuralSystem<D> {
                 if a <= theta {
                     continue;
                 }
-                let g = ((a - theta) / (1.0 - theta)).powi(2);
                 let z = self.code.displacement(q, c);
-                // The regressors [1, z / radius].
-                let zz = |r: usize| if r == 0 { 1.0 } else { z[r - 1] / radius };
-                let flow = self.units[j as usize].flow;
-                total += g;
-                for r in 0..=D {
-                    for cc in 0..=D {
-                        m[r * (D + 1) + cc] += g * zz(r) * zz(cc);
-                    }
-                    for cc in 0..D {
-                        rhs[r * D + cc] += g * zz(r) * flow[cc];
-                    }
-                }
+                let z: Point<D> = std::array::from_fn(|i| z[i] / radius);
+                ne.add(
+                    ((a - theta) / (1.0 - theta)).powi(2),
+                    &z,
+                    &self.units[j as usize].flow,
+                );
             }
         }
-        if total <= 0.0 {
-            return None;
-        }
-        for r in 1..=D {
-            m[r * (D + 1) + r] += RIDGE * total;
-        }
-        if !solve(&mut m, &mut rhs, D + 1, D) {
-            return None;
-        }
-        let row = |r: usize| -> Point<D> { std::array::from_fn(|c| rhs[r * D + c]) };
-        Some(Fit {
-            a: row(0),
-            slopes: std::array::from_fn(|i| row(i + 1)),
-        })
+        ne.solve()
     }
 }
 
@@ -708,13 +631,7 @@ impl<const D: usize> SystemSubstrate<D> for NeuralSystem<D> {
                 f
             }
         }?;
-        let z = self.geometry.diff(&centre, at);
-        Some(std::array::from_fn(|c| {
-            fit.a[c]
-                + (0..D)
-                    .map(|i| fit.slopes[i][c] * z[i] / radius)
-                    .sum::<f64>()
-        }))
+        Some(fit.at(&self.geometry.diff(&centre, at), radius))
     }
 
     /// The places in the buckets around `at` whose place code (the code of their centre)

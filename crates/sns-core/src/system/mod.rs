@@ -55,6 +55,7 @@
 //! assert!(obs.success, "{steps}");
 //! ```
 
+pub mod fit;
 pub mod geometry;
 mod params;
 pub mod primitive;

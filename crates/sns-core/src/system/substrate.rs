@@ -3,6 +3,7 @@
 //! [`SymbolicSystem`] keeps them in hash maps; a neural substrate can implement the same trait
 //! (its kernel being the overlap of a harmonic code).
 
+use super::fit::{Fit, NormalEquations};
 use super::geometry::{norm, CellKey, Geometry};
 use crate::fxhash::FxHashMap;
 use sns_spaces::Point;
@@ -115,10 +116,7 @@ impl<const D: usize> SymbolicSystem<D> {
     fn fit(&self, at: &Point<D>, level: usize, radius: f64) -> Option<Fit<D>> {
         let mut keys = Vec::with_capacity(3usize.pow(D as u32));
         self.bucket_keys(at, &mut keys);
-        // Normal equations over [1, z]: m (D+1 x D+1) and rhs (D+1 x D).
-        let mut m = vec![0.0; (D + 1) * (D + 1)];
-        let mut rhs = vec![0.0; (D + 1) * D];
-        let mut total = 0.0;
+        let mut ne = NormalEquations::<D>::new();
         for k in &keys {
             for &q in self.buckets.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 let place = &self.places[q as usize];
@@ -130,29 +128,11 @@ impl<const D: usize> SymbolicSystem<D> {
                 if d >= 1.0 {
                     continue;
                 }
-                let w = (1.0 - d * d).powi(2);
-                total += w;
-                let mut zz = [1.0; 8];
-                for i in 0..D.min(7) {
-                    zz[i + 1] = z[i] / radius;
-                }
-                for r in 0..=D.min(7) {
-                    for c in 0..=D.min(7) {
-                        m[r * (D + 1) + c] += w * zz[r] * zz[c];
-                    }
-                    for c in 0..D {
-                        rhs[r * D + c] += w * zz[r] * smp.flow[c];
-                    }
-                }
+                let z: Point<D> = std::array::from_fn(|i| z[i] / radius);
+                ne.add((1.0 - d * d).powi(2), &z, &smp.flow);
             }
         }
-        if total <= 0.0 {
-            return None;
-        }
-        for r in 1..=D {
-            m[r * (D + 1) + r] += RIDGE * total;
-        }
-        solve(&mut m, &mut rhs, D + 1, D)
+        ne.solve()
     }
 }
 
@@ -247,13 +227,7 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
                 }
             }
         }?;
-        let z = self.geometry.diff(&centre, at);
-        Some(std::array::from_fn(|c| {
-            fit.a[c]
-                + (0..D)
-                    .map(|i| fit.slopes[i][c] * z[i] / radius)
-                    .sum::<f64>()
-        }))
+        Some(fit.at(&self.geometry.diff(&centre, at), radius))
     }
 
     fn near(&self, at: &Point<D>, radius: f64, out: &mut Vec<PlaceId>) {
@@ -289,59 +263,6 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
             })
             .sum()
     }
-}
-
-/// The ridge on the kernel regression's slopes, relative to the total weight (slopes in units
-/// of the radius).
-const RIDGE: f64 = 0.05;
-
-/// Solves `m x = rhs` (`n = D + 1` unknowns, `k = D` right-hand sides, row-major) by
-/// Gauss-Jordan elimination with partial pivoting; returns the rows of `x` (the intercepts, then
-/// the slopes along each axis), `None` when singular.
-fn solve<const D: usize>(m: &mut [f64], rhs: &mut [f64], n: usize, k: usize) -> Option<Fit<D>> {
-    for col in 0..n {
-        let piv =
-            (col..n).max_by(|&a, &b| m[a * n + col].abs().total_cmp(&m[b * n + col].abs()))?;
-        if m[piv * n + col].abs() < 1e-12 {
-            return None;
-        }
-        if piv != col {
-            for c in 0..n {
-                m.swap(piv * n + c, col * n + c);
-            }
-            for c in 0..k {
-                rhs.swap(piv * k + c, col * k + c);
-            }
-        }
-        for r in 0..n {
-            if r == col {
-                continue;
-            }
-            let f = m[r * n + col] / m[col * n + col];
-            if f == 0.0 {
-                continue;
-            }
-            for c in col..n {
-                m[r * n + c] -= f * m[col * n + c];
-            }
-            for c in 0..k {
-                rhs[r * k + c] -= f * rhs[col * k + c];
-            }
-        }
-    }
-    let row = |r: usize| -> Point<D> { std::array::from_fn(|c| rhs[r * k + c] / m[r * n + r]) };
-    Some(Fit {
-        a: row(0),
-        slopes: std::array::from_fn(|i| row(i + 1)),
-    })
-}
-
-/// A locally linear model of a level's flow around a cell's centre: `a + sum_i slopes[i] z_i`
-/// for an offset `z` (in units of the kernel's radius).
-#[derive(Debug, Clone, Copy)]
-struct Fit<const D: usize> {
-    a: Point<D>,
-    slopes: [Point<D>; D],
 }
 
 #[cfg(test)]
