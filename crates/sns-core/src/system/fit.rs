@@ -161,15 +161,24 @@ mod tests {
         for c in 0..2 {
             assert!((fit.a[c] - want.a[c]).abs() < 1e-12, "{fit:?}");
             for i in 0..2 {
-                assert!((fit.slopes[i][c] - want.slopes[i][c]).abs() < 1e-12, "{fit:?}");
+                assert!(
+                    (fit.slopes[i][c] - want.slopes[i][c]).abs() < 1e-12,
+                    "{fit:?}"
+                );
             }
         }
         let mut one = NormalEquations::<2>::new();
         one.add(2.0, &[0.3, 0.1], &[0.7, -0.1]);
         let fit = one.solve().expect("the ridge makes one sample solvable");
         let at = fit.at(&[0.3, 0.1], 1.0);
-        assert!((at[0] - 0.7).abs() < 1e-9 && (at[1] + 0.1).abs() < 1e-9, "{at:?}");
-        assert!(NormalEquations::<2>::new().solve().is_none(), "no weight, no fit");
+        assert!(
+            (at[0] - 0.7).abs() < 1e-9 && (at[1] + 0.1).abs() < 1e-9,
+            "{at:?}"
+        );
+        assert!(
+            NormalEquations::<2>::new().solve().is_none(),
+            "no weight, no fit"
+        );
     }
 
     /// The solver inverts a matrix: `m x = I` gives `x = m^-1`.
