@@ -188,17 +188,12 @@ struct Candidate<const D: usize> {
     dwell: u32,
 }
 
-/// Where a simulated route ends and whether it is in the goal region there; `None` at an
-/// untried outcome (nothing is expected).
-type Landing<const D: usize> = Option<(CellKey<D>, bool)>;
-
 /// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
 #[derive(Debug, Clone, Copy)]
 struct Leg<const D: usize> {
     from: CellKey<D>,
     prim: usize,
-    /// `None` when the leg ends at an untried outcome (optimism, not a prediction).
-    expect: Option<CellKey<D>>,
+    expect: CellKey<D>,
     /// The simulated state ends in the goal region.
     goal: bool,
 }
@@ -552,9 +547,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
         heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
-        // The best end found: cost, node, primitive, expected landing and in the goal there
-        // (`None`: an untried outcome, nothing is expected).
-        let mut best: Option<(f64, u32, usize, Landing<D>)> = None;
+        // The best end found: cost, node, primitive, expected landing, in the goal there.
+        let mut best: Option<(f64, u32, usize, CellKey<D>, bool)> = None;
         let mut expansions = 0usize;
         while let Some(Queued(f, _, i)) = heap.pop() {
             if best.is_some_and(|b| f >= b.0) {
@@ -586,8 +580,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 let sk = self.geo.key(&s);
                 let g = n.g + steps / w;
                 let end = match sim {
-                    Sim::Target => Some((g, Some((sk, held > 0)))),
-                    Sim::Unknown => Some((g + self.unexplored(&s, held), None)),
+                    Sim::Target => Some(g),
+                    Sim::Unknown => Some(g + self.unexplored(&s, held)),
                     Sim::Landed => {
                         if g < best_g.get(&(sk, held)).copied().unwrap_or(f64::INFINITY) {
                             best_g.insert((sk, held), g);
@@ -605,21 +599,21 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                         None
                     }
                 };
-                if let Some((c, land)) = end {
+                if let Some(c) = end {
                     if best.map_or(true, |b| c < b.0) {
-                        best = Some((c, i, k, land));
+                        best = Some((c, i, k, sk, held > 0));
                     }
                 }
             }
         }
         self.stats.expansions += expansions as u64;
-        let (_, mut i, k, land) = best?;
+        let (_, mut i, k, land, goal) = best?;
         let mut route = VecDeque::new();
         route.push_front(Leg {
             from: nodes[i as usize].key,
             prim: k,
-            expect: land.map(|l| l.0),
-            goal: land.is_some_and(|l| l.1),
+            expect: land,
+            goal,
         });
         while nodes[i as usize].parent != u32::MAX {
             let n = nodes[i as usize];
@@ -627,30 +621,12 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             route.push_front(Leg {
                 from: nodes[p as usize].key,
                 prim: n.prim as usize,
-                expect: Some(n.key),
+                expect: n.key,
                 goal: n.held > 0,
             });
             i = p;
         }
         Some(route)
-    }
-
-    /// The smallest kernel radius: half a cell's diagonal, so that the outcome learned in a
-    /// cell (at the mean state it was measured from) still covers the cell, and a level
-    /// executed in a place is not untried there again.
-    fn min_radius(&self) -> f64 {
-        0.5 * self.params.cell * (D as f64).sqrt()
-    }
-
-    /// Whether two cells are the same or next to each other (on every axis at most one cell
-    /// apart, across the period on a periodic axis): the tolerance of the failure test and of
-    /// route following.
-    fn adjacent(&self, a: &CellKey<D>, b: &CellKey<D>) -> bool {
-        (0..D).all(|i| {
-            let d = (a[i] - b[i]).abs();
-            let n = self.geo.cells_per_period()[i];
-            d <= 1 || n - d <= 1
-        })
     }
 
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
@@ -665,7 +641,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             key,
             steps: 0,
             duration: s.prims.all()[prim].duration,
-            expect: leg.and_then(|l| l.expect),
+            expect: leg.map(|l| l.expect),
             expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
         };
         // Inside the goal region of a hold task every decision is planned afresh (staying
@@ -692,18 +668,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 self.pick_candidate(u);
                 continue;
             }
-            if 0.5 * self.radius < self.min_radius() {
-                if let Some(p) = place {
-                    let pi = p as usize;
-                    if self.depth[pi] < self.prims.max_depth() {
-                        // Exhaustion refines: the place offers its next depth (finer levels,
-                        // shorter holds), whose new levels are untried there.
-                        self.depth[pi] += 1;
-                        self.failures[pi] = 0;
-                        self.stats.refinements += 1;
-                        return self.decide(u, key, place);
-                    }
-                }
+            if self.radius <= 0.5 * self.params.cell {
                 // Nothing left to plan with: cycle through the primitives.
                 self.route.clear();
                 let k = (self.stats.decisions % avail as u64) as usize;
@@ -723,14 +688,16 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let Some(p) = ex.place else {
             return;
         };
-        if ex.expect.is_none() && !success {
-            // An untried outcome (or no plan): nothing was expected, so nothing is judged; the
-            // steps taught its outcome.
-            return;
-        }
         let ok = success
             || (!ex.expect_goal || self.in_goal(u))
-                && ex.expect.map_or(true, |e| self.adjacent(&e, key));
+                && match ex.expect {
+                    Some(e) => (0..D).all(|i| {
+                        let d = (e[i] - key[i]).abs();
+                        let n = self.geo.cells_per_period()[i];
+                        d <= 1 || n - d <= 1
+                    }),
+                    None => true,
+                };
         if !ok {
             self.route.clear();
         }
