@@ -2,10 +2,11 @@
 # Browser test of the replay page of `sns run --report`, for CI.
 #
 # Installs what it needs (Debian's chromium, Node and npm when missing, playwright-core from
-# package-lock.json), builds `sns`, writes a report of a short run, and opens it from disk in
-# headless Chromium (replay.test.mjs): no console errors, the ball moves when played, the
-# scrubber and trial selector work, the screenshot is not blank. Exits non-zero on failure.
-# The report and the screenshot are left in $SNS_BROWSER_OUT (default: a temporary folder).
+# package-lock.json), builds `sns`, writes the reports of a short maze run and of a short
+# pendulum run, and opens each from disk in headless Chromium (replay.test.mjs): no console
+# errors, the ball (or the state) moves when played, the scrubber and trial selector work, the
+# screenshot is not blank. Exits non-zero on failure. The reports and the screenshots are left
+# in $SNS_BROWSER_OUT (default: a temporary folder).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -32,3 +33,8 @@ mkdir -p "$out"
 "$bin" run --maze medium --task 1 --trials 3 --seed 0 --quiet --report "$out/report.html" >/dev/null
 echo "browser test: $out/report.html"
 node "$here/replay.test.mjs" "$out/report.html" "$out/screenshot.png"
+# The replay page of a classic-control world (the pendulum swinging up, beside its phase
+# portrait) exposes the same controls and window.__sns, so the same test applies.
+"$bin" run --world pendulum --trials 2 --seed 0 --quiet --report "$out/pendulum.html" >/dev/null
+echo "browser test: $out/pendulum.html"
+node "$here/replay.test.mjs" "$out/pendulum.html" "$out/pendulum.png"

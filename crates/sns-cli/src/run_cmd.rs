@@ -60,10 +60,9 @@ pub struct RunArgs {
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
     /// spec or map file). On a control world the agents are sns (either substrate), random and
-    /// oracle (mountaincar and pendulum), every trial starts from the state the world's reset
-    /// draws from --seed, and the maze flags (--dynamics, --start, --goal, --task,
-    /// --self-motion, --plot, --report, --param) are refused (--dims sets the neural
-    /// substrate's state-space code).
+    /// oracle, every trial starts from the state the world's reset draws from --seed, and the
+    /// maze flags (--dynamics, --start, --goal, --task, --self-motion, --param) are refused
+    /// (--dims sets the neural substrate's state-space code).
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
     pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
@@ -135,11 +134,13 @@ pub struct RunArgs {
     #[arg(long)]
     pub quiet: bool,
     /// Also draw a top-down picture of the run (walls, trajectories, final graph, failures) to
-    /// FILE.svg or FILE.png.
+    /// FILE.svg or FILE.png; on a control world, the phase portrait of each trial's trajectory
+    /// with the agent's places and the goal region.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<std::path::PathBuf>,
     /// Also write a self-contained HTML replay of the run (ball, growing graph, failures) to
-    /// FILE.html.
+    /// FILE.html; on a control world, the system itself (car on its hill, pendulum, acrobot,
+    /// cart and pole) beside its phase portrait.
     #[arg(long, value_name = "FILE")]
     pub report: Option<std::path::PathBuf>,
 }
@@ -349,8 +350,6 @@ fn run_control(
         (args.goal.is_some(), "--goal"),
         (args.task.is_some(), "--task"),
         (args.self_motion, "--self-motion"),
-        (args.plot.is_some(), "--plot"),
-        (args.report.is_some(), "--report"),
         (!args.params.is_empty(), "--param"),
     ] {
         if given {
@@ -369,22 +368,32 @@ fn run_control(
         spec.seed = sc.seed.unwrap_or(spec.seed);
         spec.trials = sc.trials.unwrap_or(spec.trials);
     }
+    crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;
+    let limits = sns_harness::ControlRecordSpec::default();
+    let mut recorder = (args.plot.is_some() || args.report.is_some())
+        .then(|| sns_harness::ControlRecorder::new(limits));
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
-    let result = sns_harness::run_control(&spec, scenario.as_ref(), &agent, &mut |steps| {
-        bar.set_position(steps)
-    })
+    let result = sns_harness::run_control_recorded(
+        &spec,
+        scenario.as_ref(),
+        &agent,
+        &mut |steps| bar.set_position(steps),
+        recorder.as_mut(),
+    )
     .map_err(|e| match &e {
         RunError::Agent(_) => anyhow::Error::new(e).context(format!("--agent '{}'", args.agent)),
         _ => anyhow::Error::new(e),
     })?;
     bar.finish_and_clear();
+    // As for mazes: the results are printed even when a picture cannot be written.
+    let written = crate::viz_out::write_control(&result, recorder, &limits, args.plot, args.report);
     let text = if args.json {
         serde_json::to_string_pretty(&result)? + "\n"
     } else {
         control_table(&result)
     };
     crate::output::print(&text)?;
-    Ok(())
+    written
 }
 
 /// The per-trial table of `sns run` on a control world.

@@ -1,7 +1,9 @@
 //! The picture (`--plot`) and replay page (`--report`) of `sns run`.
 
 use anyhow::{bail, Context, Result};
-use sns_harness::{RecordSpec, Recorder, RunResult};
+use sns_harness::{
+    ControlRecordSpec, ControlRecorder, ControlRunResult, RecordSpec, Recorder, RunResult,
+};
 use std::path::{Path, PathBuf};
 
 /// Checks the output paths before a (possibly long) run: known extension, existing folder.
@@ -53,6 +55,36 @@ pub fn write(
     }
     for t in &mut result.trials {
         t.trajectory.clear();
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("{}", failed.join("; "))
+    }
+}
+
+/// [`write()`] for a run on a control world: its phase portrait and its replay page, from one
+/// recording.
+pub fn write_control(
+    result: &ControlRunResult,
+    recorder: Option<ControlRecorder>,
+    limits: &ControlRecordSpec,
+    plot: Option<PathBuf>,
+    report: Option<PathBuf>,
+) -> Result<()> {
+    let Some(rec) = recorder.map(ControlRecorder::finish) else {
+        return Ok(());
+    };
+    let mut failed = Vec::new();
+    if let Some(p) = plot {
+        if let Err(e) = sns_viz::control::write_control_picture(result, &rec, &p) {
+            failed.push(format!("--plot: {e}"));
+        }
+    }
+    if let Some(p) = report {
+        if let Err(e) = sns_viz::control::write_control_report(result, &rec, limits, &p) {
+            failed.push(format!("--report: {e}"));
+        }
     }
     if failed.is_empty() {
         Ok(())

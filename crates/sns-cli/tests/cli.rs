@@ -976,8 +976,8 @@ fn random_runs_on_every_control_world() {
                 "{w}: {t}"
             );
             assert!(t["return"].as_f64().is_some_and(f64::is_finite), "{w}: {t}");
-            let has_oracle = matches!(w, "mountaincar" | "pendulum");
-            assert_eq!(t["optimal_steps"].is_u64(), has_oracle, "{w}: {t}");
+            // Every world has an oracle (grid on the 2-D worlds, search on the 4-D ones).
+            assert!(t["optimal_steps"].is_u64(), "{w}: {t}");
         }
         // The table, too.
         let o = sns(&[
@@ -1006,10 +1006,6 @@ fn control_world_errors_are_one_line() {
     rejects(
         &["--world", "mountainca"],
         &["--world", "mountaincar", "mountainca"],
-    );
-    rejects(
-        &["--world", "acrobot", "--agent", "oracle"],
-        &["acrobot has no oracle"],
     );
     rejects(
         &["--world", "pendulum", "--agent", "oracle", "--hide-goal"],
@@ -1050,8 +1046,21 @@ fn control_world_errors_are_one_line() {
         &["--task", "pendulum"],
     );
     rejects(
-        &["--world", "cartpole-swingup", "--plot", "x.svg"],
-        &["--plot"],
+        &["--world", "cartpole-swingup", "--plot", "x.txt"],
+        &["--plot", "x.txt", "svg or .png"],
+    );
+    rejects(
+        &[
+            "--world",
+            "pendulum",
+            "--report",
+            "no-such-folder-sns/x.html",
+        ],
+        &["--report", "no-such-folder-sns", "does not exist"],
+    );
+    rejects(
+        &["--world", "acrobot", "--report", "x.svg"],
+        &["--report", "x.svg", "html"],
     );
     run_clap_rejects(&["--world", "pendulum", "--maze", "u"], &["--maze"]);
     // A maze by --world runs as by --maze.
@@ -1187,6 +1196,69 @@ fn bench_worlds_writes_one_runs_csv_for_mazes_and_control_worlds() {
         summary.contains("path/L* T1") && summary.contains("steps/optimal T1"),
         "{summary}"
     );
+}
+
+/// `--plot` and `--report` on every control world: both files are written, the PNG decodes at
+/// the phase portrait's size, the page embeds the run's states (its start and every step of
+/// every trial) and its places, and the JSON is the run's without them.
+#[test]
+fn plot_and_report_are_written_for_every_control_world() {
+    let dir = temp_dir_path("control-viz");
+    std::fs::create_dir_all(&dir.0).expect("dir");
+    for w in CONTROL_WORLDS {
+        let png = dir.0.join(format!("{w}.png"));
+        let html = dir.0.join(format!("{w}.html"));
+        let v = run_json(&[
+            "--world",
+            w,
+            "--trials",
+            "2",
+            "--max-steps",
+            "300",
+            "--plot",
+            png.to_str().expect("utf-8"),
+            "--report",
+            html.to_str().expect("utf-8"),
+        ]);
+        let trials = v["trials"].as_array().expect("trials");
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(&png).expect("the PNG is written"),
+        ));
+        let reader = decoder.read_info().expect("the PNG decodes");
+        let kind: sns_harness::ControlWorldKind = w.parse().expect("a control world");
+        assert_eq!(
+            (reader.info().width, reader.info().height),
+            sns_viz::control::picture_size(kind),
+            "{w}"
+        );
+        let page = std::fs::read_to_string(&html).expect("the page is written");
+        let start = page.find("id=\"sns-data\">").expect("data slot") + "id=\"sns-data\">".len();
+        let end = start + page[start..].find("</script>").expect("end of data");
+        let data: Value = serde_json::from_str(&page[start..end]).expect("JSON");
+        assert_eq!(data["meta"]["world"], *w);
+        let rec = data["rec"]["trials"].as_array().expect("recorded trials");
+        assert_eq!(rec.len(), trials.len(), "{w}");
+        for (r, t) in rec.iter().zip(trials) {
+            let steps = t["steps"].as_u64().expect("steps");
+            let samples = r["samples"].as_array().expect("samples");
+            assert_eq!(samples.len() as u64, steps + 1, "{w}");
+            assert_eq!(
+                r["t1"].as_u64().zip(r["t0"].as_u64()).map(|(a, b)| a - b),
+                Some(steps)
+            );
+            for (i, x) in samples[0][2].as_array().expect("state").iter().enumerate() {
+                let s = v["start"][i].as_f64().expect("start");
+                // The recorded state is sensed: angles wrapped into [-pi, pi).
+                let d = (x.as_f64().expect("number") - s).abs();
+                assert!(
+                    d < 1e-6 || (d - std::f64::consts::TAU).abs() < 1e-6,
+                    "{w}: {d}"
+                );
+            }
+        }
+        assert!(data["rec"]["places_total"].as_u64() > Some(0), "{w}");
+        assert!(v.get("rec").is_none() && v.get("places").is_none());
+    }
 }
 
 /// `--agent sns:neural` runs on every control world (the state-space code laid out from the

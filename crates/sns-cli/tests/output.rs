@@ -105,8 +105,14 @@ fn run_prints_its_results_when_the_picture_cannot_be_written() {
     std::fs::create_dir_all(&plot).expect("dir");
     let report = dir.join("run.html");
     std::fs::create_dir_all(&report).expect("dir");
-    for json in [false, true] {
-        let mut args = vec!["run", "--maze", "u", "--trials", "2", "--quiet"];
+    // A maze, and a control world (whose table and JSON are its own).
+    let worlds: [&[&str]; 2] = [
+        &["--maze", "u"],
+        &["--world", "pendulum", "--max-steps", "200"],
+    ];
+    for (world, json) in worlds.iter().flat_map(|w| [(w, false), (w, true)]) {
+        let mut args = vec!["run", "--trials", "2", "--quiet"];
+        args.extend_from_slice(world);
         args.extend(["--plot", plot.to_str().expect("utf-8")]);
         args.extend(["--report", report.to_str().expect("utf-8")]);
         if json {

@@ -2,7 +2,7 @@
 //!
 //! | world | Gymnasium | action | success (ends the trial) |
 //! |---|---|---|---|
-//! | [`MountainCar`] | `MountainCarContinuous-v0` | force in [-1, 1] | `x >= goal_position` (and `v >= goal_velocity`) |
+//! | [`MountainCar`] | `MountainCarContinuous-v0` | force in [-1, 1] | `x >= goal_position` (and `v >= goal_velocity`); mirrored with `goal_left = 1` |
 //! | [`Pendulum`] | `Pendulum-v1` | torque in [-`max_torque`, `max_torque`] | within 0.2 rad of upright for 100 consecutive steps |
 //! | [`Acrobot`] | `Acrobot-v1` | torque -1, 0 or +1 | tip height > 1 |
 //! | [`AcrobotContinuous`] | `Acrobot-v1`'s dynamics | torque in [-1, 1] | tip height > 1 |
@@ -21,6 +21,10 @@
 //! generator, so seeds do not give Gymnasium's numbers; `reset_to` starts from an exact state
 //! instead. Physical parameters go by Gymnasium's attribute names ([`Params`]) and are range
 //! checked.
+//!
+//! Oracles: [`MountainCarOracle`] and [`PendulumOracle`] by dynamic programming on a fine grid;
+//! [`AcrobotOracle`] (both acrobots) and [`CartPoleOracle`] by a beam search with the true model,
+//! whose answer is an upper bound (docs/CONTROL.md, "Oracles").
 
 mod acrobot;
 mod cartpole;
@@ -28,6 +32,7 @@ mod mountaincar;
 mod oracle;
 mod params;
 mod pendulum;
+mod search;
 mod world;
 
 pub use acrobot::{Acrobot, AcrobotContinuous, AcrobotParams, Torque};
@@ -36,6 +41,7 @@ pub use mountaincar::{MountainCar, MountainCarParams};
 pub use oracle::{MountainCarOracle, PendulumOracle};
 pub use params::{ParamError, ParamSpec, Params};
 pub use pendulum::{Pendulum, PendulumParams};
+pub use search::{AcrobotOracle, CartPoleOracle, SearchLimits};
 pub use world::{ControlWorld, TipAbove};
 
 use thiserror::Error;

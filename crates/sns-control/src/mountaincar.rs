@@ -1,6 +1,6 @@
 //! `MountainCarContinuous-v0`.
 
-use crate::params::{closed, positive, ParamSpec, Params};
+use crate::params::{closed, positive, whole, ParamSpec, Params};
 use crate::{action_f32, check_state, f32c, pow2, ControlError, ControlInfo, Trial};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -17,6 +17,10 @@ pub struct MountainCarParams {
     pub(crate) goal_position: f64,
     /// `goal_velocity`: ... and `v >= goal_velocity` (0).
     pub(crate) goal_velocity: f64,
+    /// `goal_left` (not Gymnasium's; 0 or 1, default 0): 1 puts the goal on the left hill,
+    /// mirrored: success at `x <= goal_position` and `v <= -goal_velocity` (with
+    /// `goal_position = -1.1`: issue 12's "goal on the left hill").
+    pub(crate) goal_left: f64,
     /// `max_speed`: the speed is clipped to +-`max_speed` (0.07).
     pub(crate) max_speed: f64,
     /// `min_position`: the inelastic left stop (-1.2).
@@ -31,6 +35,7 @@ impl Default for MountainCarParams {
             power: 0.0015,
             goal_position: 0.45,
             goal_velocity: 0.0,
+            goal_left: 0.0,
             max_speed: 0.07,
             min_position: -1.2,
             max_position: 0.6,
@@ -42,10 +47,32 @@ const SPECS: &[ParamSpec] = &[
     closed("power", 0.0, 0.1),
     closed("goal_position", -1.2, 0.6),
     closed("goal_velocity", -0.07, 0.07),
+    whole("goal_left", 0.0, 1.0),
     positive("max_speed", 1.0),
     closed("min_position", -2.0, -0.6),
     closed("max_position", 0.0, 1.0),
 ];
+
+impl MountainCarParams {
+    /// Whether the goal is on the left hill (`goal_left = 1`): success at `x <= goal_position`
+    /// and `v <= -goal_velocity` instead of Gymnasium's `x >= goal_position` and
+    /// `v >= goal_velocity`.
+    pub fn goal_on_left(&self) -> bool {
+        self.goal_left != 0.0
+    }
+
+    /// The goal region `[low, high]` over `[x, v]` (unbounded sides infinite).
+    pub fn goal_box(&self) -> ([f64; 2], [f64; 2]) {
+        if self.goal_on_left() {
+            (
+                [f64::NEG_INFINITY; 2],
+                [self.goal_position, -self.goal_velocity],
+            )
+        } else {
+            ([self.goal_position, self.goal_velocity], [f64::INFINITY; 2])
+        }
+    }
+}
 
 impl Params for MountainCarParams {
     const WORLD: &'static str = "mountaincar";
@@ -59,6 +86,7 @@ impl Params for MountainCarParams {
             "power" => &mut self.power,
             "goal_position" => &mut self.goal_position,
             "goal_velocity" => &mut self.goal_velocity,
+            "goal_left" => &mut self.goal_left,
             "max_speed" => &mut self.max_speed,
             "min_position" => &mut self.min_position,
             "max_position" => &mut self.max_position,
@@ -102,6 +130,11 @@ impl Num {
     /// `self >= x` for a Python float `x`.
     fn ge(self, x: f64) -> bool {
         !self.lt(x)
+    }
+
+    /// `self <= x` for a Python float `x`.
+    fn le(self, x: f64) -> bool {
+        !self.gt(x)
     }
 
     /// `self == x` for a Python float `x`.
@@ -231,9 +264,15 @@ impl MountainCar {
         [f32c(self.state[0]), f32c(self.state[1])]
     }
 
-    /// Whether `[x, v]` is in the goal region (Gymnasium's termination test).
+    /// Whether `[x, v]` is in the goal region (Gymnasium's termination test; mirrored when the
+    /// goal is on the left hill).
     fn at_goal(&self, x: Num, v: Num) -> bool {
-        x.ge(self.params.goal_position) && v.ge(self.params.goal_velocity)
+        let p = &self.params;
+        if p.goal_on_left() {
+            x.le(p.goal_position) && v.le(-p.goal_velocity)
+        } else {
+            x.ge(p.goal_position) && v.ge(p.goal_velocity)
+        }
     }
 
     /// The landing state and whether it is the goal, one step from `state` (taken as float64,
@@ -408,6 +447,65 @@ mod tests {
         // Arriving with a negative speed is not the goal (goal_velocity = 0).
         w.reset_to([0.5, -0.01]).expect("finite");
         assert!(!w.step(&[0.0]).terminated);
+    }
+
+    #[test]
+    fn the_goal_on_the_left_hill_is_mirrored() {
+        let mut p = MountainCarParams::default();
+        p.set("goal_left", 1.0).expect("a switch");
+        p.set("goal_position", -1.1).expect("in range");
+        assert!(p.goal_on_left());
+        assert!(matches!(
+            p.clone().set("goal_left", 0.5),
+            Err(crate::ParamError::OutOfRange { whole: true, .. })
+        ));
+        assert!(p.clone().set("goal_left", 2.0).is_err());
+        let mut w = MountainCar::new(p);
+        // Arriving at x <= -1.1 moving left is success; the right hill's top is not.
+        w.reset_to([-1.09, -0.02]).expect("finite");
+        let s = w.step(&[-1.0]);
+        assert!(
+            s.terminated && s.info.state[0] <= -1.1,
+            "{:?}",
+            s.info.state
+        );
+        w.reset_to([0.44, 0.05]).expect("finite");
+        let s = w.step(&[1.0]);
+        assert!(!s.terminated && s.info.state[0] >= 0.45);
+        // Pumping reaches the left goal, within the grid oracle's claim (plus its error).
+        let oracle = crate::MountainCarOracle::new(p, crate::MountainCarOracle::DEFAULT_CELLS);
+        let claim = oracle.min_steps([-0.5, 0.0]).expect("reachable");
+        w.reset_to([-0.5, 0.0]).expect("finite");
+        let mut pumped = None;
+        for t in 1..=1000u64 {
+            // Pumping, but not over the right hill's top (the right end clips the position,
+            // not the speed: a car pushed there stays there).
+            let [x, v] = w.state();
+            let a = if v > 0.0 && x < 0.0 { 1.0 } else { -1.0 };
+            if w.step(&[a]).terminated {
+                pumped = Some(t);
+                break;
+            }
+        }
+        let pumped = pumped.expect("pumping reaches the left hill");
+        assert!(
+            pumped + 3 >= claim,
+            "pumping {pumped} beat the oracle {claim}"
+        );
+        // The oracle's own policy on the true dynamics gets there within its grid error.
+        w.reset_to([-0.5, 0.0]).expect("finite");
+        let mut greedy = None;
+        for t in 1..=3 * claim {
+            if w.step(&[oracle.best_action(w.state())]).terminated {
+                greedy = Some(t);
+                break;
+            }
+        }
+        let greedy = greedy.expect("the oracle's policy reaches the left hill");
+        assert!(
+            greedy.abs_diff(claim) <= 3,
+            "claimed {claim}, greedy took {greedy}"
+        );
     }
 
     #[test]

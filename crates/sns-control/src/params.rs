@@ -13,6 +13,8 @@ pub struct ParamSpec {
     pub max: f64,
     /// Whether `min` itself is excluded (e.g. a mass must be positive).
     pub min_open: bool,
+    /// Whether only whole numbers are allowed (a switch such as MountainCar's `goal_left`).
+    pub whole: bool,
 }
 
 impl ParamSpec {
@@ -22,7 +24,7 @@ impl ParamSpec {
         } else {
             v >= self.min
         };
-        above && v <= self.max
+        above && v <= self.max && (!self.whole || v.fract() == 0.0)
     }
 }
 
@@ -40,8 +42,9 @@ pub enum ParamError {
         /// The names it has.
         known: Vec<&'static str>,
     },
-    /// The value is outside the parameter's range (or NaN).
-    #[error("{world} parameter `{name}` = {value} is out of range {}{min}, {max}]", if *min_open { "(" } else { "[" })]
+    /// The value is outside the parameter's range (or NaN), or not a whole number where only
+    /// whole numbers are allowed.
+    #[error("{world} parameter `{name}` = {value} is out of range {}{min}, {max}]{}", if *min_open { "(" } else { "[" }, if *whole { " (whole numbers only)" } else { "" })]
     OutOfRange {
         /// The world.
         world: &'static str,
@@ -55,6 +58,8 @@ pub enum ParamError {
         max: f64,
         /// Whether `min` is excluded.
         min_open: bool,
+        /// Whether only whole numbers are allowed.
+        whole: bool,
     },
 }
 
@@ -91,6 +96,7 @@ pub trait Params: Clone {
                 min: spec.min,
                 max: spec.max,
                 min_open: spec.min_open,
+                whole: spec.whole,
             });
         }
         let slot = self.slot(name).ok_or_else(|| unknown::<Self>(name))?;
@@ -114,6 +120,18 @@ pub(crate) const fn closed(name: &'static str, min: f64, max: f64) -> ParamSpec 
         min,
         max,
         min_open: false,
+        whole: false,
+    }
+}
+
+/// A spec allowing the whole numbers in `[min, max]` (a switch).
+pub(crate) const fn whole(name: &'static str, min: f64, max: f64) -> ParamSpec {
+    ParamSpec {
+        name,
+        min,
+        max,
+        min_open: false,
+        whole: true,
     }
 }
 
@@ -124,5 +142,6 @@ pub(crate) const fn positive(name: &'static str, max: f64) -> ParamSpec {
         min: 0.0,
         max,
         min_open: true,
+        whole: false,
     }
 }

@@ -88,11 +88,8 @@ impl ControlWorld<2, 1> for MountainCar {
         self.state_space()
     }
     fn task(&self, hide_goal: bool) -> Task<2, 1> {
-        let p = self.params();
-        let goal = BoxRegion {
-            low: [p.goal_position, p.goal_velocity],
-            high: [f64::INFINITY; 2],
-        };
+        let (low, high) = self.params().goal_box();
+        let goal = BoxRegion { low, high };
         task(
             self.space(),
             self.action_space(),

@@ -345,7 +345,7 @@ mod tests {
         for k in 0..=10 {
             visited.visit(Vec2::new(k as Real * 0.1, 0.02));
         }
-        let mut plan = |g: &mut Symbolic, costs: &PlanCosts| {
+        let plan = |g: &mut Symbolic, costs: &PlanCosts| {
             g.plan(a, b, costs, &visited, Real::INFINITY)
                 .map(|(c, _)| c)
                 .unwrap()

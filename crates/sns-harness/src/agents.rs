@@ -7,13 +7,13 @@ use crate::control::{ControlWorldKind, LiveOracle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
-use sns_core::system::{Geometry, SystemParams, SystemSns};
+use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
 use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
     StateCodeParams,
 };
-use sns_spaces::{Agent as ControlAgent, Point, Sensed, Task};
+use sns_spaces::{Agent as ControlAgent, Point, Sensed, StateSpace, Task};
 use std::fmt;
 use std::str::FromStr;
 use thiserror::Error;
@@ -265,7 +265,9 @@ pub enum AgentError {
     #[error(transparent)]
     DStar(#[from] DStarError),
     /// A maze agent (bug2, dstar) asked to run on a classic-control world.
-    #[error("agent '{agent}' drives in mazes only; on the control world {world} use random (or oracle on mountaincar and pendulum)")]
+    #[error(
+        "agent '{agent}' drives in mazes only; on the control world {world} use random or oracle"
+    )]
     MazeOnly {
         /// The agent.
         agent: &'static str,
@@ -273,7 +275,7 @@ pub enum AgentError {
         world: &'static str,
     },
     /// `--agent oracle` on a control world that has no oracle.
-    #[error("{world} has no oracle (mountaincar and pendulum have one); use random")]
+    #[error("{world} has no oracle; use random")]
     NoOracle {
         /// The control world.
         world: &'static str,
@@ -481,11 +483,99 @@ pub fn check_control_agent(
     }
 }
 
+/// A place of a control agent's graph, as a picture shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlaceView {
+    /// The place's id (places are numbered from 0 in order of creation).
+    pub id: u32,
+    /// Its centre in state coordinates (periodic axes wrapped).
+    pub state: Vec<f64>,
+    /// Its most effective tried primitive, when it has one: where that primitive's learned
+    /// outcome leads (one place's width along the predicted flow, in state coordinates, not
+    /// wrapped, so that a short segment from `state` shows it) and its effectiveness.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edge: Option<PlaceEdge>,
+}
+
+/// The edge of a [`PlaceView`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlaceEdge {
+    /// Where it leads (state coordinates, not wrapped).
+    pub to: Vec<f64>,
+    /// Its effectiveness, in [0, 1].
+    pub w: f64,
+}
+
+/// A control agent as the runner holds it: it acts, and shows its graph's places when it has
+/// a graph (for `sns run --plot` and `--report`). Reading the places changes nothing the agent
+/// does.
+pub trait ControlRunAgent<const D: usize, const A: usize>:
+    ControlAgent<Sensed<D>, Point<A>> + Send
+{
+    /// How many places its graph has (0 for agents without one).
+    fn place_count(&self) -> usize {
+        0
+    }
+    /// The places of its graph, in order of creation, every `every`-th one (from 0, `every`
+    /// taken as at least 1); `space` is the state space of its task.
+    fn places(&self, _space: &StateSpace<D>, _every: usize) -> Vec<PlaceView> {
+        Vec::new()
+    }
+}
+
+impl<const D: usize, const A: usize, S: SystemSubstrate<D> + Send> ControlRunAgent<D, A>
+    for SystemSns<D, A, S>
+{
+    fn place_count(&self) -> usize {
+        self.substrate().len()
+    }
+
+    fn places(&self, space: &StateSpace<D>, every: usize) -> Vec<PlaceView> {
+        let mem = self.substrate();
+        let params = self.params();
+        let geo = Geometry::new(*space, params.cell);
+        let prims = self.primitives().all();
+        let scale = *space.scale();
+        (0..mem.len())
+            .step_by(every.max(1))
+            .map(|i| {
+                let p = i as u32;
+                let u = mem.centre(p);
+                let x = geo.from_u(&u);
+                let best = (0..prims.len())
+                    .filter_map(|k| mem.effectiveness(p, k).map(|w| (k, w)))
+                    .fold(None, |acc: Option<(usize, f64)>, (k, w)| match acc {
+                        Some((_, bw)) if bw >= w => acc,
+                        _ => Some((k, w)),
+                    });
+                let edge = best.and_then(|(k, w)| {
+                    let flow = mem.predict(&u, prims[k].level_index, params.kernel_radius)?;
+                    let n = flow.iter().map(|f| f * f).sum::<f64>().sqrt();
+                    (n > 0.0 && n.is_finite()).then(|| PlaceEdge {
+                        to: (0..D)
+                            .map(|d| x[d] + flow[d] / n * params.cell * scale[d])
+                            .collect(),
+                        w: w.clamp(0.0, 1.0),
+                    })
+                });
+                PlaceView {
+                    id: p,
+                    state: x.to_vec(),
+                    edge,
+                }
+            })
+            .collect()
+    }
+}
+
+impl<const D: usize, const A: usize> ControlRunAgent<D, A> for RandomControl<A> {}
+impl<const D: usize, const A: usize> ControlRunAgent<D, A> for OracleControl<D> {}
+
 /// Builds the agent for a control world: the one place where agents meet control worlds.
 pub fn make_control_agent<const D: usize, const A: usize>(
     spec: &AgentSpec,
     ctx: &ControlAgentContext<D, A>,
-) -> Result<Box<dyn ControlAgent<Sensed<D>, Point<A>> + Send>, AgentError> {
+) -> Result<Box<dyn ControlRunAgent<D, A>>, AgentError> {
     check_control_agent(spec, ctx.world, ctx.hide_goal)?;
     match spec.kind {
         AgentKind::Random => Ok(Box::new(RandomControl::new(ctx.seed, &ctx.task))),

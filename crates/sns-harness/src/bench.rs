@@ -711,7 +711,7 @@ fn control_summary(groups: &[((String, String), Vec<&BenchRow>)]) -> String {
     s.push_str(
         "Classic-control worlds. Medians and inter-quartile ranges [p25-p75] of steps and \
          steps/optimal are over successful trials, of the return over all trials; optimal = the \
-         oracle's minimum steps from the trial's start (mountaincar and pendulum; - elsewhere). \
+         oracle's minimum steps from the trial's start (grid oracles on mountaincar and pendulum, an upper bound by search on the 4-D worlds). \
          T1 = first trial, TK = last.\n\n",
     );
     s.push_str("| agent | world | runs | success | steps T1 | steps TK | steps/optimal T1 | steps/optimal TK | return T1 | return TK |\n");

@@ -1,15 +1,16 @@
 //! Runs on the classic-control worlds of `sns-control`: K trials of one agent from one start, what
 //! it learned kept across trials, as [`crate::runner`] runs them on mazes.
 //!
-//! One generic runner ([`run_world`]) over any [`ControlWorld`] and any
-//! [`Agent<Sensed<D>, Point<A>>`](ControlAgent), monomorphised per world by the match in
+//! One generic runner ([`run_world`]) over any [`ControlWorld`] and any agent over its sensing
+//! and its action points ([`ControlRunAgent`]), monomorphised per world by the match in
 //! [`run_control`]. The start is drawn once per run by the world's own reset seeded with the run's
 //! seed (as the maze runner draws its start and goal once from the seed), and every trial starts
 //! there exactly ([`ControlWorld::reset_state`]). Per trial it reports success, steps,
-//! `optimal_steps` (the world's oracle's minimum from the trial's start, for the worlds that have
-//! one: mountaincar and pendulum; null elsewhere) and the return (Gymnasium's reward summed over
-//! the trial). The oracle is built once per run and again only when a scenario changes the
-//! world's parameters (and shared by the runs of a process with the same world and parameters).
+//! `optimal_steps` (the world's oracle's minimum from the trial's start: the grid oracles' on
+//! mountaincar and pendulum, the search oracles' upper bound on the 4-D worlds; null when
+//! unreachable) and the return (Gymnasium's reward summed over the trial). The oracle is built
+//! once per run and again only when a scenario changes the world's parameters (and shared by the
+//! runs of a process with the same world and parameters).
 //!
 //! ```
 //! use sns_harness::control::{run_control, ControlRunSpec, ControlWorldKind};
@@ -25,17 +26,19 @@
 //! assert!(r.trials[0].ret < 0.0, "Pendulum-v1's reward is a cost");
 //! ```
 
-use crate::agents::{make_control_agent, ControlAgentContext};
+use crate::agents::{make_control_agent, ControlAgentContext, ControlRunAgent};
+use crate::control_record::{AxisInfo, ControlRecorder};
 use crate::runner::{GraphSize, RunError};
 use crate::scenario::{ControlChange, ControlScenario};
 use crate::{AgentKind, AgentSpec};
 use serde::Serialize;
 use sns_control::{
-    Acrobot, AcrobotContinuous, AcrobotParams, CartPoleParams, CartPoleSwingUp, ControlWorld,
-    MountainCar, MountainCarOracle, MountainCarParams, ParamError, ParamSpec, Params, Pendulum,
-    PendulumOracle, PendulumParams,
+    Acrobot, AcrobotContinuous, AcrobotOracle, AcrobotParams, CartPoleOracle, CartPoleParams,
+    CartPoleSwingUp, ControlWorld, MountainCar, MountainCarOracle, MountainCarParams, ParamError,
+    ParamSpec, Params, Pendulum, PendulumOracle, PendulumParams,
 };
-use sns_spaces::{Agent as ControlAgent, Point, Sensed};
+use sns_spaces::{Point, StateSpace};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -142,7 +145,9 @@ impl ControlWorldKind {
     /// What ends a trial with success.
     pub fn success(self) -> &'static str {
         match self {
-            ControlWorldKind::MountainCar => "x >= 0.45 (goal_position) and v >= 0 (goal_velocity)",
+            ControlWorldKind::MountainCar => {
+                "x >= 0.45 (goal_position) and v >= 0 (goal_velocity); mirrored with goal_left = 1"
+            }
             ControlWorldKind::Pendulum => "within 0.2 rad of upright for 100 consecutive steps",
             ControlWorldKind::Acrobot | ControlWorldKind::AcrobotContinuous => "tip height > 1",
             ControlWorldKind::CartPoleSwingUp => {
@@ -151,12 +156,10 @@ impl ControlWorldKind {
         }
     }
 
-    /// Whether `sns-control` has an oracle for it (the minimum steps to success).
+    /// Whether `sns-control` has an oracle for it (the minimum steps to success): every world
+    /// does (a grid oracle on the 2-D worlds, a search oracle on the 4-D ones).
     pub fn has_oracle(self) -> bool {
-        matches!(
-            self,
-            ControlWorldKind::MountainCar | ControlWorldKind::Pendulum
-        )
+        true
     }
 
     /// Its physical parameters by Gymnasium's names, with their ranges.
@@ -241,6 +244,24 @@ impl ControlOracle<2> for PendulumOracle {
     }
 }
 
+impl ControlOracle<4> for AcrobotOracle {
+    fn min_steps(&self, start: Point<4>) -> Option<u64> {
+        AcrobotOracle::min_steps(self, start)
+    }
+    fn best_action(&self, state: Point<4>) -> f64 {
+        AcrobotOracle::best_action(self, state)
+    }
+}
+
+impl ControlOracle<4> for CartPoleOracle {
+    fn min_steps(&self, start: Point<4>) -> Option<u64> {
+        CartPoleOracle::min_steps(self, start)
+    }
+    fn best_action(&self, state: Point<4>) -> f64 {
+        CartPoleOracle::best_action(self, state)
+    }
+}
+
 /// The oracle of the world as it is now, shared between the runner (which replaces it when a
 /// scenario changes the parameters) and the `oracle` agent (which reads it at every step).
 pub type LiveOracle<const D: usize> = Arc<RwLock<Arc<dyn ControlOracle<D>>>>;
@@ -260,7 +281,8 @@ pub trait Physical<const D: usize, const A: usize>: ControlWorld<D, A> + Sized {
     fn physics_mut(&mut self) -> &mut Self::P;
     /// Its state now.
     fn state_now(&self) -> Point<D>;
-    /// The oracle for these parameters (built on the default grid), if the world has one.
+    /// The oracle for these parameters (a grid oracle on its default grid, or a search oracle
+    /// with its default limits), if the world has one.
     fn oracle(_params: &Self::P) -> Option<Arc<dyn ControlOracle<D>>> {
         None
     }
@@ -299,7 +321,19 @@ macro_rules! physical {
             Some(Arc::new(PendulumOracle::new(*params, PendulumOracle::DEFAULT_CELLS)))
         }
     };
-    (@oracle $other:ident, $p:ty) => {};
+    (@oracle Acrobot, $p:ty) => {
+        fn oracle(params: &$p) -> Option<Arc<dyn ControlOracle<4>>> {
+            Some(Arc::new(AcrobotOracle::new(*params, AcrobotOracle::DEFAULT_LIMITS)))
+        }
+    };
+    (@oracle AcrobotContinuous, $p:ty) => {
+        physical!(@oracle Acrobot, $p);
+    };
+    (@oracle CartPoleSwingUp, $p:ty) => {
+        fn oracle(params: &$p) -> Option<Arc<dyn ControlOracle<4>>> {
+            Some(Arc::new(CartPoleOracle::new(*params, CartPoleOracle::DEFAULT_LIMITS)))
+        }
+    };
 }
 
 physical!(
@@ -487,20 +521,88 @@ pub fn run_control(
     agent: &AgentSpec,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ControlRunResult, RunError> {
+    run_control_recorded(spec, scenario, agent, progress, None)
+}
+
+/// [`run_control`], feeding `recorder` (when given) with the states, the parameters and, at the
+/// end, the agent's places (for `sns run --plot` and `--report`); the run is the same with or
+/// without it.
+pub fn run_control_recorded(
+    spec: &ControlRunSpec,
+    scenario: Option<&ControlScenario>,
+    agent: &AgentSpec,
+    progress: &mut dyn FnMut(u64),
+    recorder: Option<&mut ControlRecorder>,
+) -> Result<ControlRunResult, RunError> {
     check_control_run(spec, scenario, agent)?;
+    let (s, a, p, r) = (spec, scenario, agent, progress);
     match spec.world {
-        ControlWorldKind::MountainCar => {
-            run_world::<MountainCar, 2, 1>(spec, scenario, agent, progress)
-        }
-        ControlWorldKind::Pendulum => run_world::<Pendulum, 2, 1>(spec, scenario, agent, progress),
-        ControlWorldKind::Acrobot => run_world::<Acrobot, 4, 1>(spec, scenario, agent, progress),
+        ControlWorldKind::MountainCar => run_world::<MountainCar, 2, 1>(s, a, p, r, recorder),
+        ControlWorldKind::Pendulum => run_world::<Pendulum, 2, 1>(s, a, p, r, recorder),
+        ControlWorldKind::Acrobot => run_world::<Acrobot, 4, 1>(s, a, p, r, recorder),
         ControlWorldKind::AcrobotContinuous => {
-            run_world::<AcrobotContinuous, 4, 1>(spec, scenario, agent, progress)
+            run_world::<AcrobotContinuous, 4, 1>(s, a, p, r, recorder)
         }
         ControlWorldKind::CartPoleSwingUp => {
-            run_world::<CartPoleSwingUp, 4, 1>(spec, scenario, agent, progress)
+            run_world::<CartPoleSwingUp, 4, 1>(s, a, p, r, recorder)
         }
     }
+}
+
+/// A membership test of a world's goal region (the region the agent is told, over the full
+/// state), for pictures; built from the world's parameters by name (the others at their
+/// defaults).
+pub type GoalTest = Box<dyn Fn(&[f64]) -> bool + Send + Sync>;
+
+/// The goal region of `world` with the parameters `values`, as a test of a state (given as a
+/// slice of the world's state dimension; any other length is outside).
+pub fn goal_test(
+    world: ControlWorldKind,
+    values: &BTreeMap<String, f64>,
+) -> Result<GoalTest, ParamError> {
+    match world {
+        ControlWorldKind::MountainCar => goal_of::<MountainCar, 2, 1>(values),
+        ControlWorldKind::Pendulum => goal_of::<Pendulum, 2, 1>(values),
+        ControlWorldKind::Acrobot => goal_of::<Acrobot, 4, 1>(values),
+        ControlWorldKind::AcrobotContinuous => goal_of::<AcrobotContinuous, 4, 1>(values),
+        ControlWorldKind::CartPoleSwingUp => goal_of::<CartPoleSwingUp, 4, 1>(values),
+    }
+}
+
+fn goal_of<W: Physical<D, A>, const D: usize, const A: usize>(
+    values: &BTreeMap<String, f64>,
+) -> Result<GoalTest, ParamError> {
+    let mut params = W::P::default();
+    for (name, value) in values {
+        params.set(name, *value)?;
+    }
+    let task = W::build(params).task(false);
+    let space = task.space;
+    Ok(match task.goal {
+        Some(goal) => Box::new(move |s: &[f64]| {
+            s.len() == D && goal.contains(&space, &std::array::from_fn(|i| s[i]))
+        }),
+        None => Box::new(|_: &[f64]| false),
+    })
+}
+
+/// Every parameter of `p` by name.
+fn param_values<P: Params>(p: &P) -> BTreeMap<String, f64> {
+    P::specs()
+        .iter()
+        .filter_map(|s| p.get(s.name).ok().map(|v| (s.name.to_string(), v)))
+        .collect()
+}
+
+/// The axes of `space`.
+fn axes<const D: usize>(space: &StateSpace<D>) -> Vec<AxisInfo> {
+    (0..D)
+        .map(|i| AxisInfo {
+            low: space.bounds().low()[i],
+            high: space.bounds().high()[i],
+            periodic: space.periodic()[i],
+        })
+        .collect()
 }
 
 /// Applies a change's parameters to `params` (checked when the scenario was read; checked
@@ -518,6 +620,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     scenario: Option<&ControlScenario>,
     agent_spec: &AgentSpec,
     progress: &mut dyn FnMut(u64),
+    mut recorder: Option<&mut ControlRecorder>,
 ) -> Result<ControlRunResult, RunError> {
     let mut world = initial_world::<W, D, A>(scenario)?;
     let (_, info) = world.reset(Some(spec.seed));
@@ -526,6 +629,11 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
     let goal = goal_text(W::KIND, world.physics());
     // Built once for the run; again only after a change of parameters.
     let mut oracle = cached_oracle::<W, D, A>(world.physics());
+    // A search oracle searches when first asked about a start: asked here, outside the run's
+    // timing (the answer is kept).
+    if let Some(o) = &oracle {
+        o.min_steps(start);
+    }
     let live: Option<LiveOracle<D>> = oracle.clone().map(|o| Arc::new(RwLock::new(o)));
     let ctx = ControlAgentContext {
         world: W::KIND,
@@ -534,9 +642,13 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         hide_goal: spec.hide_goal,
         oracle: live.clone(),
     };
-    let mut agent_box: Box<dyn ControlAgent<Sensed<D>, Point<A>> + Send> =
-        make_control_agent(agent_spec, &ctx)?;
+    let mut agent_box: Box<dyn ControlRunAgent<D, A>> = make_control_agent(agent_spec, &ctx)?;
     let agent = agent_box.as_mut();
+    let space = world.space();
+    if let Some(rec) = recorder.as_deref_mut() {
+        rec.begin_run(W::KIND.name(), axes(&space));
+        rec.params(param_values(world.physics()));
+    }
     let mut changes = Vec::new();
     let mut trials = Vec::new();
     let mut total_steps = 0u64;
@@ -548,7 +660,7 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
                          k: u32,
                          step: u64,
                          ended: bool|
-     -> Result<(), RunError> {
+     -> Result<bool, RunError> {
         let mut any = false;
         // At a trial's end, the changes of that trial it did not live to see.
         let due: Vec<&ControlChange> = match scenario {
@@ -569,6 +681,10 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         if any && oracle.is_some() {
             let t = Instant::now();
             *oracle = cached_oracle::<W, D, A>(world.physics());
+            if let Some(o) = oracle.as_ref() {
+                // The next trial's claim, searched now (kept by the oracle) so it is timed here.
+                o.min_steps(start);
+            }
             // The speed is the world's and the agent's: rebuilding the oracle does not count.
             oracle_secs += t.elapsed().as_secs_f64();
             if let (Some(cell), Some(o)) = (&live, oracle.as_ref()) {
@@ -577,15 +693,25 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
                 *w = o.clone();
             }
         }
-        Ok(())
+        Ok(any)
+    };
+    // The parameters as they are now, for the recorder, after a change.
+    let note_params = |world: &W, changed: bool, rec: &mut Option<&mut ControlRecorder>| {
+        if let (true, Some(r)) = (changed, rec.as_deref_mut()) {
+            r.params(param_values(world.physics()));
+        }
     };
     for k in 1..=spec.trials {
         let t0 = Instant::now();
-        apply_due(&mut world, &mut oracle, k, 0, false)?;
+        let changed = apply_due(&mut world, &mut oracle, k, 0, false)?;
+        note_params(&world, changed, &mut recorder);
         let (_, info) = world.reset_state(start)?;
         let optimal_steps = oracle.as_ref().and_then(|o| o.min_steps(start));
         let mut sensed = world.sense(&info);
         agent.begin_trial(&sensed);
+        if let Some(r) = recorder.as_deref_mut() {
+            r.begin_trial(k, &sensed.state, agent.place_count());
+        }
         let mut success = sensed.success;
         let mut steps = 0u64;
         let mut ret = 0.0;
@@ -597,13 +723,21 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
             ret += s.reward;
             sensed = world.sense(&s.info);
             success = s.terminated;
-            apply_due(&mut world, &mut oracle, k, steps, false)?;
+            if let Some(r) = recorder.as_deref_mut() {
+                r.step(steps, &sensed.state, agent.place_count());
+            }
+            let changed = apply_due(&mut world, &mut oracle, k, steps, false)?;
+            note_params(&world, changed, &mut recorder);
             if total_steps % 1000 == 0 {
                 progress(total_steps);
             }
         }
         agent.end_trial(success);
-        apply_due(&mut world, &mut oracle, k, steps, true)?;
+        if let Some(r) = recorder.as_deref_mut() {
+            r.end_trial(success, &sensed.state, agent.place_count());
+        }
+        let changed = apply_due(&mut world, &mut oracle, k, steps, true)?;
+        note_params(&world, changed, &mut recorder);
         trials.push(ControlTrialResult {
             trial: k,
             success,
@@ -614,6 +748,11 @@ pub fn run_world<W: Physical<D, A>, const D: usize, const A: usize>(
         });
     }
     let secs = (t_run.elapsed().as_secs_f64() - oracle_secs).max(1e-9);
+    if let Some(r) = recorder {
+        let total = agent.place_count();
+        let every = r.place_stride(total);
+        r.set_places(agent.places(&space, every), total, every);
+    }
     Ok(ControlRunResult {
         world: W::KIND.name().into(),
         maze: None,
@@ -686,6 +825,12 @@ fn cached_oracle<W: Physical<D, A>, const D: usize, const A: usize>(
 fn goal_text<P: Params>(kind: ControlWorldKind, p: &P) -> String {
     let get = |n: &str| p.get(n).map_or(f64::NAN, |v| v);
     match kind {
+        ControlWorldKind::MountainCar if get("goal_left") != 0.0 => format!(
+            "x <= {} and v <= {} (the left hill)",
+            get("goal_position"),
+            // + 0.0: a zero goal velocity prints as 0, not -0.
+            -get("goal_velocity") + 0.0
+        ),
         ControlWorldKind::MountainCar => format!(
             "x >= {} and v >= {}",
             get("goal_position"),
@@ -734,7 +879,7 @@ mod tests {
     }
 
     /// The random agent on every world: the budget is spent, the start is the seed's, every
-    /// trial starts there, the run is a function of the seed, and the 4-D worlds have no oracle.
+    /// trial starts there, the run is a function of the seed, and every world has an oracle.
     #[test]
     fn random_runs_on_every_world_are_seeded() {
         for k in ControlWorldKind::ALL {
@@ -781,6 +926,23 @@ mod tests {
         }
     }
 
+    /// On the 4-D worlds the oracle agent replays the search's plan: success in exactly the
+    /// claimed steps, every trial (the world is deterministic and every trial starts alike).
+    #[test]
+    fn the_oracle_agent_replays_the_search_plan_on_the_4d_worlds() {
+        for k in [
+            ControlWorldKind::Acrobot,
+            ControlWorldKind::AcrobotContinuous,
+        ] {
+            let s = spec(k, 2, 1000);
+            let r = run_control(&s, None, &agent(AgentKind::Oracle), &mut |_| {}).expect("runs");
+            for t in &r.trials {
+                assert!(t.success, "{k}: {t:?}");
+                assert_eq!(Some(t.steps), t.optimal_steps, "{k}: {t:?}");
+            }
+        }
+    }
+
     /// A benchmark's runs on one world share its oracle: built once per parameters.
     #[test]
     fn oracles_are_built_once_per_world_and_parameters() {
@@ -792,7 +954,10 @@ mod tests {
         half.set("power", 0.00075).expect("in range");
         let c = cached_oracle::<MountainCar, 2, 1>(&half).expect("an oracle");
         assert!(!Arc::ptr_eq(&a, &c));
-        assert!(cached_oracle::<Acrobot, 4, 1>(&AcrobotParams::default()).is_none());
+        let d = AcrobotParams::default();
+        let a = cached_oracle::<Acrobot, 4, 1>(&d).expect("a search oracle");
+        let b = cached_oracle::<Acrobot, 4, 1>(&d).expect("a search oracle");
+        assert!(Arc::ptr_eq(&a, &b));
     }
 
     /// Regression: runs that missed the cache at once each inserted their own copy, filling it
@@ -826,10 +991,7 @@ mod tests {
             check_control_run(&s, None, &agent(kind))
         };
         use ControlWorldKind::*;
-        assert!(matches!(
-            run(Acrobot, AgentKind::Oracle, false),
-            Err(RunError::Agent(AgentError::NoOracle { world: "acrobot" }))
-        ));
+        assert!(run(Acrobot, AgentKind::Oracle, false).is_ok());
         assert!(matches!(
             run(Pendulum, AgentKind::Oracle, true),
             Err(RunError::Agent(AgentError::NeedsGoal("oracle")))
@@ -872,6 +1034,103 @@ mod tests {
         ));
         assert!(run(Pendulum, AgentKind::Oracle, false).is_ok());
         assert!(run(CartPoleSwingUp, AgentKind::Random, true).is_ok());
+    }
+
+    /// Recording changes nothing of the run (same steps and returns, bit for bit), keeps the
+    /// states within the world's space with each trial's start and end, the agent's places
+    /// (SNS's, none for random), and the parameters again after a change.
+    #[test]
+    fn a_recorded_run_is_the_run_and_records_states_places_and_changes() {
+        use crate::control_record::ControlRecordSpec;
+        let text = "world = \"pendulum\"\ntrials = 2\n\
+                    [[change]]\ntrial = 1\nstep = 40\nset = { m = 1.5 }\n";
+        let sc = ControlScenario::parse("heavy.toml", text).expect("valid");
+        let s = spec(ControlWorldKind::Pendulum, 2, 300);
+        let sns = agent(AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Symbolic,
+        });
+        let neural = agent(AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Neural,
+        });
+        for (kind, a) in [
+            ("sns", &sns),
+            ("sns:neural", &neural),
+            ("random", &agent(AgentKind::Random)),
+        ] {
+            let plain = run_control(&s, Some(&sc), a, &mut |_| {}).expect("runs");
+            let mut rec = ControlRecorder::new(ControlRecordSpec {
+                max_states: 64,
+                ..ControlRecordSpec::default()
+            });
+            let r =
+                run_control_recorded(&s, Some(&sc), a, &mut |_| {}, Some(&mut rec)).expect("runs");
+            for (x, y) in plain.trials.iter().zip(&r.trials) {
+                assert_eq!(
+                    (x.steps, x.ret.to_bits()),
+                    (y.steps, y.ret.to_bits()),
+                    "{kind}"
+                );
+            }
+            let rec = rec.finish();
+            assert_eq!(rec.world, "pendulum");
+            assert_eq!(rec.axes.len(), 2);
+            assert!(rec.axes[0].periodic && !rec.axes[1].periodic);
+            let steps: u64 = r.trials.iter().map(|t| t.steps).sum();
+            assert_eq!(rec.total_steps, steps);
+            assert_eq!(rec.trials.len(), 2);
+            let held: usize = rec.trials.iter().map(|t| t.samples.len()).sum();
+            assert!(
+                held <= 64 + 4 && rec.every > 1,
+                "{held} every {}",
+                rec.every
+            );
+            for tr in &rec.trials {
+                let first = &tr.samples[0];
+                assert_eq!(first.0, tr.t0);
+                for (i, v) in first.2.iter().enumerate() {
+                    assert!((v - r.start[i]).abs() < 1e-6, "{kind}: starts at the start");
+                }
+                assert_eq!(tr.samples.last().map(|x| x.0), Some(tr.t1));
+                for x in &tr.samples {
+                    assert!(x.2[0] >= -std::f64::consts::PI && x.2[0] < std::f64::consts::PI);
+                }
+            }
+            assert_eq!(rec.params.len(), 2, "{:?}", rec.params);
+            assert_eq!((rec.params[0].t, rec.params[0].values["m"]), (0, 1.0));
+            assert_eq!((rec.params[1].t, rec.params[1].values["m"]), (40, 1.5));
+            let counts: Vec<u32> = rec
+                .trials
+                .iter()
+                .flat_map(|t| t.samples.iter().map(|x| x.1))
+                .collect();
+            assert!(counts.windows(2).all(|w| w[0] <= w[1]), "places only grow");
+            if kind != "random" {
+                assert!(rec.places_total > 0, "{kind}");
+                assert_eq!(rec.places.len(), rec.places_total);
+                assert_eq!(counts.last().copied(), Some(rec.places_total as u32));
+                assert!(
+                    rec.places.iter().any(|p| p.edge.is_some()),
+                    "tried primitives"
+                );
+                for p in &rec.places {
+                    assert_eq!(p.state.len(), 2);
+                    assert!(p.state[1].abs() <= 8.0 + 1e-9, "{p:?}");
+                }
+            } else {
+                assert!(rec.places.is_empty() && rec.places_total == 0);
+            }
+        }
+        let goal = goal_test(ControlWorldKind::Pendulum, &rec_params()).expect("valid");
+        assert!(goal(&[0.1, 3.0]) && !goal(&[1.0, 0.0]) && !goal(&[0.0]));
+        let tip = goal_test(ControlWorldKind::Acrobot, &BTreeMap::new()).expect("valid");
+        assert!(tip(&[std::f64::consts::PI, 0.0, 0.0, 0.0]) && !tip(&[0.0; 4]));
+        let mut bad = BTreeMap::new();
+        bad.insert("m".to_string(), -1.0);
+        assert!(goal_test(ControlWorldKind::Pendulum, &bad).is_err());
+    }
+
+    fn rec_params() -> BTreeMap<String, f64> {
+        param_values(&PendulumParams::default())
     }
 
     /// A change of parameters applies at its step (the trajectory parts there, not before), is

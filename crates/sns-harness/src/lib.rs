@@ -12,6 +12,7 @@
 pub mod agents;
 pub mod bench;
 pub mod control;
+pub mod control_record;
 pub mod output;
 pub mod record;
 pub mod runner;
@@ -21,7 +22,10 @@ pub use agents::{
     make_agent, parse_agent, AgentContext, AgentError, AgentKind, AgentSpec, SubstrateKind, AGENTS,
     MAX_DIMS,
 };
-pub use control::{run_control, ControlRunResult, ControlRunSpec, ControlWorldKind};
+pub use control::{
+    run_control, run_control_recorded, ControlRunResult, ControlRunSpec, ControlWorldKind,
+};
+pub use control_record::{ControlRecordSpec, ControlRecorder, ControlRecording};
 pub use record::{RecordSpec, Recorder, Recording};
 pub use runner::{
     check_run, run, run_recorded, run_scenario, run_scenario_recorded, ChangeEvent, RunError,

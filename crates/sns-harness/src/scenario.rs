@@ -45,6 +45,13 @@
 //! set = { power = 0.00075 }
 //! ```
 //!
+//! | world | parameters (`sns worlds` lists their ranges) |
+//! |---|---|
+//! | `mountaincar` | `power`, `goal_position`, `goal_velocity`, `goal_left` (0 or 1: 1 puts the goal on the left hill, success at `x <= goal_position` and `v <= -goal_velocity`), `max_speed`, `min_position`, `max_position` |
+//! | `pendulum` | `max_speed`, `max_torque`, `dt`, `g`, `m`, `l` |
+//! | `acrobot`, `acrobot-continuous` | `dt`, `LINK_LENGTH_1`, `LINK_LENGTH_2`, `LINK_MASS_1`, `LINK_MASS_2`, `LINK_COM_POS_1`, `LINK_COM_POS_2`, `LINK_MOI`, `MAX_VEL_1`, `MAX_VEL_2` |
+//! | `cartpole-swingup` | `gravity`, `masscart`, `masspole`, `length`, `force_mag`, `tau`, `x_threshold` |
+//!
 //! A change applies from the world's next step; it moves nothing (the state stays), and the agent
 //! is not told. A change due at a step its trial never reached (success came sooner) is applied
 //! when that trial ends, and reported at the step it was applied, so that the trials after it
@@ -864,6 +871,13 @@ mod control_tests {
         let m = e("world = \"mountaincar\"\n[params]\npower = 5\n");
         assert!(m.starts_with("c.toml: line 3, column 9:"), "{m}");
         assert!(m.contains("power") && m.contains("out of range"), "{m}");
+        // A switch takes 0 or 1 only.
+        let m = e("world = \"mountaincar\"\n[params]\ngoal_left = 0.5\n");
+        assert!(m.starts_with("c.toml: line 3, column 13:"), "{m}");
+        assert!(
+            m.contains("goal_left") && m.contains("whole numbers"),
+            "{m}"
+        );
         // Unknown: the name's position, and the known names.
         let m = e("world = \"pendulum\"\n[[change]]\nbefore_trial = 2\nset = { mass = 2 }\n");
         assert!(m.starts_with("c.toml: line 4, column 9:"), "{m}");

@@ -1,5 +1,6 @@
 //! Pictures of SNS: a top-down picture of a run ([`picture`]), a self-contained HTML replay of a
-//! run ([`report`]), plots of a benchmark's `runs.csv` ([`bench_plot`]), and rate maps of the
+//! run ([`report`]), the phase portrait and replay page of a run on a classic-control world
+//! ([`control`]), plots of a benchmark's `runs.csv` ([`bench_plot`]), and rate maps of the
 //! neural substrate's grid and place units ([`neural`]).
 //!
 //! The core and the harness know nothing of plotting: this crate reads what they return
@@ -17,6 +18,7 @@
 #![deny(missing_docs)]
 
 pub mod bench_plot;
+pub mod control;
 mod font;
 pub mod neural;
 pub mod picture;

@@ -358,3 +358,134 @@ fn the_replay_page_survives_a_maze_path_that_closes_scripts() {
         html.matches("</script>").count()
     );
 }
+
+/// A short SNS run on a control world, recorded.
+fn control_run(
+    world: sns_harness::ControlWorldKind,
+    trials: u32,
+    max_steps: u64,
+) -> (sns_harness::ControlRunResult, sns_harness::ControlRecording) {
+    use sns_harness::{ControlRecordSpec, ControlRecorder, ControlRunSpec};
+    let spec = ControlRunSpec {
+        world,
+        trials,
+        max_steps,
+        ..ControlRunSpec::default()
+    };
+    let mut rec = ControlRecorder::new(ControlRecordSpec::default());
+    let r = sns_harness::run_control_recorded(
+        &spec,
+        None,
+        &AgentSpec::default(),
+        &mut |_| {},
+        Some(&mut rec),
+    )
+    .expect("run");
+    (r, rec.finish())
+}
+
+/// The phase portrait of every control world: one or two panels, each trial drawn in its
+/// colour on every panel (in pieces where an angle wraps), one circle per place per panel (and
+/// the legend's), the goal region shaded.
+#[test]
+fn control_svgs_draw_trials_places_and_the_goal_on_every_panel() {
+    use sns_viz::control::{self, GOAL_GRID};
+    for world in sns_harness::ControlWorldKind::ALL {
+        let (r, rec) = control_run(world, 2, 400);
+        let panels = control::panels(&rec).expect("panels");
+        assert_eq!(panels.len(), world.state_dim() / 2, "{world}");
+        for p in &panels {
+            assert_eq!(p.goal.len(), GOAL_GRID.0 * GOAL_GRID.1);
+            assert!(p.xr[0] < p.xr[1] && p.yr[0] < p.yr[1], "{world}: {p:?}");
+        }
+        // The first panel of every world shows its goal (the acrobot's angles, the cart-pole's
+        // upright band, the hill top, the pendulum's top).
+        assert!(panels[0].goal.contains('1'), "{world}");
+        assert!(panels[0].goal.contains('0'), "{world}");
+        let svg = control::control_svg(&r, &rec).expect("svg");
+        let (elements, texts) = parse_svg(&svg);
+        for t in &r.trials {
+            let c = hex(trial_color(t.trial, 2));
+            let lines = count(&elements, "polyline", "stroke", &c);
+            assert!(lines >= panels.len(), "{world} trial {}: {lines}", t.trial);
+        }
+        assert!(rec.places_total > 0, "{world}");
+        assert_eq!(
+            count(&elements, "circle", "fill", &hex(NODE_COLOR)),
+            rec.places.len() * panels.len() + 1,
+            "{world}"
+        );
+        assert!(texts.iter().any(|t| t.contains(world.name())), "{texts:?}");
+        assert!(texts.iter().any(|t| t.contains("places")), "{texts:?}");
+    }
+}
+
+#[test]
+fn control_png_has_its_size_and_the_report_embeds_the_recording() {
+    use sns_harness::ControlWorldKind;
+    use sns_viz::control;
+    let dir = scratch("control");
+    let (r, rec) = control_run(ControlWorldKind::Acrobot, 2, 300);
+    let path = dir.join("acrobot.png");
+    control::write_control_picture(&r, &rec, &path).expect("png");
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&path).expect("open"),
+    ));
+    let reader = decoder.read_info().expect("a PNG");
+    let info = reader.info();
+    assert_eq!(
+        (info.width, info.height),
+        control::picture_size(ControlWorldKind::Acrobot)
+    );
+    let limits = sns_harness::ControlRecordSpec::default();
+    let html = control::control_report_html(&r, &rec, &limits).expect("html");
+    for banned in [
+        "<script src",
+        "<link rel=\"stylesheet\"",
+        "http://",
+        "https://",
+    ] {
+        assert!(!html.contains(banned), "page refers outside: {banned}");
+    }
+    assert_eq!(
+        html.matches("</script>").count(),
+        2,
+        "only the page's own ends"
+    );
+    let start = html.find("id=\"sns-data\">").expect("data slot") + "id=\"sns-data\">".len();
+    let end = start + html[start..].find("</script>").expect("end of data");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("JSON");
+    assert_eq!(data["meta"]["world"], "acrobot");
+    let trials = data["rec"]["trials"].as_array().expect("trials");
+    assert_eq!(trials.len(), 2);
+    for (tr, res) in trials.iter().zip(&r.trials) {
+        let samples = tr["samples"].as_array().expect("samples");
+        // Every step recorded under the cap: the start and each step.
+        assert_eq!(samples.len() as u64, res.steps + 1);
+        assert_eq!(samples[0][2].as_array().map(Vec::len), Some(4));
+    }
+    assert_eq!(data["panels"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        data["rec"]["places"].as_array().map(Vec::len),
+        Some(rec.places.len())
+    );
+    let e = control::write_control_report(&r, &rec, &limits, &dir.join("x.svg"))
+        .expect_err("must fail");
+    assert!(matches!(e, VizError::Format { .. }), "{e}");
+    let e = control::write_control_picture(&r, &rec, &dir.join("missing/x.png"))
+        .expect_err("must fail");
+    assert!(matches!(e, VizError::Io { .. }), "{e}");
+}
+
+/// Text from a scenario or a name reaches the page's JSON only escaped for `<script>`.
+#[test]
+fn control_report_data_cannot_end_its_script() {
+    use sns_viz::control;
+    let (mut r, rec) = control_run(sns_harness::ControlWorldKind::MountainCar, 1, 50);
+    r.goal = "</script><script>alert(1)</script>\u{2028}".into();
+    let html = control::control_report_html(&r, &rec, &sns_harness::ControlRecordSpec::default())
+        .expect("html");
+    assert_eq!(html.matches("</script>").count(), 2);
+    assert!(html.contains("\\u003c/script>"));
+    assert!(!html.contains('\u{2028}'));
+}
