@@ -391,28 +391,28 @@ impl AcrobotContinuous {
     }
 }
 
+/// The acrobot's total energy (kinetic + potential, zero at the bar), from the book's model.
+pub(crate) fn energy(p: &AcrobotParams, s: &[f64; 4]) -> f64 {
+    let (m1, m2, l1, lc1, lc2, i) = (
+        p.LINK_MASS_1,
+        p.LINK_MASS_2,
+        p.LINK_LENGTH_1,
+        p.LINK_COM_POS_1,
+        p.LINK_COM_POS_2,
+        p.LINK_MOI,
+    );
+    let [t1, t2, w1, w2] = *s;
+    let d11 = m1 * lc1 * lc1 + m2 * (l1 * l1 + lc2 * lc2 + 2.0 * l1 * lc2 * t2.cos()) + 2.0 * i;
+    let d12 = m2 * (lc2 * lc2 + l1 * lc2 * t2.cos()) + i;
+    let d22 = m2 * lc2 * lc2 + i;
+    let kinetic = 0.5 * (d11 * w1 * w1 + 2.0 * d12 * w1 * w2 + d22 * w2 * w2);
+    let potential = -9.8 * (m1 * lc1 * t1.cos() + m2 * (l1 * t1.cos() + lc2 * (t1 + t2).cos()));
+    kinetic + potential
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The acrobot's total energy (kinetic + potential, zero at the bar), from the book's model.
-    fn energy(p: &AcrobotParams, s: &[f64; 4]) -> f64 {
-        let (m1, m2, l1, lc1, lc2, i) = (
-            p.LINK_MASS_1,
-            p.LINK_MASS_2,
-            p.LINK_LENGTH_1,
-            p.LINK_COM_POS_1,
-            p.LINK_COM_POS_2,
-            p.LINK_MOI,
-        );
-        let [t1, t2, w1, w2] = *s;
-        let d11 = m1 * lc1 * lc1 + m2 * (l1 * l1 + lc2 * lc2 + 2.0 * l1 * lc2 * t2.cos()) + 2.0 * i;
-        let d12 = m2 * (lc2 * lc2 + l1 * lc2 * t2.cos()) + i;
-        let d22 = m2 * lc2 * lc2 + i;
-        let kinetic = 0.5 * (d11 * w1 * w1 + 2.0 * d12 * w1 * w2 + d22 * w2 * w2);
-        let potential = -9.8 * (m1 * lc1 * t1.cos() + m2 * (l1 * t1.cos() + lc2 * (t1 + t2).cos()));
-        kinetic + potential
-    }
 
     #[test]
     fn unforced_swing_keeps_its_energy() {
