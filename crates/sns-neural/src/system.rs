@@ -452,19 +452,7 @@ impl<const D: usize> NeuralSystem<D> {
 
     /// The buckets within one of bucket `c`, each once.
     fn bucket_keys(&self, c: &CellKey<D>, out: &mut Vec<CellKey<D>>) {
-        let n = 3usize.pow(D as u32);
-        for code in 0..n {
-            let mut rest = code;
-            let k: CellKey<D> = std::array::from_fn(|i| {
-                let o = (rest % 3) as i64 - 1;
-                rest /= 3;
-                c[i] + o
-            });
-            let k = self.geometry.wrap_key_at(k, self.bucket);
-            if !out.contains(&k) {
-                out.push(k);
-            }
-        }
+        self.geometry.around_at(c, self.bucket, out);
     }
 
     fn place_code(&self, p: PlaceId) -> &[f32] {

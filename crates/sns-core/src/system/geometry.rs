@@ -111,6 +111,24 @@ impl<const D: usize> Geometry<D> {
         })
     }
 
+    /// The cells of edge `edge` around cell `c` (itself and its `3^D - 1` neighbours, wrapped
+    /// on periodic axes, each once), appended to `out`: the buckets a kernel query of radius at
+    /// most `edge` reads.
+    pub fn around_at(&self, c: &CellKey<D>, edge: f64, out: &mut Vec<CellKey<D>>) {
+        for code in 0..3usize.pow(D as u32) {
+            let mut rest = code;
+            let k: CellKey<D> = std::array::from_fn(|i| {
+                let o = (rest % 3) as i64 - 1;
+                rest /= 3;
+                c[i] + o
+            });
+            let k = self.wrap_key_at(k, edge);
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+
     /// The centre of a cell, normalised.
     pub fn centre(&self, k: &CellKey<D>) -> Point<D> {
         std::array::from_fn(|i| (k[i] as f64 + 0.5) * self.cell)
