@@ -522,7 +522,8 @@ fn wrap_words(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-const TEMPLATE: &str = include_str!("control_template.html");
+/// The control page's template (its shared pieces named, see [`crate::report`]).
+pub(crate) const TEMPLATE: &str = include_str!("control_template.html");
 
 #[derive(Serialize)]
 struct Meta<'a> {

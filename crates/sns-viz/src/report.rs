@@ -218,3 +218,35 @@ pub fn check_html_path(path: &Path) -> Result<(), VizError> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_pieces_and_data_are_filled_in() {
+        let page = fill_page("a\n/*SNS:last_le.js*/\nb /*SNS_DATA*/ c", &[1, 2]).unwrap();
+        let piece = SHARED.iter().find(|(n, _)| *n == "last_le.js").unwrap().1;
+        assert_eq!(page, format!("a\n{piece}b [1,2] c"));
+    }
+
+    #[test]
+    fn an_unknown_piece_or_a_missing_data_slot_is_an_error() {
+        assert!(matches!(
+            fill_page("/*SNS:nothing.js*/\n/*SNS_DATA*/", &0),
+            Err(VizError::Missing(_))
+        ));
+        assert!(matches!(
+            fill_page("/*SNS:api.js*/\n", &0),
+            Err(VizError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn both_templates_use_only_known_pieces() {
+        for template in [TEMPLATE, crate::control::TEMPLATE] {
+            let page = fill_page(template, &0).unwrap();
+            assert!(!page.contains("/*SNS:"));
+        }
+    }
+}
