@@ -19,9 +19,10 @@
 //! grows with its effectiveness.
 
 use crate::picture::{
-    subsample, trial_color, EDGE_COLOR, GOAL_COLOR, MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
+    draw_effectiveness_scale, draw_trial_list, subsample, trial_color, EDGE_COLOR, GOAL_COLOR,
+    MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
 };
-use crate::report::escape_for_script;
+use crate::report::{fill_page, finite_or_zero};
 use crate::{draw_err, font, Format, VizError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -425,37 +426,24 @@ fn draw_legend<DB: DrawingBackend>(
     area.draw_text("trials (steps / optimal)", &head, (x, y))
         .map_err(&e)?;
     y += 20;
-    let n = r.trials.len() as u32;
-    let shown: Vec<_> = if r.trials.len() > 12 {
-        r.trials[..6]
-            .iter()
-            .chain(r.trials[r.trials.len() - 5..].iter())
-            .collect()
-    } else {
-        r.trials.iter().collect()
-    };
-    for (i, t) in shown.iter().enumerate() {
-        if r.trials.len() > 12 && i == 6 {
-            area.draw_text("…", &text, (x + 26, y)).map_err(&e)?;
-            y += 17;
-        }
-        area.draw(&Rectangle::new(
-            [(x, y + 5), (x + 20, y + 9)],
-            trial_color(t.trial, n).filled(),
-        ))
-        .map_err(&e)?;
-        let opt = t.optimal_steps.map_or("-".to_string(), |o| o.to_string());
-        let label = format!(
-            "{} {}  {} / {}  return {:.1}",
-            t.trial,
-            if t.success { "solved" } else { "failed" },
-            t.steps,
-            opt,
-            t.ret
-        );
-        area.draw_text(&label, &text, (x + 26, y)).map_err(&e)?;
-        y += 17;
-    }
+    y = draw_trial_list(
+        area,
+        &text,
+        (x, y),
+        &r.trials,
+        |t| t.trial,
+        |t| {
+            let opt = t.optimal_steps.map_or("-".to_string(), |o| o.to_string());
+            format!(
+                "{} {}  {} / {}  return {:.1}",
+                t.trial,
+                if t.success { "solved" } else { "failed" },
+                t.steps,
+                opt,
+                t.ret
+            )
+        },
+    )?;
     y += 10;
     area.draw_text("the agent's graph (end)", &head, (x, y))
         .map_err(&e)?;
@@ -472,16 +460,13 @@ fn draw_legend<DB: DrawingBackend>(
     };
     area.draw_text(&places, &text, (x + 26, y)).map_err(&e)?;
     y += 19;
-    for (i, w) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
-        let x0 = x + i as i32 * 4;
-        area.draw(&Rectangle::new(
-            [(x0, y + 3), (x0 + 4, y + 11)],
-            EDGE_COLOR.mix(0.08 + 0.5 * w).filled(),
-        ))
-        .map_err(&e)?;
-    }
-    area.draw_text("best primitive, effectiveness 0 → 1", &text, (x + 26, y))
-        .map_err(&e)?;
+    draw_effectiveness_scale(
+        area,
+        &text,
+        (x, y),
+        0.08,
+        "best primitive, effectiveness 0 → 1",
+    )?;
     y += 19;
     area.draw(&Circle::new((x + 10, y + 7), 6, START_COLOR.filled()))
         .map_err(&e)?;
@@ -537,8 +522,8 @@ fn wrap_words(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-const TEMPLATE: &str = include_str!("control_template.html");
-const PLACEHOLDER: &str = "/*SNS_DATA*/";
+/// The control page's template (its shared pieces named, see [`crate::report`]).
+pub(crate) const TEMPLATE: &str = include_str!("control_template.html");
 
 #[derive(Serialize)]
 struct Meta<'a> {
@@ -581,7 +566,7 @@ struct Data<'a> {
 
 /// The replay page of the control run `result`, recorded as `rec` with the limits `limits`:
 /// one HTML file, its script and style inline, its data embedded as JSON made safe for a
-/// `<script>` element ([`escape_for_script`]).
+/// `<script>` element ([`escape_for_script`](crate::report::escape_for_script)).
 ///
 /// For tests the page exposes `window.__sns` as the maze page does (`ballPosition()`, the
 /// state's coordinates on the first panel's axes; `time()`, `play()`, `pause()`, `seek(t)`,
@@ -602,11 +587,7 @@ pub fn control_report_html(
             hide_goal: result.hide_goal,
             start: &result.start,
             goal: &result.goal,
-            steps_per_second: if result.steps_per_second.is_finite() {
-                result.steps_per_second
-            } else {
-                0.0
-            },
+            steps_per_second: finite_or_zero(result.steps_per_second),
         },
         trials: result
             .trials
@@ -628,19 +609,7 @@ pub fn control_report_html(
             max_places: limits.max_places,
         },
     };
-    let json = serde_json::to_string(&data).map_err(|e| VizError::Draw {
-        what: "the replay data".into(),
-        reason: e.to_string(),
-    })?;
-    let json = escape_for_script(&json);
-    let (head, tail) = TEMPLATE
-        .split_once(PLACEHOLDER)
-        .ok_or_else(|| VizError::Missing("the report template has no data slot".into()))?;
-    let mut page = String::with_capacity(TEMPLATE.len() + json.len());
-    page.push_str(head);
-    page.push_str(&json);
-    page.push_str(tail);
-    Ok(page)
+    fill_page(TEMPLATE, &data)
 }
 
 /// Writes the replay page of a control run to `path` (which must end in `.html` or `.htm`).

@@ -279,36 +279,22 @@ fn draw_legend<DB: DrawingBackend>(
     let x = 8;
     area.draw_text("trials", &head, (x, y)).map_err(&e)?;
     y += 20;
-    let n = r.trials.len() as u32;
-    // A long run lists its first and last trials only.
-    let shown: Vec<_> = if r.trials.len() > 12 {
-        r.trials[..6]
-            .iter()
-            .chain(r.trials[r.trials.len() - 5..].iter())
-            .collect()
-    } else {
-        r.trials.iter().collect()
-    };
-    for (i, t) in shown.iter().enumerate() {
-        if r.trials.len() > 12 && i == 6 {
-            area.draw_text("…", &text, (x + 26, y)).map_err(&e)?;
-            y += 17;
-        }
-        area.draw(&Rectangle::new(
-            [(x, y + 5), (x + 20, y + 9)],
-            trial_color(t.trial, n).filled(),
-        ))
-        .map_err(&e)?;
-        let label = format!(
-            "{} {}  {} steps  {:.1} m",
-            t.trial,
-            if t.success { "reached" } else { "failed" },
-            t.steps,
-            t.path_length
-        );
-        area.draw_text(&label, &text, (x + 26, y)).map_err(&e)?;
-        y += 17;
-    }
+    y = draw_trial_list(
+        area,
+        &text,
+        (x, y),
+        &r.trials,
+        |t| t.trial,
+        |t| {
+            format!(
+                "{} {}  {} steps  {:.1} m",
+                t.trial,
+                if t.success { "reached" } else { "failed" },
+                t.steps,
+                t.path_length
+            )
+        },
+    )?;
     y += 10;
     area.draw_text("cognitive graph (end)", &head, (x, y))
         .map_err(&e)?;
@@ -322,16 +308,7 @@ fn draw_legend<DB: DrawingBackend>(
     )
     .map_err(&e)?;
     y += 19;
-    for (i, w) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
-        let x0 = x + i as i32 * 4;
-        area.draw(&Rectangle::new(
-            [(x0, y + 3), (x0 + 4, y + 11)],
-            EDGE_COLOR.mix(0.06 + 0.5 * w).filled(),
-        ))
-        .map_err(&e)?;
-    }
-    area.draw_text("edge effectiveness w 0 → 1", &text, (x + 26, y))
-        .map_err(&e)?;
+    draw_effectiveness_scale(area, &text, (x, y), 0.06, "edge effectiveness w 0 → 1")?;
     y += 19;
     let failures = r.snapshot.as_ref().map_or(0, |s| s.failures.len());
     area.draw(&Cross::new(
@@ -361,5 +338,64 @@ fn draw_legend<DB: DrawingBackend>(
         .map_or("unreachable".to_string(), |l| format!("{l:.2} m"));
     area.draw_text(&format!("shortest path L* = {lstar}"), &text, (x, y))
         .map_err(&e)?;
+    Ok(())
+}
+
+/// Draws a legend's list of trials from `(x, y)`, one line each: a swatch in [`trial_color`] (of
+/// `number(t)` among all) and `label(t)`. A long run (over 12 trials) lists its first six and last
+/// five trials only, with "…" between them. Returns the `y` below the list.
+pub(crate) fn draw_trial_list<DB: DrawingBackend, T>(
+    area: &DrawingArea<DB, Shift>,
+    text: &TextStyle,
+    (x, mut y): (i32, i32),
+    trials: &[T],
+    number: impl Fn(&T) -> u32,
+    label: impl Fn(&T) -> String,
+) -> Result<i32, VizError> {
+    let e = draw_err("the legend");
+    let n = trials.len() as u32;
+    let shown: Vec<_> = if trials.len() > 12 {
+        trials[..6]
+            .iter()
+            .chain(trials[trials.len() - 5..].iter())
+            .collect()
+    } else {
+        trials.iter().collect()
+    };
+    for (i, t) in shown.iter().enumerate() {
+        if trials.len() > 12 && i == 6 {
+            area.draw_text("…", text, (x + 26, y)).map_err(&e)?;
+            y += 17;
+        }
+        area.draw(&Rectangle::new(
+            [(x, y + 5), (x + 20, y + 9)],
+            trial_color(number(t), n).filled(),
+        ))
+        .map_err(&e)?;
+        area.draw_text(&label(t), text, (x + 26, y)).map_err(&e)?;
+        y += 17;
+    }
+    Ok(y)
+}
+
+/// Draws a legend's scale of edge effectiveness at `(x, y)`: five swatches of [`EDGE_COLOR`] from
+/// opacity `base` (effectiveness 0) to `base + 0.5` (effectiveness 1), then `label`.
+pub(crate) fn draw_effectiveness_scale<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &TextStyle,
+    (x, y): (i32, i32),
+    base: f64,
+    label: &str,
+) -> Result<(), VizError> {
+    let e = draw_err("the legend");
+    for (i, w) in [0.0, 0.25, 0.5, 0.75, 1.0].iter().enumerate() {
+        let x0 = x + i as i32 * 4;
+        area.draw(&Rectangle::new(
+            [(x0, y + 3), (x0 + 4, y + 11)],
+            EDGE_COLOR.mix(base + 0.5 * w).filled(),
+        ))
+        .map_err(&e)?;
+    }
+    area.draw_text(label, text, (x + 26, y)).map_err(&e)?;
     Ok(())
 }

@@ -8,6 +8,10 @@
 //! For tests the page exposes `window.__sns` (`ballPosition()`, `time()`, `play()`, `pause()`,
 //! `seek(t)`, `isPlaying()`, `totalSteps`) and mirrors the ball's position in the canvas's
 //! `data-ball` attribute.
+//!
+//! The maze page and the control page ([`crate::control`]) are made of one template each plus the
+//! pieces they share (style, player controls, trial selector, test interface; `src/replay/`),
+//! which the templates name as lines `/*SNS:piece*/`, filled in before the data.
 
 use crate::VizError;
 use serde::Serialize;
@@ -97,11 +101,7 @@ pub fn report_html(
             goal: result.goal,
             goal_radius: sns_worlds::GOAL_RADIUS,
             shortest_path: result.shortest_path,
-            steps_per_second: if result.steps_per_second.is_finite() {
-                result.steps_per_second
-            } else {
-                0.0
-            },
+            steps_per_second: finite_or_zero(result.steps_per_second),
             graph: result.graph,
         },
         map: MapData {
@@ -116,20 +116,62 @@ pub fn report_html(
             max_positions: limits.max_positions,
         },
     };
+    fill_page(TEMPLATE, &data)
+}
+
+/// The pieces the maze and the control replay pages share (their style, the replay card, the
+/// player's controls, the trial selector's rows, the test interface, helpers), by name. A template
+/// holds each piece it uses as a line of its own, `/*SNS:name*/`, which [`fill_page`] replaces
+/// with the piece.
+const SHARED: [(&str, &str); 11] = [
+    ("page_head.html", include_str!("replay/page_head.html")),
+    ("replay.css", include_str!("replay/replay.css")),
+    ("replay_card.html", include_str!("replay/replay_card.html")),
+    ("data_slot.html", include_str!("replay/data_slot.html")),
+    ("last_le.js", include_str!("replay/last_le.js")),
+    ("colors.js", include_str!("replay/colors.js")),
+    ("sync.js", include_str!("replay/sync.js")),
+    ("controls.js", include_str!("replay/controls.js")),
+    ("trial_select.js", include_str!("replay/trial_select.js")),
+    ("trial_rows.js", include_str!("replay/trial_rows.js")),
+    ("api.js", include_str!("replay/api.js")),
+];
+
+/// The page of `template`: its shared pieces filled in ([`SHARED`]), then `data` as JSON made safe
+/// for a `<script>` element ([`escape_for_script`]) in its data slot.
+pub(crate) fn fill_page<T: Serialize>(template: &str, data: &T) -> Result<String, VizError> {
+    let mut page = template.to_string();
+    for (name, piece) in SHARED {
+        page = page.replace(&format!("/*SNS:{name}*/\n"), piece);
+    }
+    if page.contains("/*SNS:") {
+        return Err(VizError::Missing(
+            "the report template names a shared piece that does not exist".into(),
+        ));
+    }
     // serde_json writes non-finite numbers as null, which the page treats as missing.
-    let json = serde_json::to_string(&data).map_err(|e| VizError::Draw {
+    let json = serde_json::to_string(data).map_err(|e| VizError::Draw {
         what: "the replay data".into(),
         reason: e.to_string(),
     })?;
     let json = escape_for_script(&json);
-    let (head, tail) = TEMPLATE
+    let (head, tail) = page
         .split_once(PLACEHOLDER)
         .ok_or_else(|| VizError::Missing("the report template has no data slot".into()))?;
-    let mut page = String::with_capacity(TEMPLATE.len() + json.len());
-    page.push_str(head);
-    page.push_str(&json);
-    page.push_str(tail);
-    Ok(page)
+    let mut out = String::with_capacity(page.len() + json.len());
+    out.push_str(head);
+    out.push_str(&json);
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// `v` where it is finite, else 0 (a rate the page can show).
+pub(crate) fn finite_or_zero(v: f64) -> f64 {
+    if v.is_finite() {
+        v
+    } else {
+        0.0
+    }
 }
 
 /// `json` made safe to sit inside a `<script>` element, still the same JSON: every `<` becomes
@@ -174,5 +216,37 @@ pub fn check_html_path(path: &Path) -> Result<(), VizError> {
             path: path.to_path_buf(),
             expected: "html",
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_pieces_and_data_are_filled_in() {
+        let page = fill_page("a\n/*SNS:last_le.js*/\nb /*SNS_DATA*/ c", &[1, 2]).unwrap();
+        let piece = SHARED.iter().find(|(n, _)| *n == "last_le.js").unwrap().1;
+        assert_eq!(page, format!("a\n{piece}b [1,2] c"));
+    }
+
+    #[test]
+    fn an_unknown_piece_or_a_missing_data_slot_is_an_error() {
+        assert!(matches!(
+            fill_page("/*SNS:nothing.js*/\n/*SNS_DATA*/", &0),
+            Err(VizError::Missing(_))
+        ));
+        assert!(matches!(
+            fill_page("/*SNS:api.js*/\n", &0),
+            Err(VizError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn both_templates_use_only_known_pieces() {
+        for template in [TEMPLATE, crate::control::TEMPLATE] {
+            let page = fill_page(template, &0).unwrap();
+            assert!(!page.contains("/*SNS:"));
+        }
     }
 }

@@ -1,0 +1,6 @@
+    time: function () { return t; },
+    totalSteps: T,
+    isPlaying: function () { return playing; },
+    play: function () { setPlaying(true); },
+    pause: function () { setPlaying(false); },
+    seek: seek,
