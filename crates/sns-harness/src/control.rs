@@ -1182,6 +1182,30 @@ mod tests {
         assert!(r.trials[2].steps <= 2 * t1, "{:?}", r.trials);
     }
 
+    /// Routes that keep leading back toward an untried outcome without reaching it are a loop,
+    /// and the plan moves on (regression: with untried legs left unjudged, seed 5 of the
+    /// half-power mountaincar cycled for good in its first trial, an exact 82-step cycle of
+    /// routes to an outcome at the wall it never reached).
+    #[test]
+    fn sns_leaves_a_loop_of_routes_to_an_untried_outcome() {
+        let text = "world = \"mountaincar\"\ntrials = 1\n[params]\npower = 0.00075\n";
+        let sc = ControlScenario::parse("half.toml", text).expect("valid");
+        let s = ControlRunSpec {
+            seed: 5,
+            ..spec(ControlWorldKind::MountainCar, 1, 6000)
+        };
+        let r = run_control(
+            &s,
+            Some(&sc),
+            &agent(AgentKind::Sns {
+                substrate: crate::agents::SubstrateKind::Symbolic,
+            }),
+            &mut |_| {},
+        )
+        .expect("runs");
+        assert!(r.trials[0].success, "{:?}", r.trials);
+    }
+
     /// A change of parameters applies at its step (the trajectory parts there, not before), is
     /// reported with the state it met, and the next trial's optimum is the changed world's.
     #[test]

@@ -190,12 +190,21 @@ struct Candidate<const D: usize> {
     dwell: u32,
 }
 
+/// Where a simulated route ends and whether it is in the goal region there; `None` at an
+/// untried outcome (nothing is expected).
+type Landing<const D: usize> = Option<(CellKey<D>, bool)>;
+
+/// An untried outcome a route ends at: the cell where the simulated state met no learned
+/// outcome, and the level it was simulating.
+type Promise<const D: usize> = (CellKey<D>, usize);
+
 /// One leg of a planned route: primitive `prim` from cell `from`, expected to land in `expect`.
 #[derive(Debug, Clone, Copy)]
 struct Leg<const D: usize> {
     from: CellKey<D>,
     prim: usize,
-    expect: CellKey<D>,
+    /// `None` when the leg ends at an untried outcome (optimism, not a prediction).
+    expect: Option<CellKey<D>>,
     /// The simulated state ends in the goal region.
     goal: bool,
 }
@@ -216,6 +225,13 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     radius: f64,
     /// The rest of the planned route.
     route: VecDeque<Leg<D>>,
+    /// This trial, per untried outcome (its cell and level) routes were planned to: the cells
+    /// where those routes were planned, and the last of them.
+    promise_cells: FxHashMap<Promise<D>, (FxHashSet<CellKey<D>>, CellKey<D>, u32)>,
+    /// Per untried outcome (cell, level): the trust in its promise, depressed each time the
+    /// routes to it lead back to where they were already decided (a loop that never reaches
+    /// it); the optimistic cost there is divided by it.
+    promise_w: FxHashMap<Promise<D>, f64>,
     exec: Option<Exec<D>>,
     /// The last step: where it started, its place and level.
     prev: Option<(Point<D>, Option<PlaceId>, usize)>,
@@ -281,6 +297,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             depth: Vec::new(),
             failures: Vec::new(),
             route: VecDeque::new(),
+            promise_cells: FxHashMap::default(),
+            promise_w: FxHashMap::default(),
             exec: None,
             prev: None,
             held: 0,
@@ -545,7 +563,11 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     /// outcome (optimistic, see [`Self::unexplored`]), by best-first (A*) search over the
     /// learned outcomes with one node per cell and held count (the first simulated state that
     /// reaches a cell cheapest stands for it). `None` when no route exists.
-    fn search(&mut self, u: &Point<D>, key: CellKey<D>) -> Option<VecDeque<Leg<D>>> {
+    fn search(
+        &mut self,
+        u: &Point<D>,
+        key: CellKey<D>,
+    ) -> Option<(VecDeque<Leg<D>>, Option<Promise<D>>)> {
         self.stats.plans += 1;
         let mut nodes: Vec<Node<D>> = vec![Node {
             u: *u,
@@ -559,8 +581,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
         heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
-        // The best end found: cost, node, primitive, expected landing, in the goal there.
-        let mut best: Option<(f64, u32, usize, CellKey<D>, bool)> = None;
+        // The best end found: cost, node, primitive, expected landing and in the goal there
+        // (`None`: an untried outcome, nothing is expected).
+        let mut best: Option<(f64, u32, usize, Landing<D>, Option<Promise<D>>)> = None;
         let mut expansions = 0usize;
         while let Some(Queued(f, _, i)) = heap.pop() {
             if best.is_some_and(|b| f >= b.0) {
@@ -592,8 +615,12 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 let sk = self.geo.key(&s);
                 let g = n.g + steps / w;
                 let end = match sim {
-                    Sim::Target => Some(g),
-                    Sim::Unknown => Some(g + self.unexplored(&s, held)),
+                    Sim::Target => Some((g, Some((sk, held > 0)), None)),
+                    Sim::Unknown => {
+                        let promise = (sk, prim.level_index);
+                        let trust = self.promise_w.get(&promise).copied().unwrap_or(1.0);
+                        Some((g + self.unexplored(&s, held) / trust, None, Some(promise)))
+                    }
                     Sim::Landed => {
                         if g < best_g.get(&(sk, held)).copied().unwrap_or(f64::INFINITY) {
                             best_g.insert((sk, held), g);
@@ -611,21 +638,21 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                         None
                     }
                 };
-                if let Some(c) = end {
+                if let Some((c, land, promise)) = end {
                     if best.map_or(true, |b| c < b.0) {
-                        best = Some((c, i, k, sk, held > 0));
+                        best = Some((c, i, k, land, promise));
                     }
                 }
             }
         }
         self.stats.expansions += expansions as u64;
-        let (_, mut i, k, land, goal) = best?;
+        let (_, mut i, k, land, promise) = best?;
         let mut route = VecDeque::new();
         route.push_front(Leg {
             from: nodes[i as usize].key,
             prim: k,
-            expect: land,
-            goal,
+            expect: land.map(|l| l.0),
+            goal: land.is_some_and(|l| l.1),
         });
         while nodes[i as usize].parent != u32::MAX {
             let n = nodes[i as usize];
@@ -633,12 +660,61 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             route.push_front(Leg {
                 from: nodes[p as usize].key,
                 prim: n.prim as usize,
-                expect: n.key,
+                expect: Some(n.key),
                 goal: n.held > 0,
             });
             i = p;
         }
-        Some(route)
+        Some((route, promise))
+    }
+
+    /// Keeps track of the untried outcome a new route (planned at cell `key`) promises: a
+    /// route planned to a promise from a cell where a route to it was already planned this
+    /// trial, the state having planned elsewhere in between, is a loop (the routes toward it lead back instead of reaching it), so its trust is
+    /// depressed (as a failing primitive's effectiveness) and the plan moves on to other
+    /// outcomes.
+    fn track_promise(&mut self, promise: Option<Promise<D>>, key: CellKey<D>) {
+        let Some(pr) = promise else {
+            return;
+        };
+        let (cells, last, loops) = self
+            .promise_cells
+            .entry(pr)
+            .or_insert_with(|| (FxHashSet::default(), key, 0));
+        // Planned again in the cell of the last plan to it: the state has not left, no loop.
+        let back = *last != key && cells.contains(&key);
+        *last = key;
+        cells.insert(key);
+        if !back {
+            return;
+        }
+        cells.clear();
+        cells.insert(key);
+        *loops += 1;
+        if *loops < self.params.refine_after {
+            return;
+        }
+        *loops = 0;
+        let w = self.promise_w.entry(pr).or_insert(1.0);
+        *w = (self.params.beta * *w).max(self.params.w_min);
+    }
+
+    /// The smallest kernel radius: half a cell's diagonal, so that the outcome learned in a
+    /// cell (at the mean state it was measured from) still covers the cell, and a level
+    /// executed in a place is not untried there again.
+    fn min_radius(&self) -> f64 {
+        0.5 * self.params.cell * (D as f64).sqrt()
+    }
+
+    /// Whether two cells are the same or next to each other (on every axis at most one cell
+    /// apart, across the period on a periodic axis): the tolerance of the failure test and of
+    /// route following.
+    fn adjacent(&self, a: &CellKey<D>, b: &CellKey<D>) -> bool {
+        (0..D).all(|i| {
+            let d = (a[i] - b[i]).abs();
+            let n = self.geo.cells_per_period()[i];
+            d <= 1 || n - d <= 1
+        })
     }
 
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
@@ -653,7 +729,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             key,
             steps: 0,
             duration: s.prims.all()[prim].duration,
-            expect: leg.map(|l| l.expect),
+            expect: leg.and_then(|l| l.expect),
             expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
         };
         // Inside the goal region of a hold task every decision is planned afresh (staying
@@ -666,7 +742,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             }
         }
         loop {
-            if let Some(mut route) = self.search(u, key) {
+            if let Some((mut route, promise)) = self.search(u, key) {
+                self.track_promise(promise, key);
                 if let Some(leg) = route.pop_front() {
                     self.route = route;
                     return exec(leg.prim, Some(leg), self);
@@ -680,7 +757,18 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 self.pick_candidate(u);
                 continue;
             }
-            if self.radius <= 0.5 * self.params.cell {
+            if 0.5 * self.radius < self.min_radius() {
+                if let Some(p) = place {
+                    let pi = p as usize;
+                    if self.depth[pi] < self.prims.max_depth() {
+                        // Exhaustion refines: the place offers its next depth (finer levels,
+                        // shorter holds), whose new levels are untried there.
+                        self.depth[pi] += 1;
+                        self.failures[pi] = 0;
+                        self.stats.refinements += 1;
+                        return self.decide(u, key, place);
+                    }
+                }
                 // Nothing left to plan with: cycle through the primitives.
                 self.route.clear();
                 let k = (self.stats.decisions % avail as u64) as usize;
@@ -700,16 +788,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let Some(p) = ex.place else {
             return;
         };
+        if ex.expect.is_none() && !success {
+            // An untried outcome (or no plan): nothing was expected, so nothing is judged; the
+            // steps taught its outcome.
+            return;
+        }
         let ok = success
             || (!ex.expect_goal || self.in_goal(u))
-                && match ex.expect {
-                    Some(e) => (0..D).all(|i| {
-                        let d = (e[i] - key[i]).abs();
-                        let n = self.geo.cells_per_period()[i];
-                        d <= 1 || n - d <= 1
-                    }),
-                    None => true,
-                };
+                && ex.expect.map_or(true, |e| self.adjacent(&e, key));
         if !ok {
             self.route.clear();
         }
@@ -745,6 +831,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         self.route.clear();
         self.recent.clear();
         self.held = 0;
+        self.promise_cells.clear();
     }
 
     fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
@@ -828,6 +915,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         self.route.clear();
         self.recent.clear();
         self.held = 0;
+        self.promise_cells.clear();
     }
 }
 
