@@ -12,7 +12,6 @@ use crate::spatial::SpatialHash;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use petgraph::Direction;
 use sns_worlds::math::segment_segment_dist;
 use sns_worlds::{Real, Vec2};
 
@@ -59,15 +58,6 @@ impl PlanGraph for View<'_> {
     fn for_each_out(&self, u: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
         for e in self.s.graph.edges(NodeIndex::new(u)) {
             f(e.target().index(), self.cost(e));
-        }
-    }
-    fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
-        for e in self
-            .s
-            .graph
-            .edges_directed(NodeIndex::new(v), Direction::Incoming)
-        {
-            f(e.source().index(), self.cost(e));
         }
     }
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {

@@ -226,41 +226,24 @@ pub trait ControlOracle<const D: usize>: Send + Sync {
     fn best_action(&self, state: Point<D>) -> f64;
 }
 
-impl ControlOracle<2> for MountainCarOracle {
-    fn min_steps(&self, start: Point<2>) -> Option<u64> {
-        MountainCarOracle::min_steps(self, start)
-    }
-    fn best_action(&self, state: Point<2>) -> f64 {
-        MountainCarOracle::best_action(self, state)
-    }
+/// The inherent `min_steps` and `best_action` of each `sns-control` oracle, as a [`ControlOracle`].
+macro_rules! control_oracle {
+    ($oracle:ident, $d:literal) => {
+        impl ControlOracle<$d> for $oracle {
+            fn min_steps(&self, start: Point<$d>) -> Option<u64> {
+                $oracle::min_steps(self, start)
+            }
+            fn best_action(&self, state: Point<$d>) -> f64 {
+                $oracle::best_action(self, state)
+            }
+        }
+    };
 }
 
-impl ControlOracle<2> for PendulumOracle {
-    fn min_steps(&self, start: Point<2>) -> Option<u64> {
-        PendulumOracle::min_steps(self, start)
-    }
-    fn best_action(&self, state: Point<2>) -> f64 {
-        PendulumOracle::best_action(self, state)
-    }
-}
-
-impl ControlOracle<4> for AcrobotOracle {
-    fn min_steps(&self, start: Point<4>) -> Option<u64> {
-        AcrobotOracle::min_steps(self, start)
-    }
-    fn best_action(&self, state: Point<4>) -> f64 {
-        AcrobotOracle::best_action(self, state)
-    }
-}
-
-impl ControlOracle<4> for CartPoleOracle {
-    fn min_steps(&self, start: Point<4>) -> Option<u64> {
-        CartPoleOracle::min_steps(self, start)
-    }
-    fn best_action(&self, state: Point<4>) -> f64 {
-        CartPoleOracle::best_action(self, state)
-    }
-}
+control_oracle!(MountainCarOracle, 2);
+control_oracle!(PendulumOracle, 2);
+control_oracle!(AcrobotOracle, 4);
+control_oracle!(CartPoleOracle, 4);
 
 /// The oracle of the world as it is now, shared between the runner (which replaces it when a
 /// scenario changes the parameters) and the `oracle` agent (which reads it at every step).

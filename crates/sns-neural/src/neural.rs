@@ -57,15 +57,6 @@ impl PlanGraph for View<'_> {
             );
         }
     }
-    fn for_each_in(&self, v: NodeId, f: &mut dyn FnMut(NodeId, Real)) {
-        for &e in self.n.syn.inn(v) {
-            let e = e as usize;
-            f(
-                self.n.syn.get(e).pre,
-                self.n.syn_cost(e, self.costs, self.familiar),
-            );
-        }
-    }
     fn nodes_near(&self, p: Vec2, radius: Real, out: &mut Vec<NodeId>) {
         let mut c = Vec::new();
         self.n.units.candidates(p, radius, &mut c);

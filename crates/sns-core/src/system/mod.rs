@@ -342,6 +342,17 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         &self.params
     }
 
+    /// Forgets what belongs to one trial (the primitive being executed, the route, the recent
+    /// states, the hold, the routes' promises), keeping what was learned.
+    fn forget_trial(&mut self) {
+        self.exec = None;
+        self.prev = None;
+        self.route.clear();
+        self.recent.clear();
+        self.held = 0;
+        self.promise_cells.clear();
+    }
+
     /// The task's goal region moved (a goal the agent is told; a scenario moved it): routes lead
     /// to `goal` from now on, and what was learned of the dynamics is kept. In search mode (no
     /// goal told) nothing changes: the goal is found by its success signal.
@@ -826,12 +837,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
     }
 
     fn begin_trial(&mut self, _obs: &Sensed<D>) {
-        self.exec = None;
-        self.prev = None;
-        self.route.clear();
-        self.recent.clear();
-        self.held = 0;
-        self.promise_cells.clear();
+        self.forget_trial();
     }
 
     fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
@@ -910,12 +916,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
                 }
             }
         }
-        self.exec = None;
-        self.prev = None;
-        self.route.clear();
-        self.recent.clear();
-        self.held = 0;
-        self.promise_cells.clear();
+        self.forget_trial();
     }
 }
 
