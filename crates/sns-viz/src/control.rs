@@ -19,8 +19,8 @@
 //! grows with its effectiveness.
 
 use crate::picture::{
-    draw_effectiveness_scale, draw_trial_list, subsample, trial_color, EDGE_COLOR, GOAL_COLOR,
-    MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
+    draw_effectiveness_scale, draw_trial_list, subsample, trajectory_elements, trial_color,
+    EDGE_COLOR, GOAL_COLOR, MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
 };
 use crate::report::{fill_page, finite_or_zero};
 use crate::{draw_err, font, Format, VizError};
@@ -222,7 +222,7 @@ pub fn control_svg(result: &ControlRunResult, rec: &ControlRecording) -> Result<
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size(ps.len())).into_drawing_area();
-        draw(&root, result, rec, &ps)?;
+        draw(&root, result, rec, &ps, Format::Svg)?;
         root.present().map_err(draw_err("the SVG"))?;
     }
     Ok(svg)
@@ -239,7 +239,9 @@ pub fn write_control_picture(
         Format::Png => {
             font::ensure()?;
             let ps = panels(rec)?;
-            crate::write_png(path, size(ps.len()), |root| draw(root, result, rec, &ps))
+            crate::write_png(path, size(ps.len()), |root| {
+                draw(root, result, rec, &ps, Format::Png)
+            })
         }
     }
 }
@@ -279,6 +281,7 @@ fn draw<DB: DrawingBackend>(
     r: &ControlRunResult,
     rec: &ControlRecording,
     ps: &[Panel],
+    format: Format,
 ) -> Result<(), VizError> {
     let e = draw_err("the phase portrait");
     root.fill(&WHITE).map_err(&e)?;
@@ -381,7 +384,7 @@ fn draw<DB: DrawingBackend>(
                     pieces
                         .into_iter()
                         .filter(|pc| !pc.is_empty())
-                        .map(|pc| PathElement::new(pc, colour)),
+                        .flat_map(|pc| trajectory_elements(pc, colour, format)),
                 )
                 .map_err(&e)?;
             if let Some((Some(x), Some(y))) = pts.last().map(|s| at(s)) {

@@ -103,7 +103,7 @@ pub fn run_svg(result: &RunResult) -> Result<String, VizError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        draw(&root, result, map, ppm)?;
+        draw(&root, result, map, ppm, Format::Svg)?;
         root.present().map_err(draw_err("the SVG"))?;
     }
     Ok(svg)
@@ -117,8 +117,29 @@ pub fn write_run_picture(result: &RunResult, path: &Path) -> Result<(), VizError
             let map = map_of(result)?;
             font::ensure()?;
             let (ppm, w, h) = layout(map);
-            crate::write_png(path, (w, h), |root| draw(root, result, map, ppm))
+            crate::write_png(path, (w, h), |root| {
+                draw(root, result, map, ppm, Format::Png)
+            })
         }
+    }
+}
+
+/// A trial's thick trajectory as plotters elements: one path in an SVG (the viewer joins its
+/// segments and limits the mitres), one element per segment in a bitmap. Plotters' rasteriser
+/// strokes a thick path with unlimited mitred joins, and where a trajectory turns back on itself
+/// (a ball bouncing off a wall, a pendulum at the top of its swing) the mitre of that join
+/// shoots out of the path, across the picture; separate segments have no joins.
+pub(crate) fn trajectory_elements(
+    pts: Vec<(f64, f64)>,
+    style: ShapeStyle,
+    format: Format,
+) -> Vec<PathElement<(f64, f64)>> {
+    match format {
+        Format::Svg => vec![PathElement::new(pts, style)],
+        Format::Png => pts
+            .windows(2)
+            .map(|w| PathElement::new(w.to_vec(), style))
+            .collect(),
     }
 }
 
@@ -138,6 +159,7 @@ fn draw<DB: DrawingBackend>(
     r: &RunResult,
     map: &MazeMap,
     ppm: f64,
+    format: Format,
 ) -> Result<(), VizError> {
     let e = draw_err("the run picture");
     root.fill(&WHITE).map_err(&e)?;
@@ -223,10 +245,11 @@ fn draw<DB: DrawingBackend>(
             .collect();
         let pts = subsample(&pts, MAX_TRAJECTORY_POINTS);
         chart
-            .draw_series(std::iter::once(PathElement::new(
+            .draw_series(trajectory_elements(
                 pts,
                 trial_color(t.trial, n).mix(0.9).stroke_width(3),
-            )))
+                format,
+            ))
             .map_err(&e)?;
     }
 

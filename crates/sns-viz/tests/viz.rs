@@ -132,6 +132,56 @@ fn png_and_bad_extensions() {
     assert!(matches!(e, VizError::Io { .. }), "{e}");
 }
 
+/// Regression: plotters strokes a thick path with unlimited mitred joins, so where a trajectory
+/// turned back on itself the PNG showed a spike shooting out of the maze (seen on a 41x41 maze).
+/// A trajectory that zig-zags up and down in the top row of `u` must leave no ink in the bottom
+/// part of the maze.
+#[test]
+fn png_trajectory_that_turns_back_draws_no_spike() {
+    let dir = scratch("spike");
+    let mut r = small_run(1);
+    // Turns of every sharpness, a pixel or two apart where they turn back: near-reversals on the
+    // picture's integer grid (an exact reversal is drawn without a mitre).
+    let mut x = -1.5;
+    let zigzag: Vec<sns_worlds::Vec2> = (0..120)
+        .map(|k| {
+            x += 0.001 * (k % 12) as f64;
+            sns_worlds::Vec2::new(x, if k % 2 == 0 { 1.4 } else { 0.6 })
+        })
+        .collect();
+    r.start = [zigzag[0].x, zigzag[0].y];
+    r.trials[0].trajectory = zigzag;
+    let png = dir.join("run.png");
+    picture::write_run_picture(&r, &png).expect("png");
+    let dec = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png).expect("open png"),
+    ));
+    let mut reader = dec.read_info().expect("png header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("png frame");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    let (w, h) = (info.width as usize, info.height as usize);
+    let c = trial_color(1, 1);
+    let inked = |x: usize, y: usize| {
+        let p = &buf[(y * w + x) * 3..(y * w + x) * 3 + 3];
+        let d = |a: u8, b: u8| (i32::from(a) - i32::from(b)).abs();
+        d(p[0], c.0) + d(p[1], c.1) + d(p[2], c.2) < 60
+    };
+    // The maze is square and left of the legend: its bottom third holds no trajectory.
+    let side = h.min(w);
+    let ink: usize = (h - side / 3..h)
+        .flat_map(|y| (0..side).map(move |x| (x, y)))
+        .filter(|&(x, y)| inked(x, y))
+        .count();
+    assert_eq!(ink, 0, "trajectory ink below the zig-zag ({w}x{h} picture)");
+    // And the zig-zag itself is drawn.
+    let drawn = (0..h)
+        .flat_map(|y| (0..side).map(move |x| (x, y)))
+        .filter(|&(x, y)| inked(x, y))
+        .count();
+    assert!(drawn > 50, "zig-zag not drawn: {drawn} pixels");
+}
+
 #[test]
 fn report_is_self_contained_and_embeds_the_recording() {
     let spec = RunSpec {
