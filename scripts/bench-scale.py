@@ -2,12 +2,13 @@
 """Condense the `sns bench` runs.csv of the scale benchmark (generated worlds, one run per world and
 agent) into the tables of BENCHMARKS.md section 5.
 
-Usage: scripts/bench-scale.py bench/scale/runs.csv [budget]
+Usage: scripts/bench-scale.py bench/scale[/runs.csv] [budget]
 Per world: success of every trial, steps of each trial, the last trial's path / L*, for SNS on both
 substrates and D* Lite 0.25 m; then the first-trial comparison with D* Lite (a failed trial counts at
 the step budget) and the whole-run speed.
 """
 import csv
+import os
 import statistics
 import sys
 
@@ -15,6 +16,8 @@ AGENTS = ["sns", "sns:neural", "dstar"]
 
 
 def main(path, budget):
+    if os.path.isdir(path):
+        path = os.path.join(path, "runs.csv")
     rows = list(csv.DictReader(open(path)))
     worlds = list(dict.fromkeys(r["maze"] for r in rows))
     last = max(int(r["trial"]) for r in rows)
@@ -48,6 +51,8 @@ def main(path, budget):
     print()
     for a in AGENTS:
         rs = [r for r in rows if r["agent"] == a]
+        if not rs:
+            continue
         ok = sum(r["success"] == "true" for r in rs)
         print(f"- {a}: {ok}/{len(rs)} trials solved")
 
@@ -55,13 +60,15 @@ def main(path, budget):
         r = [r for r in by.get((a, w), []) if r["trial"] == "1"][0]
         return int(r["steps"]) if r["success"] == "true" else budget
 
-    for a in ["sns", "sns:neural"]:
-        mine = [first(a, w) for w in worlds]
-        theirs = [first("dstar", w) for w in worlds]
-        fewer = sum(m <= t for m, t in zip(mine, theirs))
-        print(f"- first trial, median steps over the {len(worlds)} worlds: {a} {statistics.median(mine):.0f}, "
-              f"dstar {statistics.median(theirs):.0f} (failures at the budget {budget}); {a} took no more "
-              f"steps than dstar on {fewer} of {len(worlds)}")
+    present = {r["agent"] for r in rows}
+    for a in [a for a in ["sns", "sns:neural"] if a in present]:
+        if "dstar" in present:
+            mine = [first(a, w) for w in worlds]
+            theirs = [first("dstar", w) for w in worlds]
+            fewer = sum(m <= t for m, t in zip(mine, theirs))
+            print(f"- first trial, median steps over the {len(worlds)} worlds: {a} {statistics.median(mine):.0f}, "
+                  f"dstar {statistics.median(theirs):.0f} (failures at the budget {budget}); {a} took no more "
+                  f"steps than dstar on {fewer} of {len(worlds)}")
         ratios = [float(r["path_length"]) / float(r["shortest_path"]) for w in worlds
                   for r in by.get((a, w), []) if r["trial"] == str(last) and r["success"] == "true"]
         print(f"- {a}: trial {last} path/L* median {statistics.median(ratios):.2f}, worst {max(ratios):.2f}, "
@@ -80,4 +87,6 @@ def main(path, budget):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) not in (2, 3) or sys.argv[1] in ("-h", "--help"):
+        sys.exit(__doc__)
     main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2000000)
