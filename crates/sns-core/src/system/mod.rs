@@ -173,6 +173,8 @@ enum Sim {
 #[derive(Debug, Clone, Copy)]
 struct Node<const D: usize> {
     u: Point<D>,
+    /// The flow of the step that led to `u` (what the braking bound of a hold starts from).
+    v: Point<D>,
     key: CellKey<D>,
     held: u32,
     g: f64,
@@ -239,6 +241,11 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     held: u32,
     /// The fastest flow seen (normalised units per step).
     vmax: f64,
+    /// Per axis, the largest change of the flow between two consecutive steps seen
+    /// (normalised units per step per step): the braking bound of a hold.
+    amax: Point<D>,
+    /// The flow of the last step sensed (`None` at a trial's start).
+    last_flow: Option<Point<D>>,
     solved: u32,
     /// Search mode: cells where success was signalled.
     learned_goal: FxHashSet<CellKey<D>>,
@@ -303,6 +310,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             prev: None,
             held: 0,
             vmax: 0.0,
+            amax: [0.0; D],
+            last_flow: None,
             solved: 0,
             learned_goal: FxHashSet::default(),
             recent: VecDeque::new(),
@@ -347,6 +356,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     fn forget_trial(&mut self) {
         self.exec = None;
         self.prev = None;
+        self.last_flow = None;
         self.route.clear();
         self.recent.clear();
         self.held = 0;
@@ -499,7 +509,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     /// A lower bound on the steps from `u`, having held `held` steps, to success: the
     /// region's distance over the fastest flow seen (0 when the goal is hidden or nothing has
     /// moved yet), plus the steps still to hold.
-    fn heuristic(&self, u: &Point<D>, held: u32) -> f64 {
+    fn heuristic(&self, u: &Point<D>, v: &Point<D>, held: u32) -> f64 {
         let reach = match (&self.task.goal, &self.candidate) {
             (Some(g), _) if self.vmax > 0.0 => {
                 g.distance(&self.task.space, &self.geo.from_u(u)) / self.vmax
@@ -515,13 +525,60 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         } else {
             self.hold_target().saturating_sub(1)
         };
-        reach + f64::from(to_hold)
+        let brake = if self.params.hold_braking && self.task.hold_steps > 1 {
+            self.braking(u, v)
+        } else {
+            None
+        };
+        match brake {
+            // The state cannot stop in the region: the hold breaks and starts over after the
+            // state has come back.
+            Some(back) => reach.max(back) + f64::from(self.hold_target().saturating_sub(1)),
+            _ => reach + f64::from(to_hold),
+        }
+    }
+
+    /// The braking bound of a hold (`None` when it does not bind): a hold needs the state to
+    /// stay in the region, so it must be able to stop there. With the flow `v` and, per axis,
+    /// the largest change of flow per step seen (`amax`), axis `i` needs at least
+    /// `|v_i| / a_i` steps to stop and moves at least `v_i^2 / (2 a_i)` meanwhile (a double
+    /// integrator braking at its bound). If that travel alone takes the state out of the goal
+    /// region (by `d`, the region's distance of the stopping point, clipped to the state box
+    /// whose ends stop the state anyway), the state must leave the region and come back: at least
+    /// `|v_i| / a_i + sqrt(2 d / a_i)` steps (stop, then return from rest) before a hold can
+    /// start. The largest over the axes is returned. An axis whose flow can change as fast as
+    /// the flow itself (a first-order axis) stops within a step and never binds.
+    fn braking(&self, u: &Point<D>, v: &Point<D>) -> Option<f64> {
+        let g = self.task.goal.as_ref()?;
+        let mut bound: Option<f64> = None;
+        for i in 0..D {
+            let a = self.amax[i];
+            if a <= 0.0 || v[i] == 0.0 {
+                continue;
+            }
+            // In steps: the flow falls by at most `a` a step, so it needs at least
+            // `|v| / a - 1` more steps after this one, covering at least
+            // `v^2 / (2 a) - |v| / 2` (the discrete sum).
+            let speed = v[i].abs();
+            let travel = (speed * speed / (2.0 * a) - 0.5 * speed).max(0.0);
+            if travel < self.params.cell {
+                continue;
+            }
+            let mut stop = *u;
+            stop[i] += travel.copysign(v[i]);
+            let d = g.distance(&self.task.space, &self.geo.from_u(&stop));
+            if d > 0.0 {
+                let t = (speed / a - 1.0).max(0.0) + (2.0 * d / a).sqrt();
+                bound = Some(bound.map_or(t, |b: f64| b.max(t)));
+            }
+        }
+        bound
     }
 
     /// The optimistic cost-to-success of an unknown outcome at `u`: one step and the
     /// heuristic, habituated once the task has been solved.
-    fn unexplored(&self, u: &Point<D>, held: u32) -> f64 {
-        (1.0 + self.heuristic(u, held)) * self.habituation()
+    fn unexplored(&self, u: &Point<D>, v: &Point<D>, held: u32) -> f64 {
+        (1.0 + self.heuristic(u, v, held)) * self.habituation()
     }
 
     /// The place of cell `key`, created if new (and under the cap).
@@ -541,31 +598,34 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
 
     /// Simulates primitive `prim` from `u` (in cell `key`, having held `held` steps) with the
     /// learned outcomes, step by step, until the task is done, an outcome is unknown, the
-    /// state leaves the cell or the hold ends. Returns how it ended, the state, the held count
-    /// and the steps.
+    /// state leaves the cell or the hold ends (`v`: the flow that led to `u`). Returns how it
+    /// ended, the state, the flow of its last step, the held count and the steps.
     fn simulate(
         &self,
         u: &Point<D>,
+        v: &Point<D>,
         key: &CellKey<D>,
         held: u32,
         prim: &Primitive<A>,
-    ) -> (Sim, Point<D>, u32, f64) {
+    ) -> (Sim, Point<D>, Point<D>, u32, f64) {
         let mut s = *u;
+        let mut last = *v;
         let mut held = held;
         let mut steps = 0u32;
         loop {
             let Some(f) = self.mem.predict(&s, prim.level_index, self.radius) else {
-                return (Sim::Unknown, s, held, f64::from(steps));
+                return (Sim::Unknown, s, last, held, f64::from(steps));
             };
+            last = f;
             let next: Point<D> = std::array::from_fn(|i| s[i] + f[i]);
             s = self.geo.to_u(&self.geo.from_u(&next));
             steps += 1;
             held = if self.in_goal(&s) { held + 1 } else { 0 };
             if held >= self.hold_target() {
-                return (Sim::Target, s, held, f64::from(steps));
+                return (Sim::Target, s, last, held, f64::from(steps));
             }
             if self.geo.key(&s) != *key || steps >= prim.duration {
-                return (Sim::Landed, s, held, f64::from(steps));
+                return (Sim::Landed, s, last, held, f64::from(steps));
             }
         }
     }
@@ -580,8 +640,10 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         key: CellKey<D>,
     ) -> Option<(VecDeque<Leg<D>>, Option<Promise<D>>)> {
         self.stats.plans += 1;
+        let v0 = self.last_flow.unwrap_or([0.0; D]);
         let mut nodes: Vec<Node<D>> = vec![Node {
             u: *u,
+            v: v0,
             key,
             held: self.held,
             g: 0.0,
@@ -591,7 +653,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let mut best_g: FxHashMap<(CellKey<D>, u32), f64> = FxHashMap::default();
         best_g.insert((key, self.held), 0.0);
         let mut heap = BinaryHeap::new();
-        heap.push(Queued(self.heuristic(u, self.held), 0.0, 0));
+        heap.push(Queued(self.heuristic(u, &v0, self.held), 0.0, 0));
         // The best end found: cost, node, primitive, expected landing and in the goal there
         // (`None`: an untried outcome, nothing is expected).
         let mut best: Option<(f64, u32, usize, Landing<D>, Option<Promise<D>>)> = None;
@@ -622,7 +684,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 let w = place
                     .and_then(|p| self.mem.effectiveness(p, k))
                     .unwrap_or(1.0);
-                let (sim, s, held, steps) = self.simulate(&n.u, &n.key, n.held, &prim);
+                let (sim, s, sv, held, steps) = self.simulate(&n.u, &n.v, &n.key, n.held, &prim);
                 let sk = self.geo.key(&s);
                 let g = n.g + steps / w;
                 let end = match sim {
@@ -630,20 +692,25 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                     Sim::Unknown => {
                         let promise = (sk, prim.level_index);
                         let trust = self.promise_w.get(&promise).copied().unwrap_or(1.0);
-                        Some((g + self.unexplored(&s, held) / trust, None, Some(promise)))
+                        Some((
+                            g + self.unexplored(&s, &sv, held) / trust,
+                            None,
+                            Some(promise),
+                        ))
                     }
                     Sim::Landed => {
                         if g < best_g.get(&(sk, held)).copied().unwrap_or(f64::INFINITY) {
                             best_g.insert((sk, held), g);
                             nodes.push(Node {
                                 u: s,
+                                v: sv,
                                 key: sk,
                                 held,
                                 g,
                                 parent: i,
                                 prim: k as u32,
                             });
-                            let h = self.heuristic(&s, held);
+                            let h = self.heuristic(&s, &sv, held);
                             heap.push(Queued(g + h, g, nodes.len() as u32 - 1));
                         }
                         None
@@ -851,11 +918,20 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
             return self.prims.all()[0].level;
         }
         // Learn the last step's outcome where it was taken.
-        if let Some((pu, Some(pp), level)) = self.prev.take() {
+        if let Some((pu, pp, level)) = self.prev.take() {
             let flow = self.geo.diff(&pu, &u);
-            self.mem
-                .learn(pp, level, pu, flow, self.params.min_learning_rate);
-            self.vmax = self.vmax.max(geometry::norm(&flow));
+            if let Some(pp) = pp {
+                self.mem
+                    .learn(pp, level, pu, flow, self.params.min_learning_rate);
+                self.vmax = self.vmax.max(geometry::norm(&flow));
+            }
+            // The braking bound: how fast the flow itself can change, per axis.
+            if let Some(last) = self.last_flow {
+                for i in 0..D {
+                    self.amax[i] = self.amax[i].max((flow[i] - last[i]).abs());
+                }
+            }
+            self.last_flow = Some(flow);
         }
         self.track_candidate(&u);
         self.pick_candidate(&u);
@@ -944,6 +1020,51 @@ mod tests {
             hold_steps: 1,
             dt: 0.0,
         }
+    }
+
+    /// The braking bound: a hold cannot start where the flow, braking at the largest change of
+    /// flow seen, carries the state out of the region; there the heuristic adds the time to
+    /// stop and come back (and restarts the hold). A slow state, or the option off, is unchanged.
+    #[test]
+    fn braking_bounds_a_hold_that_cannot_stop() {
+        let mut task = line_task();
+        task.hold_steps = 10;
+        task.goal = Some(Arc::new(BoxRegion {
+            low: [0.4],
+            high: [0.6],
+        }));
+        let params = SystemParams {
+            hold_braking: true,
+            ..SystemParams::default()
+        };
+        let mut a = SystemSns::new(task.clone(), params, 0).expect("valid");
+        a.vmax = 0.05;
+        a.amax = [0.001];
+        let u = [0.5];
+        // Slow: stops after 0.045, inside.
+        assert_eq!(a.braking(&u, &[0.01]), None);
+        let still = a.heuristic(&u, &[0.0], 3);
+        assert_eq!(still, f64::from(a.hold_target() - 4));
+        assert_eq!(a.heuristic(&u, &[0.01], 3), still);
+        // Fast, either way: stops 0.435 away, 0.335 outside: 29 steps to stop, 25.9 back.
+        let t = 29.0 + (2.0 * 0.335 / 0.001f64).sqrt();
+        for v in [0.03, -0.03] {
+            let b = a.braking(&u, &[v]).expect("cannot stop inside");
+            assert!((b - t).abs() < 1e-6, "{b} {t}");
+            let h = a.heuristic(&u, &[v], 3);
+            assert!(
+                (h - (t + f64::from(a.hold_target() - 1))).abs() < 1e-6,
+                "{h}"
+            );
+        }
+        // A first-order axis (the flow can change by more than itself in a step) never binds.
+        a.amax = [0.1];
+        assert_eq!(a.braking(&u, &[0.03]), None);
+        // Off (the default), the heuristic ignores the flow.
+        let mut off = SystemSns::new(task, SystemParams::default(), 0).expect("valid");
+        off.vmax = 0.05;
+        off.amax = [0.001];
+        assert_eq!(off.heuristic(&u, &[0.03], 3), still);
     }
 
     /// Repeated failures at a place offer its next depth of primitives (levels halfway between,

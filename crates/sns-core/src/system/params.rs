@@ -47,6 +47,12 @@ pub struct SystemParams {
     /// At most this many places (memory bound; reaching it is counted and the agent goes on
     /// acting with what it has). Default 2,000,000.
     pub max_places: usize,
+    /// Hold tasks: the braking bound in the heuristic (docs/METHOD.md, "The braking bound"):
+    /// a state whose flow, braking at the largest change of flow per step seen, would carry it
+    /// out of the goal region cannot start a hold there, so its optimistic cost adds the
+    /// time to stop and come back. Default false: it lengthens the cart-pole's holds but
+    /// costs the pendulum's third trials (measured, see METHOD.md).
+    pub hold_braking: bool,
 }
 
 impl Default for SystemParams {
@@ -65,6 +71,7 @@ impl Default for SystemParams {
             min_learning_rate: 0.25,
             max_expansions: 20_000,
             max_places: 2_000_000,
+            hold_braking: false,
         }
     }
 }
