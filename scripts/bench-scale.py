@@ -2,7 +2,10 @@
 """Condense the `sns bench` runs.csv of the scale benchmark (generated worlds, one run per world and
 agent) into the tables of BENCHMARKS.md section 5.
 
-Usage: scripts/bench-scale.py bench/scale[/runs.csv] [budget]
+Usage: scripts/bench-scale.py RUNS [RUNS...] [--budget N]
+RUNS is a bench folder or its runs.csv; several are read as one (SNS and D* Lite are archived as
+separate runs, bench/scale and bench/scale-dstar: the baseline does not change with SNS). The budget
+(default 2000000) is the step count a failed first trial is charged.
 Per world: success of every trial, steps of each trial, the last trial's path / L*, for SNS on both
 substrates and D* Lite 0.25 m; then the first-trial comparison with D* Lite (a failed trial counts at
 the step budget) and the whole-run speed.
@@ -15,10 +18,12 @@ import sys
 AGENTS = ["sns", "sns:neural", "dstar"]
 
 
-def main(path, budget):
-    if os.path.isdir(path):
-        path = os.path.join(path, "runs.csv")
-    rows = list(csv.DictReader(open(path)))
+def main(paths, budget):
+    rows = []
+    for path in paths:
+        if os.path.isdir(path):
+            path = os.path.join(path, "runs.csv")
+        rows += list(csv.DictReader(open(path)))
     worlds = list(dict.fromkeys(r["maze"] for r in rows))
     last = max(int(r["trial"]) for r in rows)
     by = {}
@@ -87,6 +92,12 @@ def main(path, budget):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) not in (2, 3) or sys.argv[1] in ("-h", "--help"):
+    args = sys.argv[1:]
+    budget = 2000000
+    if "--budget" in args:
+        i = args.index("--budget")
+        budget = int(args[i + 1])
+        del args[i:i + 2]
+    if not args or args[0] in ("-h", "--help"):
         sys.exit(__doc__)
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2000000)
+    main(args, budget)

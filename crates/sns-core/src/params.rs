@@ -12,9 +12,12 @@ pub struct SnsParams {
     /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,
     /// Habituation of optimism: the effectiveness assumed for untried behaviours is
-    /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 3. Exploration is
+    /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 6. Exploration is
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
-    /// tries a novel behaviour only when it promises a much shorter route.
+    /// tries a novel behaviour only when it promises a much shorter route: a straight line through
+    /// unknown space must then be 8.75 times shorter than the proven route (at 3, 5 times: in a
+    /// large perfect maze, whose routes are several times their straight line, the third trial
+    /// still chased such promises into dead ends; see docs/METHOD.md).
     pub habituation: Real,
     /// Space within about this distance of where the body has been is familiar (the memory is a
     /// grid of 0.15 m cells, so the boundary is accurate to a cell): untried behaviours through
@@ -147,7 +150,7 @@ impl Default for SnsParams {
     fn default() -> Self {
         SnsParams {
             w_untried: 0.8,
-            habituation: 3.0,
+            habituation: 6.0,
             explore_trials: 1,
             familiar_radius: 0.3,
             eta: 0.5,
