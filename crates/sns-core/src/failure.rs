@@ -174,6 +174,19 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
     /// one of its ends lies inside a remembered wall, or it passes within the clearance of a
     /// remembered patch ([`PatchTest::passes_patch`]).
     pub fn segment_blocked(&self, a: Vec2, b: Vec2, from: usize) -> bool {
+        self.segment_hits(a, b, from, |_| true)
+    }
+
+    /// Whether `f(i)` holds for some contact `i` among `from..` that predicts the segment
+    /// `a -> b` to fail (as [`FailureModel::segment_blocked`] decides); `f` returning false
+    /// visits every such contact.
+    fn segment_hits(
+        &self,
+        a: Vec2,
+        b: Vec2,
+        from: usize,
+        mut f: impl FnMut(usize) -> bool,
+    ) -> bool {
         let costs = self.costs;
         let n = self.contacts.len();
         if from >= n {
@@ -190,14 +203,14 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
                 return false;
             }
             if costs.behind_patch(q, normal, a) || costs.behind_patch(q, normal, b) {
-                return true;
+                return f(i);
             }
             let patch = Patch {
                 centre: q,
                 t: normal.perp() * half,
                 half,
             };
-            self.test.passes_patch(a, b, &patch, clearance)
+            self.test.passes_patch(a, b, &patch, clearance) && f(i)
         };
         if n - from <= SCAN_AT_MOST {
             return (from..n).any(hit);
@@ -232,6 +245,18 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         let d = a.dist(goal);
         let b = a + (goal - a) * (self.costs.exit_reach.min(d) / d.max(1e-12));
         self.segment_blocked(a, b, from)
+    }
+
+    /// Pushes onto `out` the distance from `a`, along the whole straight line from the place at
+    /// `a` to the goal at `goal`, of every contact among `from..` that predicts the line to fail
+    /// (the walls a frontier place's exit crosses, [`PlanCosts::exit_detour`]).
+    pub fn exit_crossings(&self, a: Vec2, goal: Vec2, from: usize, out: &mut Vec<Real>) {
+        let d = a.dist(goal);
+        let dir = (goal - a) * (1.0 / d.max(1e-12));
+        self.segment_hits(a, goal, from, |i| {
+            out.push((self.contacts.point(i) - a).dot(dir).clamp(0.0, d));
+            false
+        });
     }
 
     /// The cost of the edge `a -> b` for planning: `length / effectiveness + segment_penalty`,

@@ -34,7 +34,7 @@ use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
 use crate::substrate::{NodeId, PlanCosts};
 use sns_worlds::{Real, Vec2};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -61,9 +61,45 @@ pub trait PlanGraph {
     /// [`crate::Substrate::wall_between`]). Contacts are never forgotten, so the planner asks
     /// only about those made since it last asked.
     fn exit_blocked(&self, u: NodeId, goal: Vec2, from: usize) -> bool;
+    /// Pushes onto `out`, for every contact among `from..` whose remembered wall the whole
+    /// straight line from `u` to `goal` crosses (as [`PlanGraph::exit_blocked`] decides for its
+    /// first metres), the contact's distance along the line from `u`.
+    fn exit_crossings(&self, u: NodeId, goal: Vec2, from: usize, out: &mut Vec<Real>);
     /// How far from a new contact an edge's failure prediction can change
     /// ([`crate::failure::FailureModel::contact_reach`]).
     fn contact_reach(&self) -> Real;
+}
+
+/// What a virtual exit costs: `distance x per_m + add` when its line is free; divided by
+/// `blocked` (below 1) when a remembered wall crosses its first metres
+/// ([`PlanGraph::exit_blocked`]); otherwise `(distance + k x detour) x per_m + add` when its
+/// whole line crosses `k` remembered walls farther on (crossings more than `wall_gap` apart along
+/// the line count as different walls; see [`crate::SnsParams::exit_detour`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ExitCost {
+    /// Cost per metre of the straight line.
+    pub per_m: Real,
+    /// Cost added once.
+    pub add: Real,
+    /// Factor dividing the cost of an exit blocked at its start (1: no prediction).
+    pub blocked: Real,
+    /// Length added per remembered wall crossed farther on, in metres (0: not looked for).
+    pub detour: Real,
+    /// Crossings at least this far apart along the line are different walls, in metres.
+    pub wall_gap: Real,
+}
+
+impl ExitCost {
+    /// An exit costing `distance x per_m + add`, whatever the walls.
+    pub fn plain(per_m: Real, add: Real) -> Self {
+        ExitCost {
+            per_m,
+            add,
+            blocked: 1.0,
+            detour: 0.0,
+            wall_gap: 0.0,
+        }
+    }
 }
 
 /// Priority of a node in the queue: `(min(g, rhs) + h + km, min(g, rhs))`.
@@ -107,13 +143,17 @@ pub struct Incremental {
     /// their virtual exit, which would otherwise offer the same straight line at the untried
     /// cost however often it failed.
     to_goal: Vec<bool>,
-    /// Per node, for the current goal: how many contacts its exit was checked against, and
-    /// whether one of them blocks it (a blocked exit stays blocked: contacts are not forgotten).
-    exit_checked: Vec<Cell<(usize, bool)>>,
+    /// Per node, for the current goal: how many contacts its exit was checked against, whether
+    /// one of them blocks it (a blocked exit stays blocked: contacts are not forgotten), and how
+    /// many remembered walls its whole line crosses (only with `ExitCost::detour > 0`).
+    exit_checked: Vec<Cell<(usize, bool, u32)>>,
+    /// Per node, for the current goal: the distances along its exit's line of the contacts whose
+    /// walls it crosses, sorted (only with `ExitCost::detour > 0`; the walls are counted from
+    /// them, and contacts are never forgotten, so they only grow).
+    exit_walls: Vec<RefCell<Vec<Real>>>,
     exits: Vec<NodeId>,
-    /// An exit costs `distance x .0 + .1`, and `/ .2` more when a remembered wall blocks its
-    /// start (the generalised prediction of failure, as for edges).
-    exit_cost: (Real, Real, Real),
+    /// What an exit costs (see [`ExitCost`]).
+    exit_cost: ExitCost,
     goal: Option<NodeId>,
     goal_pos: Vec2,
     /// The goal is a sink (search mode): no position, so its heuristic is 0.
@@ -148,7 +188,8 @@ impl Incremental {
             self.queued.resize(n, None);
             self.exit.resize(n, false);
             self.to_goal.resize(n, false);
-            self.exit_checked.resize(n, Cell::new((0, false)));
+            self.exit_checked.resize(n, Cell::new((0, false, 0)));
+            self.exit_walls.resize(n, RefCell::new(Vec::new()));
             self.is_dirty.resize(n, false);
             self.out.resize(n, Vec::new());
             self.out_fresh.resize(n, false);
@@ -218,29 +259,46 @@ impl Incremental {
         self.exit.get(u).copied().unwrap_or(false) && !self.to_goal[u]
     }
 
-    /// The cost of the virtual edge `u -> goal` (infinite when `u` is no exit).
+    /// The cost of the virtual edge `u -> goal` (infinite when `u` is no exit; see [`ExitCost`]).
     pub fn exit_cost(&self, g: &impl PlanGraph, u: NodeId) -> Real {
-        if self.is_exit(u) {
-            let (per_m, add, blocked) = self.exit_cost;
-            let c = g.pos(u).dist(self.goal_pos) * per_m + add;
-            if blocked < 1.0 && self.exit_blocked(g, u) {
-                c / blocked
-            } else {
-                c
-            }
+        if !self.is_exit(u) {
+            return Real::INFINITY;
+        }
+        let ec = self.exit_cost;
+        let d = g.pos(u).dist(self.goal_pos);
+        if ec.blocked >= 1.0 && ec.detour <= 0.0 {
+            return d * ec.per_m + ec.add;
+        }
+        let (_, blocked, walls) = self.check_exit(g, u);
+        if ec.blocked < 1.0 && blocked {
+            (d * ec.per_m + ec.add) / ec.blocked
         } else {
-            Real::INFINITY
+            (d + walls as Real * ec.detour) * ec.per_m + ec.add
         }
     }
 
-    /// Whether a remembered wall blocks `u`'s exit toward the current goal, asking `g` only
-    /// about the contacts made since the last time.
-    fn exit_blocked(&self, g: &impl PlanGraph, u: NodeId) -> bool {
+    /// Whether a remembered wall blocks the start of `u`'s exit toward the current goal, and how
+    /// many its whole line crosses, asking `g` only about the contacts made since the last time.
+    fn check_exit(&self, g: &impl PlanGraph, u: NodeId) -> (usize, bool, u32) {
         let n = g.contact_count();
-        let (checked, blocked) = self.exit_checked[u].get();
-        let blocked = blocked || (checked < n && g.exit_blocked(u, self.goal_pos, checked));
-        self.exit_checked[u].set((n, blocked));
-        blocked
+        let (checked, mut blocked, mut walls) = self.exit_checked[u].get();
+        if checked < n {
+            let ec = self.exit_cost;
+            if ec.blocked < 1.0 && !blocked {
+                blocked = g.exit_blocked(u, self.goal_pos, checked);
+            }
+            if ec.detour > 0.0 {
+                let mut w = self.exit_walls[u].borrow_mut();
+                let before = w.len();
+                g.exit_crossings(u, self.goal_pos, checked, &mut w);
+                if w.len() > before {
+                    w.sort_unstable_by(|a, b| a.total_cmp(b));
+                    walls = 1 + w.windows(2).filter(|p| p[1] - p[0] > ec.wall_gap).count() as u32;
+                }
+            }
+            self.exit_checked[u].set((n, blocked, walls));
+        }
+        (n, blocked, walls)
     }
 
     /// Nodes expanded (made consistent or over-consistent) so far: the work of planning.
@@ -253,7 +311,7 @@ impl Incremental {
         self.goal = None;
     }
 
-    fn restart(&mut self, g: &impl PlanGraph, goal: NodeId, exit_cost: (Real, Real, Real)) {
+    fn restart(&mut self, g: &impl PlanGraph, goal: NodeId, exit_cost: ExitCost) {
         self.g.iter_mut().for_each(|x| *x = Real::INFINITY);
         self.rhs.iter_mut().for_each(|x| *x = Real::INFINITY);
         self.queued.iter_mut().for_each(|x| *x = None);
@@ -269,7 +327,8 @@ impl Incremental {
         self.goal_pos = g.pos(goal);
         self.exit_checked
             .iter_mut()
-            .for_each(|c| *c = Cell::new((0, false)));
+            .for_each(|c| *c = Cell::new((0, false, 0)));
+        self.exit_walls.iter_mut().for_each(|w| w.get_mut().clear());
         self.exit_cost = exit_cost;
         self.start = None;
         self.km = 0.0;
@@ -397,9 +456,9 @@ impl Incremental {
     }
 
     /// The cheapest path `from -> goal` (nodes, `from` first; its last edge may be a virtual exit
-    /// into `goal`) and its cost. An exit costs `distance x exit_cost.0 + exit_cost.1` (at least the
-    /// distance: the heuristic's premise), divided by `exit_cost.2` when
-    /// [`PlanGraph::exit_blocked`]; when it or the goal differ from the last plan's, the search starts over. The path is read out only until
+    /// into `goal`) and its cost. An exit costs as [`ExitCost`] says (at least the distance: the
+    /// heuristic's premise); when that or the goal differ from the last plan's, the search starts
+    /// over. The path is read out only until
     /// its part beyond the first edge is longer than `ahead` metres (the rest is not needed to
     /// act), so reading it costs nothing that grows with the graph. With `sink` the goal stands
     /// for wherever success is (search mode: its position is unknown, it has no edges out and its
@@ -409,7 +468,7 @@ impl Incremental {
         gr: &impl PlanGraph,
         from: NodeId,
         goal: NodeId,
-        exit_cost: (Real, Real, Real),
+        exit_cost: ExitCost,
         ahead: Real,
         sink: bool,
     ) -> Option<(Real, Vec<NodeId>)> {
@@ -489,7 +548,8 @@ pub struct Replanner {
     /// Every long edge's source, for changes that reach farther than a cell.
     long_all: Vec<NodeId>,
     /// Exits by the cells within one cell of the part of their line that is checked for walls
-    /// ([`PlanCosts::exit_reach`]), filed for the goal `exit_goal`.
+    /// ([`PlanCosts::exit_reach`], or the whole line with [`PlanCosts::exit_detour`]), filed for
+    /// the goal `exit_goal`.
     exit_cells: FxHashMap<(i64, i64), Vec<NodeId>>,
     exit_goal: Option<NodeId>,
     new_exits: Vec<NodeId>,
@@ -646,7 +706,13 @@ impl Replanner {
             }
         }
         self.added.clear();
-        self.file_exits(gr, goal, costs.exit_reach);
+        // With detours the whole line's walls count: new contacts anywhere along it matter.
+        let reach = if costs.exit_detour > 0.0 && costs.generalise && !costs.search {
+            Real::INFINITY
+        } else {
+            costs.exit_reach
+        };
+        self.file_exits(gr, goal, reach);
         // New contacts: the failure prediction of edges passing near them may have changed.
         let contacts = gr.contact_count();
         if contacts > self.contacts_seen && costs.generalise {
@@ -674,16 +740,19 @@ impl Replanner {
         // In search mode the goal's position is unknown: every exit costs one segment penalty,
         // so the cheapest plan leads to the nearest frontier place (by the real edges' costs).
         let exit = if costs.search {
-            (0.0, costs.segment_penalty, 1.0)
+            ExitCost::plain(0.0, costs.segment_penalty)
+        } else if costs.generalise {
+            ExitCost {
+                per_m: 1.0 / costs.w_untried + costs.segment_penalty / short,
+                add: costs.segment_penalty,
+                blocked: costs.generalised_factor,
+                detour: costs.exit_detour,
+                wall_gap: 2.0 * costs.contact_patch,
+            }
         } else {
-            (
+            ExitCost::plain(
                 1.0 / costs.w_untried + costs.segment_penalty / short,
                 costs.segment_penalty,
-                if costs.generalise {
-                    costs.generalised_factor
-                } else {
-                    1.0
-                },
             )
         };
         self.planner.plan(gr, from, goal, exit, ahead, costs.search)
@@ -732,16 +801,11 @@ mod tests {
         fn exit_blocked(&self, _: NodeId, _: Vec2, _: usize) -> bool {
             false
         }
+        fn exit_crossings(&self, _: NodeId, _: Vec2, _: usize, _: &mut Vec<Real>) {}
     }
 
     /// Dijkstra from scratch (the reference), exits included.
-    fn fresh(
-        g: &Plain,
-        exits: &[bool],
-        from: NodeId,
-        goal: NodeId,
-        ec: (Real, Real, Real),
-    ) -> Real {
+    fn fresh(g: &Plain, exits: &[bool], from: NodeId, goal: NodeId, ec: ExitCost) -> Real {
         let n = g.pos.len();
         let mut d = vec![Real::INFINITY; n];
         let mut done = vec![false; n];
@@ -749,7 +813,7 @@ mod tests {
         for (u, &e) in exits.iter().enumerate() {
             let real = g.edges.iter().any(|x| x.0 == u && x.1 == goal);
             if e && u != goal && !real {
-                d[u] = d[u].min(g.pos[u].dist(g.pos[goal]) * ec.0 + ec.1);
+                d[u] = d[u].min(g.pos[u].dist(g.pos[goal]) * ec.per_m + ec.add);
             }
         }
         while let Some(v) = (0..n)
@@ -801,7 +865,7 @@ mod tests {
             }
             let mut exits = vec![false; n0];
             let mut p = Incremental::new();
-            let ec = (1.25, 0.05, 1.0);
+            let ec = ExitCost::plain(1.25, 0.05);
             let goal = 0;
             let mut plans = 0;
             for o in ops {
@@ -850,7 +914,7 @@ mod tests {
                                 let mut total = 0.0;
                                 for w in path.windows(2) {
                                     let real = g.edges.iter().find(|e| e.0 == w[0] && e.1 == w[1]).map(|e| e.2);
-                                    let virt = (w[1] == goal && exits[w[0]] && real.is_none()).then(|| g.pos[w[0]].dist(g.pos[goal]) * ec.0 + ec.1);
+                                    let virt = (w[1] == goal && exits[w[0]] && real.is_none()).then(|| g.pos[w[0]].dist(g.pos[goal]) * ec.per_m + ec.add);
                                     let c = match (real, virt) {
                                         (Some(a), Some(b)) => a.min(b),
                                         (a, b) => a.or(b).unwrap_or(Real::INFINITY),
@@ -883,7 +947,7 @@ mod tests {
             g.edges.push((k, k + 1, 0.55));
         }
         let mut p = Incremental::new();
-        let ec = (1.25, 0.05, 1.0);
+        let ec = ExitCost::plain(1.25, 0.05);
         p.plan(&g, n - 1, 0, ec, 3.0, false).unwrap();
         let first = g.evaluated.replace(0);
         assert!(first >= 2 * (n - 1), "{first}");
@@ -924,7 +988,7 @@ mod tests {
             g.edges.push((k, k + 1, 0.55));
         }
         let mut p = Incremental::new();
-        let ec = (1.25, 0.05, 1.0);
+        let ec = ExitCost::plain(1.25, 0.05);
         p.plan(&g, n - 1, 0, ec, 3.0, false).unwrap();
         let first = p.expansions();
         assert!(first >= n as u64 - 1, "{first}");

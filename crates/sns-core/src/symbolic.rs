@@ -75,6 +75,11 @@ impl PlanGraph for View<'_> {
             .failure(self.costs)
             .exit_blocked(self.s.node_pos(u), goal, from)
     }
+    fn exit_crossings(&self, u: NodeId, goal: Vec2, from: usize, out: &mut Vec<Real>) {
+        self.s
+            .failure(self.costs)
+            .exit_crossings(self.s.node_pos(u), goal, from, out)
+    }
     fn contact_reach(&self) -> Real {
         self.s.failure(self.costs).contact_reach()
     }
@@ -414,6 +419,52 @@ mod tests {
         );
     }
 
+    /// A frontier place's exit costs its line plus `exit_detour` per remembered wall that the
+    /// whole line crosses beyond its first `exit_reach` metres (crossings within a patch length
+    /// of each other being one wall), and the failure factor when a wall crosses those first
+    /// metres; the same planner sees every new contact along the line.
+    #[test]
+    fn an_exit_costs_a_detour_per_remembered_wall_on_its_line() {
+        let mut costs = SnsParams::default().costs();
+        costs.w_untried = 0.8;
+        costs.w_familiar = 0.8;
+        costs.exit_detour = 2.0;
+        let visited = FamiliarSpace::new(0.3);
+        let mut g = Symbolic::new();
+        let a = g.add_node(Vec2::new(0.0, 0.0), 0);
+        let goal = g.add_node(Vec2::new(20.0, 0.0), 0);
+        g.set_frontier(a, true);
+        let per_m = 1.0 / costs.w_untried + costs.segment_penalty / costs.edge_reach;
+        let want = |d: Real| d * per_m + costs.segment_penalty;
+        let plan = |g: &mut Symbolic, c: &PlanCosts| g.plan(a, goal, c, &visited, 1.0).unwrap().0;
+        assert!((plan(&mut g, &costs) - want(20.0)).abs() < 1e-9);
+        let wall = Vec2::new(-1.0, 0.0);
+        g.record_contact(Vec2::new(10.0, 0.0), wall);
+        assert!((plan(&mut g, &costs) - want(22.0)).abs() < 1e-9, "one wall");
+        g.record_contact(Vec2::new(10.05, 0.1), wall);
+        assert!(
+            (plan(&mut g, &costs) - want(22.0)).abs() < 1e-9,
+            "the same wall"
+        );
+        g.record_contact(Vec2::new(15.0, -0.1), wall);
+        assert!(
+            (plan(&mut g, &costs) - want(24.0)).abs() < 1e-9,
+            "two walls"
+        );
+        g.record_contact(Vec2::new(3.0, 0.0), wall);
+        let blocked = want(20.0) / costs.generalised_factor;
+        assert!(
+            (plan(&mut g, &costs) - blocked).abs() < 1e-6,
+            "blocked at its start"
+        );
+        costs.exit_detour = 0.0;
+        costs.exit_reach = 1.0;
+        assert!(
+            (plan(&mut g, &costs) - want(20.0)).abs() < 1e-9,
+            "detours off"
+        );
+    }
+
     /// The substrate's incremental plans equal fresh searches while, between plans, wall contacts
     /// are remembered (failure predictions change), edges are depressed and potentiated, the body
     /// makes space familiar (optimism changes after habituation), frontier places open and close
@@ -423,6 +474,16 @@ mod tests {
         let mut costs = SnsParams::default().costs();
         costs.w_untried = 0.3;
         costs.w_familiar = 0.8;
+        incremental_equals_fresh(&costs);
+        // Exits checked only 1 m far, and detours for the walls their whole line crosses
+        // farther on: new contacts anywhere along an exit's line change its cost.
+        costs.exit_reach = 1.0;
+        costs.exit_detour = 3.0;
+        incremental_equals_fresh(&costs);
+    }
+
+    fn incremental_equals_fresh(costs: &PlanCosts) {
+        let costs = *costs;
         let mut rnd = crate::testutil::uniform(12345);
         let mut g = Symbolic::new();
         let mut visited = FamiliarSpace::new(0.3);
