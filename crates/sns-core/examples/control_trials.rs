@@ -11,23 +11,12 @@ use sns_control::{
     Acrobot, AcrobotContinuous, CartPoleSwingUp, ControlWorld, MountainCar, MountainCarOracle,
     Pendulum, PendulumOracle,
 };
-use sns_core::system::{SystemParams, SystemSns};
+use sns_core::system::SystemSns;
 use sns_spaces::{Agent, Point};
 use std::time::Instant;
 
-/// The default parameters with `--set NAME=VALUE` overrides from the command line.
-fn params() -> SystemParams {
-    let args: Vec<String> = std::env::args().collect();
-    let mut v = serde_json::to_value(SystemParams::default()).expect("serialisable");
-    for w in args.windows(2) {
-        if w[0] == "--set" {
-            let (name, value) = w[1].split_once('=').expect("--set NAME=VALUE");
-            let value: serde_json::Value = serde_json::from_str(value).expect("a JSON value");
-            v[name] = value;
-        }
-    }
-    serde_json::from_value(v).expect("valid parameters")
-}
+mod system_common;
+use system_common::params;
 
 /// The oracle's minimum steps from a start.
 type Oracle<'a, const D: usize> = &'a dyn Fn(&Point<D>) -> Option<u64>;

@@ -13,22 +13,11 @@
 //! and per axis, the median one-step error and the median real one-step change, in cells.
 
 use sns_control::{Acrobot, ControlWorld, MountainCar, Pendulum};
-use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
+use sns_core::system::{Geometry, SystemSns, SystemSubstrate};
 use sns_spaces::{Agent, Point};
 
-/// The default parameters with `--set NAME=VALUE` overrides from the command line.
-fn params() -> SystemParams {
-    let args: Vec<String> = std::env::args().collect();
-    let mut v = serde_json::to_value(SystemParams::default()).expect("serialisable");
-    for w in args.windows(2) {
-        if w[0] == "--set" {
-            let (name, value) = w[1].split_once('=').expect("--set NAME=VALUE");
-            let value: serde_json::Value = serde_json::from_str(value).expect("a JSON value");
-            v[name] = value;
-        }
-    }
-    serde_json::from_value(v).expect("valid parameters")
-}
+mod system_common;
+use system_common::params;
 
 const HORIZONS: [usize; 6] = [1, 2, 5, 10, 20, 40];
 
