@@ -14,8 +14,8 @@ pub struct SnsParams {
     /// Habituation of optimism: the effectiveness assumed for untried behaviours is
     /// `w_untried / (1 + habituation x max(0, trials solved - explore_trials))`. Default 6. Exploration is
     /// optimistic while the task is unsolved; once routes are proven, the agent exploits them and
-    /// tries a novel behaviour only when it promises a much shorter route: a straight line through
-    /// unknown space must then be 8.75 times shorter than the proven route (at 3, 5 times: in a
+    /// tries a novel behaviour only when it promises a much shorter route: after two solved trials a
+    /// straight line through unknown space must be 8.75 times shorter than the proven route (at 3, 5 times: in a
     /// large perfect maze, whose routes are several times their straight line, the third trial
     /// still chased such promises into dead ends; see docs/METHOD.md).
     pub habituation: Real,
@@ -604,6 +604,8 @@ mod tests {
             ("goal_tolerance", "inf"),
             ("contact_spacing", "2"),
             ("clearance_factor", "-0.5"),
+            ("exit_detour", "-1"),
+            ("habituation", "-1"),
         ] {
             let mut p = SnsParams::default();
             p.set(name, bad).expect(name);
