@@ -871,6 +871,12 @@ mod tests {
         AgentSpec::new(kind)
     }
 
+    fn symbolic_sns() -> AgentSpec {
+        agent(AgentKind::Sns {
+            substrate: crate::agents::SubstrateKind::Symbolic,
+        })
+    }
+
     #[test]
     fn names_parse_back_and_list_what_they_are() {
         for k in ControlWorldKind::ALL {
@@ -1055,9 +1061,7 @@ mod tests {
                     [[change]]\ntrial = 1\nstep = 40\nset = { m = 1.5 }\n";
         let sc = ControlScenario::parse("heavy.toml", text).expect("valid");
         let s = spec(ControlWorldKind::Pendulum, 2, 300);
-        let sns = agent(AgentKind::Sns {
-            substrate: crate::agents::SubstrateKind::Symbolic,
-        });
+        let sns = symbolic_sns();
         let neural = agent(AgentKind::Sns {
             substrate: crate::agents::SubstrateKind::Neural,
         });
@@ -1151,15 +1155,7 @@ mod tests {
                     [[change]]\ntrial = 2\nstep = 30\nset = { goal_left = 1, goal_position = -1.1 }\n";
         let sc = ControlScenario::parse("left.toml", text).expect("valid");
         let s = spec(ControlWorldKind::MountainCar, 3, 5000);
-        let r = run_control(
-            &s,
-            Some(&sc),
-            &agent(AgentKind::Sns {
-                substrate: crate::agents::SubstrateKind::Symbolic,
-            }),
-            &mut |_| {},
-        )
-        .expect("runs");
+        let r = run_control(&s, Some(&sc), &symbolic_sns(), &mut |_| {}).expect("runs");
         assert!(r.trials.iter().all(|t| t.success), "{:?}", r.trials);
         let t1 = r.trials[0].steps;
         assert!(r.trials[2].steps <= 2 * t1, "{:?}", r.trials);
@@ -1177,15 +1173,7 @@ mod tests {
             seed: 5,
             ..spec(ControlWorldKind::MountainCar, 1, 6000)
         };
-        let r = run_control(
-            &s,
-            Some(&sc),
-            &agent(AgentKind::Sns {
-                substrate: crate::agents::SubstrateKind::Symbolic,
-            }),
-            &mut |_| {},
-        )
-        .expect("runs");
+        let r = run_control(&s, Some(&sc), &symbolic_sns(), &mut |_| {}).expect("runs");
         assert!(r.trials[0].success, "{:?}", r.trials);
     }
 

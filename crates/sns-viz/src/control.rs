@@ -19,8 +19,8 @@
 //! grows with its effectiveness.
 
 use crate::picture::{
-    draw_effectiveness_scale, draw_trial_list, subsample, trajectory_elements, trial_color,
-    EDGE_COLOR, GOAL_COLOR, MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
+    draw_effectiveness_scale, draw_trial_list, legend_styles, subsample, trajectory_elements,
+    trial_color, EDGE_COLOR, GOAL_COLOR, MAX_TRAJECTORY_POINTS, NODE_COLOR, START_COLOR,
 };
 use crate::report::{fill_page, finite_or_zero};
 use crate::{draw_err, font, Format, VizError};
@@ -423,15 +423,11 @@ fn draw_legend<DB: DrawingBackend>(
     rec: &ControlRecording,
 ) -> Result<(), VizError> {
     let e = draw_err("the legend");
-    let text = TextStyle::from((font::FAMILY, 13).into_font()).color(&BLACK);
-    let head = TextStyle::from((font::FAMILY, 14).into_font()).color(&BLACK);
+    let (text, head) = legend_styles();
     let (x, mut y) = (8, 14);
-    area.draw_text("trials (steps / optimal)", &head, (x, y))
-        .map_err(&e)?;
-    y += 20;
     y = draw_trial_list(
         area,
-        &text,
+        "trials (steps / optimal)",
         (x, y),
         &r.trials,
         |t| t.trial,

@@ -296,15 +296,12 @@ fn draw_legend<DB: DrawingBackend>(
     r: &RunResult,
 ) -> Result<(), VizError> {
     let e = draw_err("the legend");
-    let text = TextStyle::from((font::FAMILY, 13).into_font()).color(&BLACK);
-    let head = TextStyle::from((font::FAMILY, 14).into_font()).color(&BLACK);
+    let (text, head) = legend_styles();
     let mut y = MARGIN as i32;
     let x = 8;
-    area.draw_text("trials", &head, (x, y)).map_err(&e)?;
-    y += 20;
     y = draw_trial_list(
         area,
-        &text,
+        "trials",
         (x, y),
         &r.trials,
         |t| t.trial,
@@ -364,18 +361,30 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Draws a legend's list of trials from `(x, y)`, one line each: a swatch in [`trial_color`] (of
-/// `number(t)` among all) and `label(t)`. A long run (over 12 trials) lists its first six and last
-/// five trials only, with "…" between them. Returns the `y` below the list.
+/// The legends' styles: body text and headings.
+pub(crate) fn legend_styles() -> (TextStyle<'static>, TextStyle<'static>) {
+    (
+        TextStyle::from((font::FAMILY, 13).into_font()).color(&BLACK),
+        TextStyle::from((font::FAMILY, 14).into_font()).color(&BLACK),
+    )
+}
+
+/// Draws a legend's list of trials from `(x, y)` under `heading`, one line each: a swatch in
+/// [`trial_color`] (of `number(t)` among all) and `label(t)`. A long run (over 12 trials) lists its
+/// first six and last five trials only, with "…" between them. Returns the `y` below the list.
 pub(crate) fn draw_trial_list<DB: DrawingBackend, T>(
     area: &DrawingArea<DB, Shift>,
-    text: &TextStyle,
+    heading: &str,
     (x, mut y): (i32, i32),
     trials: &[T],
     number: impl Fn(&T) -> u32,
     label: impl Fn(&T) -> String,
 ) -> Result<i32, VizError> {
     let e = draw_err("the legend");
+    let (text, head) = legend_styles();
+    let text = &text;
+    area.draw_text(heading, &head, (x, y)).map_err(&e)?;
+    y += 20;
     let n = trials.len() as u32;
     let shown: Vec<_> = if trials.len() > 12 {
         trials[..6]

@@ -244,7 +244,8 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     /// Per axis, the largest change of the flow between two consecutive steps seen
     /// (normalised units per step per step): the braking bound of a hold.
     amax: Point<D>,
-    /// The flow of the last step sensed (`None` at a trial's start).
+    /// The flow of the last step sensed, kept for the braking bound (`None` at a trial's start,
+    /// and always when the bound is off).
     last_flow: Option<Point<D>>,
     solved: u32,
     /// Search mode: cells where success was signalled.
@@ -925,13 +926,15 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
                     .learn(pp, level, pu, flow, self.params.min_learning_rate);
                 self.vmax = self.vmax.max(geometry::norm(&flow));
             }
-            // The braking bound: how fast the flow itself can change, per axis.
-            if let Some(last) = self.last_flow {
-                for i in 0..D {
-                    self.amax[i] = self.amax[i].max((flow[i] - last[i]).abs());
+            // The braking bound (only when on): how fast the flow itself can change, per axis.
+            if self.params.hold_braking {
+                if let Some(last) = self.last_flow {
+                    for i in 0..D {
+                        self.amax[i] = self.amax[i].max((flow[i] - last[i]).abs());
+                    }
                 }
+                self.last_flow = Some(flow);
             }
-            self.last_flow = Some(flow);
         }
         self.track_candidate(&u);
         self.pick_candidate(&u);
