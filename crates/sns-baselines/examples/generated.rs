@@ -3,12 +3,12 @@
 //! `cargo run --release -p sns-baselines --example generated -- SIZES SEEDS [BUDGET]`, e.g.
 //! `-- 15,25,41,61 5 3000000`; `AGENTS=sns` runs SNS only; `HIDE_GOAL=1` runs SNS in search mode.
 use sns_baselines::DStarLite;
-use sns_core::{Agent, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
 use sns_worlds::generate::perfect;
 use sns_worlds::{EnvConfig, MazeEnv};
 
 /// One trial of `agent`: (solved, steps, wall seconds).
-fn trial(env: &mut MazeEnv, agent: &mut dyn Agent) -> (bool, u64, f64) {
+fn trial(env: &mut MazeEnv, agent: &mut dyn MazeAgent) -> (bool, u64, f64) {
     let t0 = std::time::Instant::now();
     let (mut obs, _) = env.restart();
     agent.begin_trial(&obs);

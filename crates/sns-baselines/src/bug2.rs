@@ -20,7 +20,7 @@
 //! that it can turn round a corner without flying off.
 
 use sns_core::control::{ControlParams, Controller};
-use sns_core::Agent;
+use sns_core::{Agent, MazeAgent};
 use sns_worlds::physics::BALL_RADIUS;
 use sns_worlds::{Observation, Real, Vec2};
 
@@ -113,7 +113,7 @@ impl Bug2 {
     }
 }
 
-impl Agent for Bug2 {
+impl Agent<Observation, Vec2> for Bug2 {
     fn name(&self) -> &str {
         "bug2"
     }
@@ -169,6 +169,9 @@ impl Agent for Bug2 {
 
     fn end_trial(&mut self, _success: bool) {}
 }
+
+/// Reports nothing beyond its actions (no graph, no substrate).
+impl MazeAgent for Bug2 {}
 
 impl Bug2 {
     fn act_follow(&mut self, obs: &Observation, goal: Vec2) -> Vec2 {

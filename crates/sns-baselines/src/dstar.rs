@@ -41,7 +41,7 @@
 
 use crate::path::PathFollower;
 use sns_core::control::{ControlParams, Controller};
-use sns_core::Agent;
+use sns_core::{Agent, MazeAgent};
 use sns_worlds::physics::BALL_RADIUS;
 use sns_worlds::{Observation, Real, Vec2};
 use std::collections::BTreeSet;
@@ -471,7 +471,7 @@ impl DStarLite {
     }
 }
 
-impl Agent for DStarLite {
+impl Agent<Observation, Vec2> for DStarLite {
     fn name(&self) -> &str {
         "dstar"
     }
@@ -548,6 +548,9 @@ impl Agent for DStarLite {
 
     fn end_trial(&mut self, _success: bool) {}
 }
+
+/// Reports nothing beyond its actions (no graph, no substrate).
+impl MazeAgent for DStarLite {}
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@
 
 use crate::path::PathFollower;
 use sns_core::control::{ControlParams, Controller};
-use sns_core::Agent;
+use sns_core::{Agent, MazeAgent};
 use sns_worlds::oracle::shortest_path;
 use sns_worlds::physics::BALL_RADIUS;
 use sns_worlds::{MazeMap, Observation, Vec2};
@@ -145,7 +145,7 @@ impl Oracle {
     }
 }
 
-impl Agent for Oracle {
+impl Agent<Observation, Vec2> for Oracle {
     fn name(&self) -> &str {
         "oracle"
     }
@@ -176,6 +176,9 @@ impl Agent for Oracle {
         self.path = None;
     }
 }
+
+/// Reports nothing beyond its actions (no graph, no substrate).
+impl MazeAgent for Oracle {}
 
 #[cfg(test)]
 mod tests {

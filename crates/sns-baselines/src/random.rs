@@ -9,7 +9,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_core::control::{ControlParams, Controller};
-use sns_core::Agent;
+use sns_core::{Agent, MazeAgent};
 use sns_worlds::{Observation, Vec2};
 
 /// A seeded random walk.
@@ -54,7 +54,7 @@ impl RandomWalk {
     }
 }
 
-impl Agent for RandomWalk {
+impl Agent<Observation, Vec2> for RandomWalk {
     fn name(&self) -> &str {
         "random"
     }
@@ -79,3 +79,6 @@ impl Agent for RandomWalk {
 
     fn end_trial(&mut self, _success: bool) {}
 }
+
+/// Reports nothing beyond its actions (no graph, no substrate).
+impl MazeAgent for RandomWalk {}

@@ -1,21 +1,20 @@
-//! The interface every agent (SNS and the baselines) implements, and what it may report.
+//! The interface every maze agent (SNS and the baselines) implements, and what it may report.
+//!
+//! There is one agent trait in the project, [`sns_spaces::Agent`], generic over what the agent
+//! senses and what it does (`Agent<Observation, Vec2>` in a maze, `Agent<Sensed<D>, Point<A>>`
+//! on a control task). [`MazeAgent`] adds only what a maze run reports about the agent.
 
 use serde::Serialize;
+pub use sns_spaces::Agent;
 use sns_worlds::{Observation, Vec2};
 
-/// An agent acting in a world through the sensing model only.
+/// An agent acting in a maze through the sensing model only (positions, velocity, contact,
+/// goal and success in an [`Observation`]; an action in [-1, 1]^2): the generic [`Agent`], and
+/// what a maze run reports about it.
 ///
 /// A run calls [`Agent::begin_trial`] at the start of every trial, then [`Agent::act`] once per
 /// step, then [`Agent::end_trial`]. What the agent learned persists across trials.
-pub trait Agent {
-    /// Short name (`sns`, `bug2`, ...).
-    fn name(&self) -> &str;
-    /// A new trial starts with this first observation.
-    fn begin_trial(&mut self, obs: &Observation);
-    /// The action (in [-1, 1]^2) for this step.
-    fn act(&mut self, obs: &Observation) -> Vec2;
-    /// The trial ended (success or step budget).
-    fn end_trial(&mut self, success: bool);
+pub trait MazeAgent: Agent<Observation, Vec2> {
     /// The agent's internal graph, when it has one (for results and plots).
     fn snapshot(&self) -> Option<GraphSnapshot> {
         None

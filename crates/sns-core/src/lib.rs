@@ -24,6 +24,7 @@ pub mod control;
 pub mod failure;
 pub mod familiar;
 pub mod fxhash;
+pub mod learning;
 pub mod params;
 pub mod plan;
 pub mod sns;
@@ -34,7 +35,8 @@ pub mod system;
 #[cfg(test)]
 mod testutil;
 
-pub use agent::{Agent, GraphSnapshot};
+pub use agent::{Agent, GraphSnapshot, MazeAgent};
+pub use learning::{Habituation, Hebbian};
 pub use params::{ParamError, SnsParams, ValidSnsParams};
 pub use sns::{Sns, SnsStats};
 pub use substrate::{NodeId, PlanCosts, Substrate};

@@ -1,6 +1,7 @@
 //! Parameters of the SNS agent, each with its default and its role.
 
 use crate::control::ControlParams;
+use crate::learning::{Habituation, Hebbian};
 use crate::substrate::PlanCosts;
 use sns_worlds::Real;
 
@@ -505,6 +506,23 @@ impl SnsParams {
             }
         }
         Ok(())
+    }
+
+    /// The Hebbian rule of edges' effectiveness (no floor: `w_min` = 0).
+    pub fn hebbian(&self) -> Hebbian {
+        Hebbian {
+            eta: self.eta,
+            beta: self.beta,
+            w_min: 0.0,
+        }
+    }
+
+    /// The habituation of optimism across solved trials.
+    pub fn habituation_rule(&self) -> Habituation {
+        Habituation {
+            rate: self.habituation,
+            explore_trials: self.explore_trials,
+        }
     }
 
     /// The planning constants handed to the substrate.

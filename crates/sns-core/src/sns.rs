@@ -22,7 +22,7 @@
 //! repeat. Planning is incremental (D* Lite on the cognitive graph). Once the task is solved,
 //! optimism habituates for novel behaviours; behaviours through familiar space keep it.
 
-use crate::agent::{Agent, GraphSnapshot};
+use crate::agent::{Agent, GraphSnapshot, MazeAgent};
 use crate::control::Controller;
 use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
@@ -411,7 +411,7 @@ impl<S: Substrate> Sns<S> {
     fn arrive(&mut self, ex: Exec) {
         self.stats.successes += 1;
         self.sub
-            .potentiate(ex.from, ex.to, self.params.eta, &self.costs);
+            .potentiate(ex.from, ex.to, &self.params.hebbian(), &self.costs);
         // A place reached has its neighbourhood laid, even when it counts as reached from farther
         // than the body's margin covers (passing it along the segment): a frontier place reached
         // is a frontier no more (the completeness argument rests on it).
@@ -439,7 +439,8 @@ impl<S: Substrate> Sns<S> {
         if here && c != ex.from && ex.origin.dist(p) > self.params.eps(level) {
             for (u, v) in [(ex.from, c), (c, ex.from)] {
                 self.sub.connect(u, v, None);
-                self.sub.potentiate(u, v, self.params.eta, &self.costs);
+                self.sub
+                    .potentiate(u, v, &self.params.hebbian(), &self.costs);
             }
         }
         (c, level)
@@ -448,7 +449,7 @@ impl<S: Substrate> Sns<S> {
     fn fail(&mut self, ex: Exec, obs: &Observation) {
         let p = obs.position;
         self.sub
-            .depress(ex.from, ex.to, self.params.beta, &self.costs);
+            .depress(ex.from, ex.to, &self.params.hebbian(), &self.costs);
         self.stats.failures += 1;
         // Kept for reports only, and bounded: long unsolvable runs fail millions of times.
         if self.failures.len() < MAX_REPORTED_FAILURES {
@@ -586,13 +587,9 @@ impl<S: Substrate> Sns<S> {
     }
 }
 
-impl<S: Substrate> Agent for Sns<S> {
+impl<S: Substrate> Agent<Observation, Vec2> for Sns<S> {
     fn name(&self) -> &str {
         "sns"
-    }
-
-    fn substrate(&self) -> &str {
-        self.sub.name()
     }
 
     fn begin_trial(&mut self, obs: &Observation) {
@@ -706,20 +703,25 @@ impl<S: Substrate> Agent for Sns<S> {
                 } else {
                     let (c, _) = self.prove_executed(&ex, self.last_pos, Vec2::ZERO);
                     self.sub.connect(c, goal, None);
-                    self.sub.potentiate(c, goal, self.params.eta, &self.costs);
+                    self.sub
+                        .potentiate(c, goal, &self.params.hebbian(), &self.costs);
                 }
             }
             self.solved += 1;
-            let habituated = self.solved.saturating_sub(self.params.explore_trials) as Real;
             // Optimism habituates for novel behaviours only (`costs.w_familiar` stays).
             self.costs.w_untried =
-                self.params.w_untried / (1.0 + self.params.habituation * habituated);
+                self.params.w_untried / self.params.habituation_rule().factor(self.solved);
         }
         self.exec = None;
         self.plan.clear();
         self.at = None;
     }
+}
 
+impl<S: Substrate> MazeAgent for Sns<S> {
+    fn substrate(&self) -> &str {
+        self.sub.name()
+    }
     fn snapshot(&self) -> Option<GraphSnapshot> {
         let mut s = self.sub.snapshot();
         s.failures = self.failures.clone();

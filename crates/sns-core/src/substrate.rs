@@ -15,6 +15,7 @@
 use crate::agent::GraphSnapshot;
 use crate::failure::{Contacts, EdgeFailure, FailureModel, PatchTest};
 use crate::familiar::FamiliarSpace;
+use crate::learning::Hebbian;
 use sns_worlds::{Real, Vec2};
 
 /// Index of a node (a place / a behaviour end point). Nodes are never removed.
@@ -126,9 +127,9 @@ pub trait Substrate: PatchTest {
     fn weight(&self, u: NodeId, v: NodeId, costs: &PlanCosts) -> Option<Real>;
     /// Hebbian potentiation of `u -> v` after a success: `w <- w + eta (1 - w)`; the edge is
     /// proven ([`EdgeFailure::set_proven`]).
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts);
+    fn potentiate(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`; the edge is no longer proven.
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts);
+    fn depress(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
     /// along `-normal`), with contact normal `normal`, in [`Substrate::contacts`].
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);

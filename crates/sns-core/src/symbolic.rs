@@ -7,6 +7,7 @@
 use crate::agent::GraphSnapshot;
 use crate::failure::{in_grown_box, Contacts, EdgeFailure, Patch, PatchTest};
 use crate::familiar::{FamiliarCache, FamiliarSpace};
+use crate::learning::Hebbian;
 use crate::plan::{PlanGraph, Replanner};
 use crate::spatial::SpatialHash;
 use crate::substrate::{NodeId, PlanCosts, Substrate};
@@ -200,19 +201,19 @@ impl Substrate for Symbolic {
             .map(|e| self.graph[e].w.unwrap_or(costs.w_untried))
     }
 
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
+    fn potentiate(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
             let d = &mut self.graph[e];
             let w = d.w.unwrap_or(costs.w_untried);
-            d.w = Some(w + eta * (1.0 - w));
+            d.w = Some(rule.potentiate(w));
             d.failure.set_proven(true);
             self.planner.edge_changed(u);
         }
     }
 
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
+    fn depress(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts) {
         if let Some(e) = self.edge(u, v) {
-            self.graph[e].w = Some(beta * self.graph[e].w.unwrap_or(costs.w_untried));
+            self.graph[e].w = Some(rule.depress(self.graph[e].w.unwrap_or(costs.w_untried)));
             self.graph[e].failure.set_proven(false);
             self.planner.edge_changed(u);
         }
@@ -503,6 +504,11 @@ mod tests {
             let (u, v) = ((rnd() * n as Real) as usize, (rnd() * n as Real) as usize);
             g.connect(u, v, None);
         }
+        const RULE: Hebbian = Hebbian {
+            eta: 0.5,
+            beta: 0.3,
+            w_min: 0.0,
+        };
         let goal = 0;
         let mut compared = 0;
         for step in 0..400 {
@@ -513,9 +519,9 @@ mod tests {
                     let u = (rnd() * n as Real) as usize;
                     if let Some(&v) = g.within(g.node_pos(u), 1.2, 4).last() {
                         if rnd() < 0.5 {
-                            g.depress(u, v, 0.3, &costs);
+                            g.depress(u, v, &RULE, &costs);
                         } else {
-                            g.potentiate(u, v, 0.5, &costs);
+                            g.potentiate(u, v, &RULE, &costs);
                         }
                     }
                 }

@@ -8,12 +8,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
-use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
     StateCodeParams,
 };
-use sns_spaces::{Agent as ControlAgent, Point, Region, Sensed, StateSpace, Task};
+use sns_spaces::{Agent, Point, Region, Sensed, StateSpace, Task};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -376,7 +376,7 @@ pub struct AgentContext {
 pub fn make_agent(
     spec: &AgentSpec,
     ctx: &AgentContext,
-) -> Result<Box<dyn Agent + Send>, AgentError> {
+) -> Result<Box<dyn MazeAgent + Send>, AgentError> {
     spec.check()?;
     // Bug2 follows the line to the goal, D* Lite plans to it, the oracle knows it: without the
     // goal's position they have nothing to steer by. SNS searches, the random walk never looks.
@@ -511,7 +511,7 @@ pub struct PlaceEdge {
 /// a graph (for `sns run --plot` and `--report`). Reading the places changes nothing the agent
 /// does.
 pub trait ControlRunAgent<const D: usize, const A: usize>:
-    ControlAgent<Sensed<D>, Point<A>> + Send
+    Agent<Sensed<D>, Point<A>> + Send
 {
     /// How many places its graph has (0 for agents without one).
     fn place_count(&self) -> usize {
@@ -657,7 +657,7 @@ impl<const A: usize> RandomControl<A> {
     }
 }
 
-impl<const D: usize, const A: usize> ControlAgent<Sensed<D>, Point<A>> for RandomControl<A> {
+impl<const D: usize, const A: usize> Agent<Sensed<D>, Point<A>> for RandomControl<A> {
     fn name(&self) -> &str {
         "random"
     }
@@ -683,7 +683,7 @@ pub struct OracleControl<const D: usize> {
     oracle: LiveOracle<D>,
 }
 
-impl<const D: usize, const A: usize> ControlAgent<Sensed<D>, Point<A>> for OracleControl<D> {
+impl<const D: usize, const A: usize> Agent<Sensed<D>, Point<A>> for OracleControl<D> {
     fn name(&self) -> &str {
         "oracle"
     }

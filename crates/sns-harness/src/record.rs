@@ -21,7 +21,7 @@
 //! Coordinates are rounded to the millimetre and weights to [`WEIGHT_QUANTUM`].
 
 use serde::Serialize;
-use sns_core::Agent;
+use sns_core::MazeAgent;
 use sns_worlds::Vec2;
 use std::collections::HashMap;
 
@@ -194,7 +194,7 @@ impl Recorder {
     }
 
     /// One step was taken; the ball is now at `pos`.
-    pub fn step(&mut self, pos: Vec2, agent: &dyn Agent) {
+    pub fn step(&mut self, pos: Vec2, agent: &dyn MazeAgent) {
         self.t += 1;
         if self.t % self.pos_every == 0 {
             self.push_position(pos, false);
@@ -205,7 +205,7 @@ impl Recorder {
     }
 
     /// The current trial ended with the ball at `pos`.
-    pub fn end_trial(&mut self, success: bool, pos: Vec2, agent: &dyn Agent) {
+    pub fn end_trial(&mut self, success: bool, pos: Vec2, agent: &dyn MazeAgent) {
         let t = self.t;
         if let Some(span) = self.out.trials.last_mut() {
             span.t1 = t;
@@ -258,7 +258,7 @@ impl Recorder {
         }
     }
 
-    fn push_frame(&mut self, agent: &dyn Agent, keep: bool) {
+    fn push_frame(&mut self, agent: &dyn MazeAgent, keep: bool) {
         let Some(snap) = agent.snapshot() else {
             return;
         };
@@ -393,7 +393,7 @@ fn compact(mut f: GraphFrame) -> GraphFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sns_core::GraphSnapshot;
+    use sns_core::{Agent, GraphSnapshot};
     use sns_worlds::Observation;
 
     /// A fake agent whose graph gains a node every 100 steps, with one edge whose weight decays.
@@ -401,7 +401,7 @@ mod tests {
         steps: u64,
     }
 
-    impl Agent for Growing {
+    impl Agent<Observation, Vec2> for Growing {
         fn name(&self) -> &str {
             "growing"
         }
@@ -411,6 +411,9 @@ mod tests {
             Vec2::ZERO
         }
         fn end_trial(&mut self, _: bool) {}
+    }
+
+    impl MazeAgent for Growing {
         fn snapshot(&self) -> Option<GraphSnapshot> {
             let n = 1 + (self.steps / 100) as usize;
             let nodes = (0..n).map(|i| Vec2::new(i as f64, 0.0)).collect();

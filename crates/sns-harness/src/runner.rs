@@ -5,7 +5,7 @@ use crate::record::Recorder;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use sns_baselines::LiveMap;
-use sns_core::Agent;
+use sns_core::MazeAgent;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::MazeMap;
 use sns_worlds::oracle::shortest_path;
@@ -166,7 +166,7 @@ struct Prepared {
     start: Vec2,
     goal: Vec2,
     live: LiveMap,
-    agent: Box<dyn Agent + Send>,
+    agent: Box<dyn MazeAgent + Send>,
 }
 
 /// Everything a run checks and builds before its first step.

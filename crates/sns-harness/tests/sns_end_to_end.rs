@@ -3,7 +3,7 @@
 //! the agent's only input is the observation (it never reads the map).
 
 use sha2::{Digest, Sha256};
-use sns_core::{Agent, Sns, SnsParams, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, Sns, SnsParams, Symbolic, ValidSnsParams};
 use sns_harness::{run, AgentSpec, RunResult, RunSpec};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
@@ -211,7 +211,13 @@ enum Event {
 }
 
 /// Runs `agent` on `maze` with the world, recording every call into the agent.
-fn record(agent: &mut dyn Agent, maze: &str, seed: u64, trials: u32, budget: u64) -> Vec<Event> {
+fn record(
+    agent: &mut dyn MazeAgent,
+    maze: &str,
+    seed: u64,
+    trials: u32,
+    budget: u64,
+) -> Vec<Event> {
     let map = MazeMap::load(maze).expect("maze");
     let config = EnvConfig {
         max_steps: budget,
@@ -238,7 +244,7 @@ fn record(agent: &mut dyn Agent, maze: &str, seed: u64, trials: u32, budget: u64
 }
 
 /// Feeds the recorded observations to `agent` (which has no world) and checks it acts the same.
-fn replay(agent: &mut dyn Agent, events: &[Event]) {
+fn replay(agent: &mut dyn MazeAgent, events: &[Event]) {
     let mut acts = 0;
     for (i, e) in events.iter().enumerate() {
         match e {

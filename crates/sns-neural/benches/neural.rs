@@ -5,7 +5,7 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sns_core::{PlanCosts, Substrate};
+use sns_core::{Hebbian, PlanCosts, Substrate};
 use sns_neural::{CodeParams, HarmonicCode, Neural, PathIntegrator, DEFAULT_DIMS};
 use sns_worlds::Vec2;
 
@@ -61,12 +61,13 @@ fn benches(c: &mut Criterion) {
         b.iter(|| neu.within(black_box(x), 1.5, 17))
     });
     let costs: PlanCosts = sns_core::SnsParams::default().costs();
+    let rule = sns_core::SnsParams::default().hebbian();
     let mut neu2 = random_graph(2000);
     let (u, v) = (5, neu2.within(neu2.node_pos(5), 1.5, 2)[1]);
     c.bench_function("Hebbian potentiate + depress", |b| {
         b.iter(|| {
-            neu2.potentiate(u, v, 0.5, &costs);
-            neu2.depress(u, v, 0.3, &costs);
+            neu2.potentiate(u, v, &rule, &costs);
+            neu2.depress(u, v, &rule, &costs);
         })
     });
     // Up to 64 new contacts are scanned linearly: most are far from the segment.
@@ -86,7 +87,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| neu.plan_wave(black_box(far), black_box(near), &costs, &none))
     });
     // A decision in the incremental planner: one synapse on the current route depressed, then a
-    // re-plan from its source (the previous search is repaired, not repeated).
+    // re-plan from its source (the previous search is repaired, not repeated); so slightly
+    // depressed that the route stays the cheapest.
+    let slight = Hebbian {
+        beta: 0.999,
+        ..rule
+    };
     let mut neu3 = random_graph(2000);
     let none = sns_core::familiar::FamiliarSpace::default();
     let path = neu3
@@ -99,7 +105,7 @@ fn benches(c: &mut Criterion) {
             b.iter(|| {
                 k = (k + 1) % path.len().saturating_sub(1).max(1);
                 let (u, v) = (path[k], path[(k + 1).min(path.len() - 1)]);
-                neu3.depress(u, v, 0.999, &costs);
+                neu3.depress(u, v, &slight, &costs);
                 neu3.plan(black_box(u), near, &costs, &none, 3.5)
             })
         },

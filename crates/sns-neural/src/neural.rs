@@ -15,7 +15,7 @@ use crate::NeuralError;
 use sns_core::failure::{Contacts, EdgeFailure, Patch, PatchTest};
 use sns_core::familiar::FamiliarSpace;
 use sns_core::plan::{PlanGraph, Replanner};
-use sns_core::{GraphSnapshot, NodeId, PlanCosts, Substrate};
+use sns_core::{GraphSnapshot, Hebbian, NodeId, PlanCosts, Substrate};
 use sns_worlds::{Real, Vec2};
 use std::cell::RefCell;
 
@@ -320,21 +320,25 @@ impl Substrate for Neural {
             .map(|e| self.syn.get(e).w.unwrap_or(costs.w_untried))
     }
 
-    fn potentiate(&mut self, u: NodeId, v: NodeId, eta: Real, costs: &PlanCosts) {
+    fn potentiate(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
             // Winner-take-all: the departing and the arriving units are the winners, activity 1.
             let w = s.w.unwrap_or(costs.w_untried);
-            s.w = Some(graph::potentiate(w, eta, 1.0, 1.0));
+            s.w = Some(graph::potentiate(w, rule.eta, 1.0, 1.0));
             s.failure.set_proven(true);
             self.planner.edge_changed(u);
         }
     }
 
-    fn depress(&mut self, u: NodeId, v: NodeId, beta: Real, costs: &PlanCosts) {
+    fn depress(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts) {
         if let Some(e) = self.syn.find(u, v) {
             let s = self.syn.get_mut(e);
-            s.w = Some(graph::depress(s.w.unwrap_or(costs.w_untried), beta, 1.0));
+            s.w = Some(graph::depress(
+                s.w.unwrap_or(costs.w_untried),
+                rule.beta,
+                1.0,
+            ));
             s.failure.set_proven(false);
             self.planner.edge_changed(u);
         }
@@ -599,9 +603,14 @@ mod tests {
         let c = costs(true);
         neu.connect(a, b, None);
         assert_eq!(neu.weight(a, b, &c), Some(0.8));
-        neu.potentiate(a, b, 0.5, &c);
+        let rule = Hebbian {
+            eta: 0.5,
+            beta: 0.3,
+            w_min: 0.0,
+        };
+        neu.potentiate(a, b, &rule, &c);
         assert!((neu.weight(a, b, &c).unwrap() - 0.9).abs() < 1e-12);
-        neu.depress(a, b, 0.3, &c);
+        neu.depress(a, b, &rule, &c);
         assert!((neu.weight(a, b, &c).unwrap() - 0.27).abs() < 1e-12);
         assert_eq!(neu.weight(b, a, &c), None);
         assert!((graph::potentiate(0.5, 0.5, 0.5, 0.5) - 0.5625).abs() < 1e-12);

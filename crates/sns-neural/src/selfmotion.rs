@@ -16,7 +16,7 @@
 
 use crate::code::{CodeParams, HarmonicCode, PathIntegrator};
 use crate::NeuralError;
-use sns_core::{Agent, GraphSnapshot};
+use sns_core::{Agent, GraphSnapshot, MazeAgent};
 use sns_worlds::{Observation, Real, Vec2};
 
 /// Which self-motion signal is integrated.
@@ -31,7 +31,7 @@ pub enum MotionSignal {
 
 /// An agent that only knows its start position and integrates self-motion in a harmonic code.
 #[derive(Debug)]
-pub struct SelfMotion<A: Agent> {
+pub struct SelfMotion<A: MazeAgent> {
     inner: A,
     code: HarmonicCode,
     integrator: PathIntegrator,
@@ -41,7 +41,7 @@ pub struct SelfMotion<A: Agent> {
     worst_error: Real,
 }
 
-impl<A: Agent> SelfMotion<A> {
+impl<A: MazeAgent> SelfMotion<A> {
     /// Wraps `inner`; `dt` is the control period (0.01 s in PointMaze).
     pub fn new(
         inner: A,
@@ -83,7 +83,7 @@ impl<A: Agent> SelfMotion<A> {
     }
 }
 
-impl<A: Agent> Agent for SelfMotion<A> {
+impl<A: MazeAgent> Agent<Observation, Vec2> for SelfMotion<A> {
     fn name(&self) -> &str {
         self.inner.name()
     }
@@ -109,12 +109,13 @@ impl<A: Agent> Agent for SelfMotion<A> {
     fn end_trial(&mut self, success: bool) {
         self.inner.end_trial(success);
     }
+}
 
-    fn snapshot(&self) -> Option<GraphSnapshot> {
-        self.inner.snapshot()
-    }
-
+impl<A: MazeAgent> MazeAgent for SelfMotion<A> {
     fn substrate(&self) -> &str {
         self.inner.substrate()
+    }
+    fn snapshot(&self) -> Option<GraphSnapshot> {
+        self.inner.snapshot()
     }
 }

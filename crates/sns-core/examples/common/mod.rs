@@ -1,6 +1,6 @@
 //! What the developer examples share: parameters from `SNS_PARAMS`, worlds from `name[:task]`,
 //! and one trial of the agent.
-use sns_core::{Agent, SnsParams, ValidSnsParams};
+use sns_core::{MazeAgent, SnsParams, ValidSnsParams};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Observation, Real};
 
@@ -44,7 +44,7 @@ pub fn world(spec: &str, seed: u64) -> MazeEnv {
 /// Returns the path length and whether the goal was reached.
 pub fn trial(
     env: &mut MazeEnv,
-    agent: &mut dyn Agent,
+    agent: &mut dyn MazeAgent,
     mut each: impl FnMut(&Observation),
 ) -> (Real, bool) {
     let (mut obs, _) = env.restart();

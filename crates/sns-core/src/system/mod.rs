@@ -388,8 +388,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
 
     /// Optimism's habituation factor on unexplored space.
     fn habituation(&self) -> f64 {
-        let over = self.solved.saturating_sub(self.params.explore_trials);
-        1.0 + self.params.habituation * f64::from(over)
+        self.params.habituation_rule().factor(self.solved)
     }
 
     /// Whether a normalised point lies in the goal (told, or learned in search mode).
@@ -775,7 +774,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         }
         *loops = 0;
         let w = self.promise_w.entry(pr).or_insert(1.0);
-        *w = (self.params.beta * *w).max(self.params.w_min);
+        *w = self.params.hebbian().depress(*w);
     }
 
     /// The smallest kernel radius: half a cell's diagonal, so that the outcome learned in a
@@ -881,7 +880,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let w = self.mem.effectiveness(p, ex.prim).unwrap_or(1.0);
         let pi = p as usize;
         let w = if ok {
-            w + self.params.eta * (1.0 - w)
+            self.params.hebbian().potentiate(w)
         } else {
             self.failures[pi] += 1;
             if self.failures[pi] >= self.params.refine_after
@@ -891,7 +890,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                 self.failures[pi] = 0;
                 self.stats.refinements += 1;
             }
-            (self.params.beta * w).max(self.params.w_min)
+            self.params.hebbian().depress(w)
         };
         self.mem.set_effectiveness(p, ex.prim, w);
     }

@@ -3,6 +3,7 @@
 //! unit box), durations in steps.
 
 use super::SystemError;
+use crate::learning::{Habituation, Hebbian};
 
 /// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
 /// and were not tuned to one; they serialise, so that a benchmark can archive them.
@@ -77,6 +78,23 @@ impl Default for SystemParams {
 }
 
 impl SystemParams {
+    /// The Hebbian rule of primitives' effectiveness (and of a promise's trust).
+    pub fn hebbian(&self) -> Hebbian {
+        Hebbian {
+            eta: self.eta,
+            beta: self.beta,
+            w_min: self.w_min,
+        }
+    }
+
+    /// The habituation of optimism across solved trials.
+    pub fn habituation_rule(&self) -> Habituation {
+        Habituation {
+            rate: self.habituation,
+            explore_trials: self.explore_trials,
+        }
+    }
+
     /// Checks every value; the agent is only built on checked parameters.
     pub fn validate(&self) -> Result<(), SystemError> {
         let bad = |name: &'static str, value: f64| Err(SystemError::BadParam { name, value });
