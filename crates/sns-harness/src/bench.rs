@@ -21,6 +21,7 @@ use crate::control::{check_control_run, run_control, ControlRunSpec, ControlWorl
 use crate::runner::{check_run, run_scenario, RunError, RunSpec};
 use crate::scenario::ControlScenario;
 use crate::scenario::Scenario;
+use crate::stats::quantile;
 use rayon::prelude::*;
 use serde::Serialize;
 use sns_core::SnsParams;
@@ -549,17 +550,6 @@ fn output_error(e: crate::output::OutputError) -> BenchError {
     }
 }
 
-/// Quantile `q` in [0, 1] of sorted `v` (linear interpolation), `None` when empty.
-fn quantile(v: &[f64], q: f64) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let x = q * (v.len() - 1) as f64;
-    let (i, f) = (x.floor() as usize, x - x.floor());
-    let hi = v[(i + 1).min(v.len() - 1)];
-    Some(v[i] + f * (hi - v[i]))
-}
-
 /// `median [p25-p75]` of `v`, or `-`.
 fn median_iqr(mut v: Vec<f64>, decimals: usize) -> String {
     v.sort_by(f64::total_cmp);
@@ -1066,15 +1056,6 @@ pub fn bench_to_dir_until(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_interpolate() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.5), Some(2.5));
-        assert_eq!(quantile(&v, 0.0), Some(1.0));
-        assert_eq!(quantile(&v, 1.0), Some(4.0));
-        assert_eq!(quantile(&[], 0.5), None);
-    }
 
     /// Regression: an agent that could not be built on some world was found only when its job
     /// ran, after every valid job had run, and the whole benchmark was thrown away.

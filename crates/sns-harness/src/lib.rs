@@ -17,6 +17,7 @@ pub mod output;
 pub mod record;
 pub mod runner;
 pub mod scenario;
+pub mod stats;
 
 pub use agents::{
     make_agent, parse_agent, AgentContext, AgentError, AgentKind, AgentSpec, SubstrateKind, AGENTS,

@@ -12,6 +12,7 @@
 use crate::{draw_err, font, VizError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use sns_harness::stats::quantile_unsorted;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -184,16 +185,9 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-/// The `q` quantile (0..=1) of `v` by linear interpolation; `v` need not be sorted.
+/// The `q` quantile of `v` in any order, NaN (not drawn) when `v` is empty.
 fn quantile(v: &[f64], q: f64) -> f64 {
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
-    if s.is_empty() {
-        return f64::NAN;
-    }
-    let x = q.clamp(0.0, 1.0) * (s.len() - 1) as f64;
-    let (i, f) = (x.floor() as usize, x.fract());
-    s[i] + (s[(i + 1).min(s.len() - 1)] - s[i]) * f
+    quantile_unsorted(v, q).unwrap_or(f64::NAN)
 }
 
 fn draw_learning_curves<DB: DrawingBackend>(
