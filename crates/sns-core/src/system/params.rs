@@ -54,6 +54,14 @@ pub struct SystemParams {
     /// time to stop and come back. Default false: it lengthens the cart-pole's holds but
     /// costs the pendulum's third trials (measured, see METHOD.md).
     pub hold_braking: bool,
+    /// Hold tasks: the hold controller (docs/METHOD.md, "The hold controller"; `hold.rs`): in
+    /// the goal region, each step's level is the linear-quadratic regulator's of a locally
+    /// linear model fitted to the raw samples seen in the region nearest the state, around
+    /// that model's rest point. Default false.
+    pub hold_control: bool,
+    /// The hold controller's action cost, relative to the squared effect of the action on the
+    /// flow. Default 1.
+    pub hold_effort: f64,
 }
 
 impl Default for SystemParams {
@@ -73,6 +81,8 @@ impl Default for SystemParams {
             max_expansions: 20_000,
             max_places: 2_000_000,
             hold_braking: false,
+            hold_control: false,
+            hold_effort: 1.0,
         }
     }
 }
@@ -131,6 +141,9 @@ impl SystemParams {
         }
         if self.max_expansions == 0 {
             return bad("max_expansions", 0.0);
+        }
+        if !(self.hold_effort.is_finite() && self.hold_effort > 0.0) {
+            return bad("hold_effort", self.hold_effort);
         }
         if self.max_places == 0 {
             return bad("max_places", 0.0);
