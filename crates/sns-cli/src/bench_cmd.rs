@@ -62,9 +62,11 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
     /// Set an SNS parameter for every agent, as NAME=VALUE (repeatable), as `sns run --param`
-    /// does (the controller's parameters, e.g. `cruise_speed`, apply to the baselines too, which
-    /// drive with the same controller); run.toml records every parameter's value, so an ablation
-    /// is an archived run.
+    /// does: a maze agent's (`sns_core::SnsParams`; the controller's, e.g. `cruise_speed`, apply
+    /// to the baselines too, which drive with the same controller) on the mazes, the control
+    /// agent's (`sns_core::system::SystemParams`, e.g. `hold_control=true`) on the control worlds;
+    /// a name both have sets both. run.toml records every parameter's value, so an ablation is
+    /// an archived run.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Output folder for runs.csv, summary.md and run.toml.
@@ -85,7 +87,7 @@ pub const MAX_THREADS: usize = 1024;
 
 /// Runs `sns bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
-    let params = crate::run_cmd::parse_params(&args.params, false)?;
+    let (params, system) = crate::run_cmd::parse_bench_params(&args.params)?;
     let mut agents = args
         .agents
         .iter()
@@ -93,6 +95,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         .collect::<Result<Vec<_>, _>>()?;
     for a in &mut agents {
         a.spec.params = params;
+        a.spec.system = system;
     }
     let only_defaults = args.scenarios.is_empty() && args.worlds.is_empty();
     let maze_names: Vec<String> = match (&args.mazes, only_defaults) {

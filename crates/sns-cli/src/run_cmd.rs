@@ -3,6 +3,8 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sns_core::system::SystemParams;
+use sns_core::ValidSnsParams;
 use sns_harness::scenario::load_any;
 use sns_harness::{
     AgentKind, AgentSpec, AnyScenario, ControlRunResult, ControlRunSpec, ControlScenario,
@@ -61,8 +63,8 @@ pub struct RunArgs {
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
     /// spec or map file). On a control world the agents are sns (either substrate), random and
     /// oracle, every trial starts from the state the world's reset draws from --seed, and the
-    /// maze flags (--dynamics, --start, --goal, --task, --self-motion, --param) are refused
-    /// (--dims sets the neural substrate's state-space code).
+    /// maze flags (--dynamics, --start, --goal, --task, --self-motion) are refused (--dims sets
+    /// the neural substrate's state-space code, --param the control agent's parameters).
     #[arg(long, value_name = "NAME|PATH", conflicts_with = "maze")]
     pub world: Option<String>,
     /// Seed: draws the start and goal (PointMaze's reset; with an OGBench task only its +-0.25
@@ -123,8 +125,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub self_motion: bool,
     /// Set an SNS parameter, as NAME=VALUE (repeatable), e.g. `--param generalise=false` or
-    /// `--param habituation=0`; the names and defaults are those of `sns_core::SnsParams`
-    /// (see docs/METHOD.md).
+    /// `--param habituation=0`; the names and defaults are those of `sns_core::SnsParams` on a
+    /// maze, of `sns_core::system::SystemParams` on a control world (e.g. `--param
+    /// hold_control=true`; see docs/METHOD.md).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Print one JSON object on stdout instead of the table.
@@ -164,11 +167,9 @@ pub fn parse_cell(flag: &str, s: &str) -> Result<(usize, usize)> {
 pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::ValidSnsParams> {
     let mut params = sns_core::SnsParams::default();
     for kv in pairs {
-        let (name, value) = kv
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--param '{kv}': expected NAME=VALUE"))?;
+        let (name, value) = split_param(kv)?;
         params
-            .set(name.trim(), value.trim())
+            .set(name, value)
             .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
     }
     let params = params
@@ -190,6 +191,56 @@ pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::Val
         );
     }
     Ok(params)
+}
+
+/// Splits `--param NAME=VALUE` flags into a name and a value.
+fn split_param(kv: &str) -> Result<(&str, &str)> {
+    kv.split_once('=')
+        .map(|(n, v)| (n.trim(), v.trim()))
+        .ok_or_else(|| anyhow::anyhow!("--param '{kv}': expected NAME=VALUE"))
+}
+
+/// Parses `--param NAME=VALUE` flags into checked parameters of the control agent
+/// (`sns_core::system::SystemParams`; the defaults for the others).
+pub fn parse_system_params(pairs: &[String]) -> Result<SystemParams> {
+    let mut params = SystemParams::default();
+    for kv in pairs {
+        let (name, value) = split_param(kv)?;
+        params
+            .set(name, value)
+            .map_err(|e| anyhow::anyhow!("--param '{kv}': {e}"))?;
+    }
+    params
+        .validate()
+        .map_err(|e| anyhow::anyhow!("--param: {e}"))?;
+    Ok(params)
+}
+
+/// Parses `sns bench`'s `--param NAME=VALUE` flags, which apply to every SNS agent: on the mazes
+/// each names a `SnsParams` field, on the control worlds a `SystemParams` field, and a name
+/// both have (`eta`, `habituation`, ...) sets both; a name neither has is an error.
+pub fn parse_bench_params(pairs: &[String]) -> Result<(ValidSnsParams, SystemParams)> {
+    let unknown = |e: &sns_core::ParamError| matches!(e, sns_core::ParamError::Unknown { .. });
+    let (mut maze, mut control) = (Vec::new(), Vec::new());
+    for kv in pairs {
+        let (name, value) = split_param(kv)?;
+        let m = sns_core::SnsParams::default().set(name, value);
+        let c = SystemParams::default().set(name, value);
+        match (m, c) {
+            (Err(e), Err(f)) if unknown(&e) && unknown(&f) => {
+                bail!("--param '{kv}': {e} (neither a maze nor a control-world parameter)")
+            }
+            (m, c) => {
+                if !m.as_ref().is_err_and(unknown) {
+                    maze.push(kv.clone());
+                }
+                if !c.as_ref().is_err_and(unknown) {
+                    control.push(kv.clone());
+                }
+            }
+        }
+    }
+    Ok((parse_params(&maze, false)?, parse_system_params(&control)?))
 }
 
 /// Runs `sns run`.
@@ -260,7 +311,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         spec.seed = sc.seed.unwrap_or(spec.seed);
         spec.trials = sc.trials.unwrap_or(spec.trials);
     }
-    let agent = agent_spec(&args)?;
+    let agent = agent_spec(&args, false)?;
     let bar = progress_bar(args.quiet, spec.max_steps * spec.trials as u64);
     crate::viz_out::check_paths(args.plot.as_deref(), args.report.as_deref())?;
     let limits = sns_harness::RecordSpec::default();
@@ -318,19 +369,31 @@ fn name_the_flag(e: RunError, args: &RunArgs, from_scenario: bool) -> anyhow::Er
     }
 }
 
-/// The agent the flags ask for: `--agent` (with `--substrate`), `--param`, `--dims`,
+/// The agent the flags ask for: `--agent` (with `--substrate`), `--param` (the maze agent's
+/// parameters, or on a control world (`control`) the control agent's), `--dims`,
 /// `--self-motion`.
-fn agent_spec(args: &RunArgs) -> Result<AgentSpec> {
+fn agent_spec(args: &RunArgs, control: bool) -> Result<AgentSpec> {
     let substrate = args.substrate.map(|s| match s {
         SubstrateArg::Symbolic => SubstrateKind::Symbolic,
         SubstrateArg::Neural => SubstrateKind::Neural,
     });
     let kind = AgentKind::parse_with_substrate(&args.agent, substrate)
         .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
-    let params = parse_params(&args.params, args.self_motion)?;
+    let (params, system) = if control {
+        (
+            ValidSnsParams::default(),
+            parse_system_params(&args.params)?,
+        )
+    } else {
+        (
+            parse_params(&args.params, args.self_motion)?,
+            SystemParams::default(),
+        )
+    };
     Ok(AgentSpec {
         kind,
         params,
+        system,
         dims: args.dims,
         self_motion: args.self_motion,
     })
@@ -350,13 +413,12 @@ fn run_control(
         (args.goal.is_some(), "--goal"),
         (args.task.is_some(), "--task"),
         (args.self_motion, "--self-motion"),
-        (!args.params.is_empty(), "--param"),
     ] {
         if given {
             bail!("{flag} applies to mazes, not to the classic-control world {world}");
         }
     }
-    let agent = agent_spec(&args)?;
+    let agent = agent_spec(&args, true)?;
     let mut spec = ControlRunSpec {
         world,
         seed: args.seed,

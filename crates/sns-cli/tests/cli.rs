@@ -258,6 +258,81 @@ fn bench_params_are_applied_and_archived() {
     assert!(!bad.0.exists(), "the bench wrote {bad_dir}");
 }
 
+/// On a control world `--param` sets the control agent's parameters (`SystemParams`): the run
+/// with `hold_control=true` differs from the default one, and `sns bench` archives the value in
+/// run.toml's `system_params`; a name that neither agent has is refused.
+#[test]
+fn control_params_are_applied_and_archived() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--world",
+            "pendulum",
+            "--trials",
+            "1",
+            "--max-steps",
+            "3000",
+            "--quiet",
+            "--json",
+        ];
+        args.extend(extra);
+        let o = sns(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        // What the run did, without its timings.
+        String::from_utf8(o.stdout)
+            .expect("utf-8")
+            .lines()
+            .filter(|l| !l.contains("wall_time") && !l.contains("steps_per_second"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let plain = run(&[]);
+    assert_eq!(plain, run(&["--param", "hold_control=false"]));
+    assert_ne!(plain, run(&["--param", "hold_control=true"]));
+    let out = temp_dir_path("bench-control-param");
+    let dir = out.0.to_str().expect("utf-8");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "sns",
+        "--worlds",
+        "mountaincar",
+        "--seeds",
+        "1",
+        "--trials",
+        "1",
+        "--param",
+        "hold_effort=2",
+        "--out",
+        dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.0.join("run.toml")).expect("run.toml");
+    let system = &toml[toml
+        .find("[config.system_params]")
+        .expect("a system_params table")..];
+    assert!(system.contains("hold_effort = 2.0\n"), "{system}");
+    assert!(system.contains("cell = 0.015625\n"), "{system}");
+    let bad = temp_dir_path("bench-control-bad-param");
+    let o = sns(&[
+        "bench",
+        "--quiet",
+        "--agents",
+        "sns",
+        "--worlds",
+        "mountaincar",
+        "--seeds",
+        "1",
+        "--param",
+        "nonsense=1",
+        "--out",
+        bad.0.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("neither a maze nor a control-world parameter"));
+}
+
 /// The constants that lived in function bodies (plan read-out, stall and blocking thresholds,
 /// timeouts, the controller's corner overshoot and forgetting, ...) are parameters: set with
 /// `--param`, archived in run.toml, checked. Every name run.toml records is a name `--param`
@@ -1036,9 +1111,15 @@ fn control_world_errors_are_one_line() {
         &["--world", "pendulum", "--dims", "48"],
         &["--dims", "neural substrate"],
     );
+    // On a control world --param sets the control agent's parameters: a maze agent's is
+    // unknown there, and a value out of range is refused before anything runs.
     rejects(
-        &["--world", "pendulum", "--param", "eta=0.5"],
-        &["--param", "pendulum"],
+        &["--world", "pendulum", "--param", "lattice0=1"],
+        &["--param", "unknown parameter 'lattice0'"],
+    );
+    rejects(
+        &["--world", "pendulum", "--param", "hold_effort=-1"],
+        &["--param", "hold_effort"],
     );
     rejects(&["--world", "pendulum", "--agent", "bug2"], &["mazes only"]);
     rejects(

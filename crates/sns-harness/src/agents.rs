@@ -302,8 +302,10 @@ pub fn parse_agent(s: &str) -> Result<AgentKind, AgentError> {
 pub struct AgentSpec {
     /// The agent. Default `sns` (symbolic substrate).
     pub kind: AgentKind,
-    /// SNS parameters (checked); the baselines drive with their controller parameters.
+    /// SNS parameters on a maze (checked); the baselines drive with their controller parameters.
     pub params: ValidSnsParams,
+    /// SNS parameters on a control world (checked when the agent is built).
+    pub system: SystemParams,
     /// Dimension of the neural substrate's harmonic code (`--dims`). Default `None`: derived from
     /// the world's extent (`sns_neural::CodeParams::for_reach`), 192 on every world up to 80 m
     /// across, which includes every built-in maze.
@@ -325,6 +327,7 @@ impl AgentSpec {
         AgentSpec {
             kind,
             params: ValidSnsParams::default(),
+            system: SystemParams::default(),
             dims: None,
             self_motion: false,
         }
@@ -597,7 +600,7 @@ pub fn make_control_agent<const D: usize, const A: usize>(
             substrate: SubstrateKind::Symbolic,
         } => Ok(Box::new(SystemSns::<D, A>::new(
             ctx.task.clone(),
-            SystemParams::default(),
+            spec.system,
             ctx.seed,
         )?)),
         AgentKind::Sns {
@@ -610,7 +613,8 @@ pub fn make_control_agent<const D: usize, const A: usize>(
             }
             // The state-space code is laid out from the task (its dimension, the places' cell
             // and the normalised box), seeded from the run's seed.
-            let params = SystemParams::default();
+            let params = spec.system;
+            params.validate()?;
             let geometry = Geometry::new(ctx.task.space, params.cell);
             let code = StateCodeParams::for_geometry(&geometry, spec.dims, ctx.seed)?;
             if code.dims > MAX_DIMS {

@@ -24,6 +24,7 @@ use crate::scenario::Scenario;
 use crate::stats::quantile;
 use rayon::prelude::*;
 use serde::Serialize;
+use sns_core::system::SystemParams;
 use sns_core::SnsParams;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::{ogbench_tasks, MazeMap};
@@ -816,6 +817,10 @@ pub struct ConfigMeta {
     /// gives every agent the same; a library caller with different ones sees the first agent's),
     /// so that a run with `--param` is archived with what it changed.
     pub params: SnsParams,
+    /// Every parameter of the control agent (the SNS agent on the control worlds), as
+    /// `params`.
+    #[serde(default)]
+    pub system_params: SystemParams,
 }
 
 fn git(args: &[&str]) -> Option<String> {
@@ -932,6 +937,10 @@ pub fn run_meta(
                 .agents
                 .first()
                 .map_or_else(SnsParams::default, |a| *a.spec.params),
+            system_params: spec
+                .agents
+                .first()
+                .map_or_else(SystemParams::default, |a| a.spec.system),
         },
     }
 }

@@ -4,6 +4,7 @@
 
 use super::SystemError;
 use crate::learning::{Habituation, Hebbian};
+use crate::params::ParamError;
 
 /// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
 /// and were not tuned to one; they serialise, so that a benchmark can archive them.
@@ -105,6 +106,49 @@ impl SystemParams {
         }
     }
 
+    /// Sets one parameter by name from text (`--param name=value` on the command line on a
+    /// control world); the value's range is checked by [`SystemParams::validate`].
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
+        let bad = |expected: &'static str| ParamError::Value {
+            name: name.to_string(),
+            value: value.to_string(),
+            expected,
+        };
+        let real = || value.parse::<f64>().map_err(|_| bad("not a number"));
+        let int = || {
+            value
+                .parse::<u64>()
+                .map_err(|_| bad("not a non-negative integer"))
+        };
+        let small = || int().and_then(|v| u32::try_from(v).map_err(|_| bad("too large")));
+        let size = || int().and_then(|v| usize::try_from(v).map_err(|_| bad("too large")));
+        let boolean = || value.parse::<bool>().map_err(|_| bad("not true/false"));
+        match name {
+            "cell" => self.cell = real()?,
+            "kernel_radius" => self.kernel_radius = real()?,
+            "max_hold" => self.max_hold = small()?,
+            "max_depth" => self.max_depth = small()?,
+            "eta" => self.eta = real()?,
+            "beta" => self.beta = real()?,
+            "w_min" => self.w_min = real()?,
+            "refine_after" => self.refine_after = small()?,
+            "explore_trials" => self.explore_trials = small()?,
+            "habituation" => self.habituation = real()?,
+            "min_learning_rate" => self.min_learning_rate = real()?,
+            "max_expansions" => self.max_expansions = size()?,
+            "max_places" => self.max_places = size()?,
+            "hold_braking" => self.hold_braking = boolean()?,
+            "hold_control" => self.hold_control = boolean()?,
+            "hold_effort" => self.hold_effort = real()?,
+            _ => {
+                return Err(ParamError::Unknown {
+                    name: name.to_string(),
+                })
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every value; the agent is only built on checked parameters.
     pub fn validate(&self) -> Result<(), SystemError> {
         let bad = |name: &'static str, value: f64| Err(SystemError::BadParam { name, value });
@@ -149,5 +193,40 @@ impl SystemParams {
             return bad("max_places", 0.0);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field (as serialised, so a new field cannot be forgotten) can be set by its name,
+    /// and the value set is the value read back; a bad value or name is an error.
+    #[test]
+    fn every_parameter_is_settable_by_name() {
+        let defaults = serde_json::to_value(SystemParams::default()).expect("serialisable");
+        let fields = defaults.as_object().expect("a struct");
+        assert_eq!(fields.len(), 16);
+        for (name, value) in fields {
+            let mut p = SystemParams::default();
+            let new = match value {
+                serde_json::Value::Bool(b) => (!b).to_string(),
+                serde_json::Value::Number(n) if n.is_u64() => (n.as_u64().unwrap() + 1).to_string(),
+                serde_json::Value::Number(n) => (n.as_f64().unwrap() * 0.5).to_string(),
+                other => panic!("{name}: {other}"),
+            };
+            p.set(name, &new).expect(name);
+            let got = &serde_json::to_value(p).expect("serialisable")[name];
+            let want: serde_json::Value = serde_json::from_str(&new).expect("JSON");
+            match (got.as_f64(), want.as_f64()) {
+                (Some(g), Some(w)) => assert_eq!(g, w, "{name}"),
+                _ => assert_eq!(got, &want, "{name}"),
+            }
+            assert!(p.set(name, "x").is_err(), "{name}");
+        }
+        assert!(matches!(
+            SystemParams::default().set("lattice0", "1"),
+            Err(ParamError::Unknown { .. })
+        ));
     }
 }
