@@ -93,6 +93,7 @@ fn main() {
         params,
         dims,
         self_motion: flags.contains(&"selfmotion"),
+        ..AgentSpec::default()
     };
     let neural_only = flags.contains(&"neural-only");
     let (mut all_s, mut all_n) = (Acc::default(), Acc::default());
