@@ -43,6 +43,9 @@ pub struct SnsStats {
     pub successes: u64,
     /// Behaviours that failed.
     pub failures: u64,
+    /// Behaviours abandoned because a new contact predicted their failure (`abort_trials`,
+    /// `abort_on_prediction`); not counted as failures.
+    pub interrupted: u64,
     /// Local refinements (levels raised).
     pub refinements: u64,
     /// Wall contacts remembered.
@@ -50,6 +53,15 @@ pub struct SnsStats {
     /// Lattice places not laid out because the node budget (`max_nodes`) was reached (the
     /// search goes on with the places it has; see `docs/METHOD.md`).
     pub capped: u64,
+}
+
+/// How a behaviour being executed ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    Arrived,
+    Failed,
+    /// Abandoned on a contact that predicts its failure (`abort_trials`, `abort_on_prediction`).
+    Predicted,
 }
 
 #[derive(Debug, Clone)]
@@ -475,8 +487,24 @@ impl<S: Substrate> Sns<S> {
         self.at = Some(c);
     }
 
-    /// Watches the current behaviour; returns `Some(true)` on arrival, `Some(false)` on failure.
-    fn monitor(&mut self, obs: &Observation) -> Option<bool> {
+    /// A behaviour abandoned because a contact just made predicts that it fails: the prediction
+    /// already makes it expensive (the failure model), so it is neither depressed nor counted
+    /// toward refinement; the executed part is proven and the agent re-plans from a place where
+    /// the body is.
+    fn interrupt(&mut self, ex: Exec, obs: &Observation) {
+        self.stats.interrupted += 1;
+        let n = if obs.contact {
+            obs.contact_normal
+        } else {
+            Vec2::ZERO
+        };
+        let (c, _) = self.prove_executed(&ex, obs.position, n);
+        self.at = Some(c);
+    }
+
+    /// Watches the current behaviour: arrival, failure, or a failure predicted by a contact just
+    /// made (only when aborting on prediction).
+    fn monitor(&mut self, obs: &Observation) -> Option<Outcome> {
         let goal = self.goal.map(|g| g.0);
         let target = self.sub.node_pos(self.exec.as_ref()?.to);
         let ex = self.exec.as_mut()?;
@@ -506,7 +534,7 @@ impl<S: Substrate> Sns<S> {
                 && (d <= self.params.arrive_radius
                     || !self.sub.wall_between(p, target, &self.costs))
             {
-                return Some(true);
+                return Some(Outcome::Arrived);
             }
         }
         let dir = (target - p).normalized();
@@ -525,16 +553,21 @@ impl<S: Substrate> Sns<S> {
         }
         // Immediate re-planning: a contact just remembered predicts that this behaviour fails.
         let predicted = obs.contact
-            && self.params.abort_on_prediction
+            && (self.params.abort_on_prediction || self.solved < self.params.abort_trials)
             && self.sub.contact_count() != ex.contacts_seen
             && self.sub.predicted_blocked(ex.from, ex.to, &self.costs);
         let ex = self.exec.as_mut()?;
         ex.contacts_seen = self.sub.contact_count();
-        let failed = predicted
-            || ex.blocked >= self.params.blocked_steps
+        let failed = ex.blocked >= self.params.blocked_steps
             || ex.steps - ex.last_improve > self.params.stall_steps
             || ex.steps > ex.timeout;
-        failed.then_some(false)
+        if failed {
+            Some(Outcome::Failed)
+        } else if predicted {
+            Some(Outcome::Predicted)
+        } else {
+            None
+        }
     }
 
     /// The speed at which the current target can be passed: limited by every turn of the plan
@@ -644,12 +677,12 @@ impl<S: Substrate> Agent<Observation, Vec2> for Sns<S> {
         // At most a few decisions per step: a chain of instant arrivals cannot stall the agent.
         for _ in 0..4 {
             match self.monitor(obs) {
-                Some(arrived) => {
+                Some(outcome) => {
                     if let Some(ex) = self.exec.take() {
-                        if arrived {
-                            self.arrive(ex);
-                        } else {
-                            self.fail(ex, obs);
+                        match outcome {
+                            Outcome::Arrived => self.arrive(ex),
+                            Outcome::Failed => self.fail(ex, obs),
+                            Outcome::Predicted => self.interrupt(ex, obs),
                         }
                     }
                     self.start_next(obs);
@@ -838,6 +871,33 @@ mod tests {
         agent
     }
 
+    /// `abort_trials`: while the task is unsolved, a contact that predicts the current behaviour
+    /// fails abandons it at once, without depressing it or counting toward refinement (the
+    /// prediction already makes it expensive); after the first success (and by default) the
+    /// behaviour goes on until a failure detector stops it.
+    #[test]
+    fn a_behaviour_predicted_to_fail_is_interrupted_while_unsolved() {
+        let wall = Some(Vec2::new(-1.0, 0.0));
+        for (abort_trials, solved, interrupted) in [(1, 0, true), (1, 1, false), (0, 0, false)] {
+            let mut agent = executing_toward_1_0();
+            agent.params.abort_trials = abort_trials;
+            agent.solved = solved;
+            let (from, to) = agent.exec.as_ref().map(|ex| (ex.from, ex.to)).unwrap();
+            agent.act(&obs(0.4, 0.0, wall));
+            let costs = agent.params().costs();
+            assert_eq!(agent.stats().interrupted, interrupted as u64);
+            assert_eq!(agent.stats().failures, 0);
+            assert!(agent.sub.predicted_blocked(from, to, &costs));
+            assert_eq!(agent.sub.weight(from, to, &costs), Some(costs.w_untried));
+            assert!(agent.fails_at.is_empty());
+            let still = agent.exec.as_ref().map(|ex| (ex.from, ex.to)) == Some((from, to));
+            assert_eq!(
+                still, !interrupted,
+                "abort_trials {abort_trials}, solved {solved}"
+            );
+        }
+    }
+
     /// Corner cutting: a place within `cut_radius` counts as reached when no remembered wall
     /// lies between it and the body, and not when one does (regression: without that check the
     /// agent "reached" places behind walls and churned in a dead end, 6316 first-trial steps on
@@ -851,7 +911,7 @@ mod tests {
         assert_eq!(near(&mut agent, 0.5), None, "0.5 m away is not reached");
         assert_eq!(
             near(&mut agent, 0.7),
-            Some(true),
+            Some(Outcome::Arrived),
             "0.3 m away, nothing between"
         );
         let mut agent = executing_toward_1_0();
@@ -859,12 +919,16 @@ mod tests {
             .sub
             .record_contact(Vec2::new(0.85, 0.0), Vec2::new(-1.0, 0.0));
         assert_eq!(near(&mut agent, 0.7), None, "a remembered wall between");
-        assert_eq!(near(&mut agent, 0.85), Some(true), "within arrive_radius");
+        assert_eq!(
+            near(&mut agent, 0.85),
+            Some(Outcome::Arrived),
+            "within arrive_radius"
+        );
         let mut agent = executing_toward_1_0();
         let to = agent.exec.as_ref().unwrap().to;
         agent.sub.set_node_level(to, 1);
         assert_eq!(near(&mut agent, 0.7), None, "a refined place: 0.175 m");
-        assert_eq!(near(&mut agent, 0.82), Some(true));
+        assert_eq!(near(&mut agent, 0.82), Some(Outcome::Arrived));
     }
 
     /// A place in the margin the ball's radius keeps it from, behind the surface of the body
@@ -876,7 +940,10 @@ mod tests {
     fn a_place_is_reached_against_a_wall_unless_it_lies_behind_the_wall() {
         let wall_right = Vec2::new(-1.0, 0.0);
         let mut agent = executing_toward_1_0();
-        assert_eq!(agent.monitor(&obs(0.96, 0.0, Some(wall_right))), Some(true));
+        assert_eq!(
+            agent.monitor(&obs(0.96, 0.0, Some(wall_right))),
+            Some(Outcome::Arrived)
+        );
         let mut agent = executing_toward_1_0();
         assert_eq!(agent.monitor(&obs(0.85, 0.0, Some(wall_right))), None);
     }

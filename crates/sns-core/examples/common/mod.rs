@@ -21,21 +21,23 @@ pub fn params_from_env() -> ValidSnsParams {
 /// The world `spec` (a built-in name, or `name:task` for an OGBench task), reset with `seed`, with
 /// a step budget of 100000 per trial.
 pub fn world(spec: &str, seed: u64) -> MazeEnv {
+    // A generated world's spec (`perfect:41x41:0`) is a world of its own, not `name:task`.
+    let generated = sns_worlds::generate::from_spec(spec).is_some();
     let (name, task) = match spec.split_once(':') {
-        Some((n, t)) => (n, Some(t.parse::<u32>().expect("task number"))),
-        None => (spec, None),
+        Some((n, t)) if !generated => (n, Some(t.parse::<u32>().expect("task number"))),
+        _ => (spec, None),
     };
     let cfg = EnvConfig {
         task: TaskSpec {
             task,
             ..Default::default()
         },
-        max_steps: 100_000,
+        max_steps: std::env::var("MAX_STEPS").map_or(100_000, |v| v.parse().expect("MAX_STEPS")),
         // Search mode (the goal's position is not sensed) with `HIDE_GOAL=1`.
         hide_goal: std::env::var("HIDE_GOAL").is_ok_and(|v| v == "1"),
         ..Default::default()
     };
-    let mut env = MazeEnv::new(MazeMap::builtin(name).expect("built-in maze"), cfg).expect("env");
+    let mut env = MazeEnv::new(MazeMap::load(name).expect("maze"), cfg).expect("env");
     env.reset(seed);
     env
 }
