@@ -8,11 +8,11 @@
 //! `cargo run --release -p sns-baselines --example firsttrial -- WORLD[,WORLD...]`
 //! (`SNS_PARAMS=name=value,...` overrides SNS's parameters; `AGENTS=sns` skips D* Lite).
 use sns_baselines::DStarLite;
-use sns_core::{Agent, Sns, SnsParams, Symbolic};
+use sns_core::{Agent, MazeAgent, Sns, SnsParams, Symbolic};
 use sns_worlds::oracle::segment_clear;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Real};
 
-fn run(env: &mut MazeEnv, agent: &mut dyn Agent) -> String {
+fn run(env: &mut MazeEnv, agent: &mut dyn MazeAgent) -> String {
     let (mut obs, _) = env.restart();
     agent.begin_trial(&obs);
     let (mut steps, mut contact, mut slow, mut stops, mut path) = (0u64, 0u64, 0u64, 0u64, 0.0);
