@@ -1018,13 +1018,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
                 self.exec = None;
                 self.route.clear();
                 self.stats.held_control += 1;
+                // (Never in search mode, so there are no recent states to remember.)
                 self.prev = Some((u, place, level));
-                if self.task.goal.is_none() {
-                    self.recent.push_back((u, level));
-                    while self.recent.len() > self.task.hold_steps as usize {
-                        self.recent.pop_front();
-                    }
-                }
                 return self.prims.levels()[level].0;
             }
         }
