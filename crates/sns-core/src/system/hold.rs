@@ -216,13 +216,8 @@ mod tests {
     #[test]
     fn learned_regulator_holds_an_unstable_system() {
         let step = |u: &Point<2>, a: f64| [0.05 * u[1], 0.05 * (u[0] + a)];
-        let mut rng = 12345u64;
-        let mut next = || {
-            rng = rng
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((rng >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        };
+        let mut uniform = crate::testutil::uniform(12345);
+        let mut next = || uniform() * 2.0 - 1.0;
         let samples: Vec<Sample<2, 1>> = (0..400)
             .map(|_| {
                 let u = [0.2 * next(), 0.2 * next()];

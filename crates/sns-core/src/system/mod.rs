@@ -1182,13 +1182,8 @@ mod tests {
         };
         let mut a = SystemSns::new(task, params, 0).expect("valid");
         let step = |s: &Point<2>, f: f64| [s[0] + 0.05 * s[1], s[1] + 0.05 * (s[0] + f)];
-        let mut rng = 7u64;
-        let mut next = || {
-            rng = rng
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((rng >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        };
+        let mut uniform = crate::testutil::uniform(7);
+        let mut next = || uniform() * 2.0 - 1.0;
         let mut feed = |a: &mut SystemSns<2, 1>, n: usize| {
             for _ in 0..n {
                 let s = [0.2 * next(), 0.3 * next()];
