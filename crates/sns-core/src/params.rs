@@ -244,6 +244,50 @@ pub enum ParamError {
     },
 }
 
+/// A parameter's value as text (`--param name=value`), read as the parameter's type: the one
+/// reader of [`SnsParams::set`] and [`crate::system::SystemParams::set`].
+pub(crate) struct ParamText<'a> {
+    /// The parameter's name.
+    pub name: &'a str,
+    /// The text given.
+    pub value: &'a str,
+}
+
+impl ParamText<'_> {
+    fn bad(&self, expected: &'static str) -> ParamError {
+        ParamError::Value {
+            name: self.name.to_string(),
+            value: self.value.to_string(),
+            expected,
+        }
+    }
+
+    /// A number.
+    pub fn real(&self) -> Result<Real, ParamError> {
+        self.value.parse().map_err(|_| self.bad("not a number"))
+    }
+
+    /// A non-negative integer.
+    pub fn int(&self) -> Result<u64, ParamError> {
+        (self.value.parse()).map_err(|_| self.bad("not a non-negative integer"))
+    }
+
+    /// A non-negative integer that fits 32 bits.
+    pub fn small(&self) -> Result<u32, ParamError> {
+        u32::try_from(self.int()?).map_err(|_| self.bad("too large"))
+    }
+
+    /// A non-negative integer that fits a `usize`.
+    pub fn size(&self) -> Result<usize, ParamError> {
+        usize::try_from(self.int()?).map_err(|_| self.bad("too large"))
+    }
+
+    /// `true` or `false`.
+    pub fn boolean(&self) -> Result<bool, ParamError> {
+        self.value.parse().map_err(|_| self.bad("not true/false"))
+    }
+}
+
 /// Parameters that passed [`SnsParams::check`]: the only kind [`crate::Sns::new`] accepts (after
 /// linfa's `ParamGuard`/`ValidParams`), so an agent can never run on values that break a rule.
 /// Read the fields through `Deref` (`valid.eta`); to change one, go back with
@@ -451,71 +495,59 @@ impl SnsParams {
 
     /// Sets one parameter by name from text (`--param name=value` on the command line).
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
-        let bad = |expected: &'static str| ParamError::Value {
-            name: name.to_string(),
-            value: value.to_string(),
-            expected,
-        };
-        let real = || value.parse::<Real>().map_err(|_| bad("not a number"));
-        let int = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| bad("not a non-negative integer"))
-        };
-        let small = || int().and_then(|v| u32::try_from(v).map_err(|_| bad("too large")));
-        let boolean = || value.parse::<bool>().map_err(|_| bad("not true/false"));
+        let t = ParamText { name, value };
         match name {
-            "w_untried" => self.w_untried = real()?,
-            "eta" => self.eta = real()?,
-            "habituation" => self.habituation = real()?,
-            "explore_trials" => self.explore_trials = small()?,
-            "familiar_radius" => self.familiar_radius = real()?,
-            "beta" => self.beta = real()?,
-            "generalised_factor" => self.generalised_factor = real()?,
-            "generalise" => self.generalise = boolean()?,
-            "segment_penalty" => self.segment_penalty = real()?,
-            "lattice0" => self.lattice0 = real()?,
-            "neighbour_factor" => self.neighbour_factor = real()?,
-            "lattice_margin" => self.lattice_margin = real()?,
-            "exit_check" => self.exit_check = real()?,
-            "exit_detour" => self.exit_detour = real()?,
-            "max_degree" => self.max_degree = small()? as usize,
-            "contact_backoff" => self.contact_backoff = real()?,
-            "refine_after" => self.refine_after = small()?,
+            "w_untried" => self.w_untried = t.real()?,
+            "eta" => self.eta = t.real()?,
+            "habituation" => self.habituation = t.real()?,
+            "explore_trials" => self.explore_trials = t.small()?,
+            "familiar_radius" => self.familiar_radius = t.real()?,
+            "beta" => self.beta = t.real()?,
+            "generalised_factor" => self.generalised_factor = t.real()?,
+            "generalise" => self.generalise = t.boolean()?,
+            "segment_penalty" => self.segment_penalty = t.real()?,
+            "lattice0" => self.lattice0 = t.real()?,
+            "neighbour_factor" => self.neighbour_factor = t.real()?,
+            "lattice_margin" => self.lattice_margin = t.real()?,
+            "exit_check" => self.exit_check = t.real()?,
+            "exit_detour" => self.exit_detour = t.real()?,
+            "max_degree" => self.max_degree = t.small()? as usize,
+            "contact_backoff" => self.contact_backoff = t.real()?,
+            "refine_after" => self.refine_after = t.small()?,
             // Saturates, so that 300 breaks the rule `max_level <= 16` instead of wrapping to 44.
-            "max_level" => self.max_level = small()?.min(255) as u8,
-            "max_nodes" => self.max_nodes = small()? as usize,
-            "arrive_radius" => self.arrive_radius = real()?,
-            "cut_radius" => self.cut_radius = real()?,
-            "stall_steps" => self.stall_steps = int()?,
-            "progress_step" => self.progress_step = real()?,
-            "blocked_steps" => self.blocked_steps = int()?,
-            "blocked_speed" => self.blocked_speed = real()?,
-            "slow_speed" => self.slow_speed = real()?,
-            "timeout_speed" => self.timeout_speed = real()?,
-            "timeout_slack" => self.timeout_slack = int()?,
-            "plan_ahead" => self.plan_ahead = real()?,
-            "brake_lookahead" => self.brake_lookahead = real()?,
-            "stay_radius" => self.stay_radius = real()?,
-            "goal_tolerance" => self.goal_tolerance = real()?,
-            "contact_spacing" => self.contact_spacing = real()?,
-            "clearance_factor" => self.clearance_factor = real()?,
-            "steep_contact_cos" => self.steep_contact_cos = real()?,
-            "body_radius" => self.body_radius = real()?,
-            "contact_patch" => self.contact_patch = real()?,
-            "abort_on_prediction" => self.abort_on_prediction = boolean()?,
-            "abort_trials" => self.abort_trials = small()?,
-            "cruise_speed" => self.control.cruise_speed = real()?,
-            "brake_fraction" => self.control.brake_fraction = real()?,
-            "cross_track_gain" => self.control.cross_track_gain = real()?,
-            "direct_radius" => self.control.direct_radius = real()?,
-            "corner_overshoot" => self.control.corner_overshoot = real()?,
-            "min_decel" => self.control.min_decel = real()?,
-            "straight_turn" => self.control.straight_turn = real()?,
-            "forgetting" => self.control.forgetting = real()?,
+            "max_level" => self.max_level = t.small()?.min(255) as u8,
+            "max_nodes" => self.max_nodes = t.small()? as usize,
+            "arrive_radius" => self.arrive_radius = t.real()?,
+            "cut_radius" => self.cut_radius = t.real()?,
+            "stall_steps" => self.stall_steps = t.int()?,
+            "progress_step" => self.progress_step = t.real()?,
+            "blocked_steps" => self.blocked_steps = t.int()?,
+            "blocked_speed" => self.blocked_speed = t.real()?,
+            "slow_speed" => self.slow_speed = t.real()?,
+            "timeout_speed" => self.timeout_speed = t.real()?,
+            "timeout_slack" => self.timeout_slack = t.int()?,
+            "plan_ahead" => self.plan_ahead = t.real()?,
+            "brake_lookahead" => self.brake_lookahead = t.real()?,
+            "stay_radius" => self.stay_radius = t.real()?,
+            "goal_tolerance" => self.goal_tolerance = t.real()?,
+            "contact_spacing" => self.contact_spacing = t.real()?,
+            "clearance_factor" => self.clearance_factor = t.real()?,
+            "steep_contact_cos" => self.steep_contact_cos = t.real()?,
+            "body_radius" => self.body_radius = t.real()?,
+            "contact_patch" => self.contact_patch = t.real()?,
+            "abort_on_prediction" => self.abort_on_prediction = t.boolean()?,
+            "abort_trials" => self.abort_trials = t.small()?,
+            "cruise_speed" => self.control.cruise_speed = t.real()?,
+            "brake_fraction" => self.control.brake_fraction = t.real()?,
+            "cross_track_gain" => self.control.cross_track_gain = t.real()?,
+            "direct_radius" => self.control.direct_radius = t.real()?,
+            "corner_overshoot" => self.control.corner_overshoot = t.real()?,
+            "min_decel" => self.control.min_decel = t.real()?,
+            "straight_turn" => self.control.straight_turn = t.real()?,
+            "forgetting" => self.control.forgetting = t.real()?,
             // The controller's model of the world's step; the command line warns when it differs
             // from the world's (0.01 s in PointMaze).
-            "dt" => self.control.dt = real()?,
+            "dt" => self.control.dt = t.real()?,
             _ => {
                 return Err(ParamError::Unknown {
                     name: name.to_string(),

@@ -4,7 +4,7 @@
 
 use super::SystemError;
 use crate::learning::{Habituation, Hebbian};
-use crate::params::ParamError;
+use crate::params::{ParamError, ParamText};
 
 /// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
 /// and were not tuned to one; they serialise, so that a benchmark can archive them.
@@ -109,37 +109,24 @@ impl SystemParams {
     /// Sets one parameter by name from text (`--param name=value` on the command line on a
     /// control world); the value's range is checked by [`SystemParams::validate`].
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
-        let bad = |expected: &'static str| ParamError::Value {
-            name: name.to_string(),
-            value: value.to_string(),
-            expected,
-        };
-        let real = || value.parse::<f64>().map_err(|_| bad("not a number"));
-        let int = || {
-            value
-                .parse::<u64>()
-                .map_err(|_| bad("not a non-negative integer"))
-        };
-        let small = || int().and_then(|v| u32::try_from(v).map_err(|_| bad("too large")));
-        let size = || int().and_then(|v| usize::try_from(v).map_err(|_| bad("too large")));
-        let boolean = || value.parse::<bool>().map_err(|_| bad("not true/false"));
+        let t = ParamText { name, value };
         match name {
-            "cell" => self.cell = real()?,
-            "kernel_radius" => self.kernel_radius = real()?,
-            "max_hold" => self.max_hold = small()?,
-            "max_depth" => self.max_depth = small()?,
-            "eta" => self.eta = real()?,
-            "beta" => self.beta = real()?,
-            "w_min" => self.w_min = real()?,
-            "refine_after" => self.refine_after = small()?,
-            "explore_trials" => self.explore_trials = small()?,
-            "habituation" => self.habituation = real()?,
-            "min_learning_rate" => self.min_learning_rate = real()?,
-            "max_expansions" => self.max_expansions = size()?,
-            "max_places" => self.max_places = size()?,
-            "hold_braking" => self.hold_braking = boolean()?,
-            "hold_control" => self.hold_control = boolean()?,
-            "hold_effort" => self.hold_effort = real()?,
+            "cell" => self.cell = t.real()?,
+            "kernel_radius" => self.kernel_radius = t.real()?,
+            "max_hold" => self.max_hold = t.small()?,
+            "max_depth" => self.max_depth = t.small()?,
+            "eta" => self.eta = t.real()?,
+            "beta" => self.beta = t.real()?,
+            "w_min" => self.w_min = t.real()?,
+            "refine_after" => self.refine_after = t.small()?,
+            "explore_trials" => self.explore_trials = t.small()?,
+            "habituation" => self.habituation = t.real()?,
+            "min_learning_rate" => self.min_learning_rate = t.real()?,
+            "max_expansions" => self.max_expansions = t.size()?,
+            "max_places" => self.max_places = t.size()?,
+            "hold_braking" => self.hold_braking = t.boolean()?,
+            "hold_control" => self.hold_control = t.boolean()?,
+            "hold_effort" => self.hold_effort = t.real()?,
             _ => {
                 return Err(ParamError::Unknown {
                     name: name.to_string(),
