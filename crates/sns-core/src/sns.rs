@@ -473,6 +473,7 @@ impl<S: Substrate> Sns<S> {
             Vec2::ZERO
         };
         let (c, level) = self.prove_executed(&ex, p, n);
+        self.hand_on(&ex, c, obs);
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
         *count += 1;
@@ -499,14 +500,59 @@ impl<S: Substrate> Sns<S> {
             Vec2::ZERO
         };
         let (c, _) = self.prove_executed(&ex, obs.position, n);
+        self.hand_on(&ex, c, obs);
         self.at = Some(c);
+    }
+
+    /// How near the place `n` counts as reached: `cut_radius`, halved with each level of
+    /// refinement, and at least `arrive_radius`.
+    fn reach(&self, n: NodeId) -> Real {
+        let cut = self.params.cut_radius / Real::from(1u32 << self.sub.node_level(n));
+        cut.max(self.params.arrive_radius)
+    }
+
+    /// Whether `target` lies behind the surface of the wall the body is pressed against (more than
+    /// the body's radius beyond the body along the contact normal).
+    fn behind_wall(&self, obs: &Observation, target: Vec2) -> bool {
+        obs.contact && obs.contact_normal.dot(target - obs.position) < -self.params.body_radius
+    }
+
+    /// A place hidden in a wall (`transfer_hidden`): the behaviour `ex` stopped with the body
+    /// pressed against a wall within reach of its target, but the target behind the wall's
+    /// surface, so the body is as near the place as the wall lets it come (the place was reached
+    /// before by cutting its corner from another side). When the plan went on from that place by
+    /// a proven behaviour, the place `c` where the body stopped takes that behaviour over, with
+    /// its effectiveness and its proof ([`Substrate::transfer`]): the route is mended where it
+    /// broke instead of being given up for a longer proven one.
+    fn hand_on(&mut self, ex: &Exec, c: NodeId, obs: &Observation) {
+        let target = self.sub.node_pos(ex.to);
+        let hidden = self.behind_wall(obs, target) && obs.position.dist(target) < self.reach(ex.to);
+        if !self.params.transfer_hidden || !hidden || self.plan.first() != Some(&ex.to) {
+            return;
+        }
+        let Some(&next) = self.plan.get(1) else {
+            return;
+        };
+        let proven = self
+            .sub
+            .edge_failure(ex.to, next)
+            .is_some_and(|e| e.proven());
+        if let (true, Some(w)) = (
+            proven && next != c,
+            self.sub.weight(ex.to, next, &self.costs),
+        ) {
+            self.sub.transfer(c, next, w);
+        }
     }
 
     /// Watches the current behaviour: arrival, failure, or a failure predicted by a contact just
     /// made (only when aborting on prediction).
     fn monitor(&mut self, obs: &Observation) -> Option<Outcome> {
         let goal = self.goal.map(|g| g.0);
-        let target = self.sub.node_pos(self.exec.as_ref()?.to);
+        let to = self.exec.as_ref()?.to;
+        let target = self.sub.node_pos(to);
+        let reach = self.reach(to);
+        let behind_wall = self.behind_wall(obs, target);
         let ex = self.exec.as_mut()?;
         let p = obs.position;
         let d = p.dist(target);
@@ -520,15 +566,11 @@ impl<S: Substrate> Sns<S> {
             // segment) when no remembered wall lies between the body and the place, so that the
             // body cuts the corner toward the next place instead of touching every place.
             // Refined places are finer: the radius halves with each level.
-            let cut = self.params.cut_radius / Real::from(1u32 << self.sub.node_level(ex.to));
-            let reach = cut.max(self.params.arrive_radius);
             let seg = target - ex.origin;
             let passed =
                 seg.norm() > 1e-9 && (p - ex.origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
-            // A target behind the surface of the wall the body is pressed against (more than the
-            // body's radius beyond the body along the contact normal) is not reached, however close.
-            let behind_wall =
-                obs.contact && obs.contact_normal.dot(target - p) < -self.params.body_radius;
+            // A target behind the surface of the wall the body is pressed against is not reached,
+            // however close.
             if (d < reach || passed)
                 && !behind_wall
                 && (d <= self.params.arrive_radius
@@ -798,7 +840,12 @@ mod tests {
         let mut env =
             MazeEnv::new(MazeMap::builtin("large").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(3);
-        let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
+        // Failures, not interruptions: with `abort_trials` the first trial has too few of them.
+        let params = SnsParams {
+            abort_trials: 0,
+            ..SnsParams::default()
+        };
+        let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
         agent.begin_trial(&obs);
         let mut partial = Vec::new();
         for _ in 0..20_000 {
@@ -896,6 +943,94 @@ mod tests {
                 "abort_trials {abort_trials}, solved {solved}"
             );
         }
+    }
+
+    /// `transfer_hidden`: a behaviour that stops, pressed against a wall, short of a target
+    /// behind the wall's surface hands the plan's next proven behaviour from that target on to
+    /// the place where the body stopped, with its effectiveness and its proof; not when the target
+    /// is out of reach, not when the next behaviour is unproven, not when the flag is off.
+    #[test]
+    fn a_place_hidden_in_a_wall_hands_its_route_on() {
+        let wall_right = Some(Vec2::new(-1.0, 0.0));
+        // (transfer_hidden, body x, next proven, handed on)
+        for (flag, x, proven, handed) in [
+            (true, 0.85, true, true),
+            (false, 0.85, true, false),
+            (true, 0.4, true, false),
+            (true, 0.85, false, false),
+        ] {
+            let mut agent = executing_toward_1_0();
+            agent.params.transfer_hidden = flag;
+            let costs = agent.params().costs();
+            let to = agent.exec.as_ref().unwrap().to;
+            let (next, _) = agent.sub.nearest(Vec2::new(1.5, 0.5)).unwrap();
+            agent.sub.connect(to, next, None);
+            if proven {
+                agent
+                    .sub
+                    .potentiate(to, next, &agent.params.hebbian(), &costs);
+            }
+            agent.plan = vec![to, next];
+            let ex = agent.exec.take().unwrap();
+            agent.fail(ex, &obs(x, 0.0, wall_right));
+            let c = agent.at.unwrap();
+            assert!(agent.sub.node_pos(c).dist(Vec2::new(x - 0.15, 0.0)) < 0.1);
+            let w = agent.sub.weight(c, next, &costs);
+            let c_proven = agent.sub.edge_failure(c, next).is_some_and(|e| e.proven());
+            let case = format!("flag {flag}, x {x}, proven {proven}");
+            assert_eq!(c_proven, handed, "{case}");
+            if handed {
+                assert_eq!(w, agent.sub.weight(to, next, &costs), "{case}");
+            } else {
+                assert!(w.map_or(true, |w| w <= costs.w_untried), "{case}: {w:?}");
+            }
+        }
+    }
+
+    /// Regression for `transfer_hidden`: on medium task 3, seed 0 (with `abort_trials` 1), trial
+    /// 2 cut the corner of a place inside the wall below the goal; trial 3 met that place from
+    /// the other side, failed against the wall and went round the whole block by trial 1's
+    /// proven route (2.87 L*).
+    #[test]
+    fn a_third_trial_mends_its_route_at_a_place_hidden_in_a_wall() {
+        let cfg = EnvConfig {
+            task: TaskSpec {
+                task: Some(3),
+                ..Default::default()
+            },
+            ..EnvConfig::default()
+        };
+        let third = |transfer_hidden| {
+            let params = SnsParams {
+                abort_trials: 1,
+                transfer_hidden,
+                ..SnsParams::default()
+            };
+            let mut env = MazeEnv::new(MazeMap::builtin("medium").unwrap(), cfg.clone()).unwrap();
+            let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
+            let mut path = 0.0;
+            let mut shortest = 0.0;
+            for _ in 0..3 {
+                let (mut obs, _) = env.reset(0);
+                shortest = sns_worlds::oracle::shortest_path(env.map(), env.start(), env.goal())
+                    .unwrap()
+                    .length;
+                agent.begin_trial(&obs);
+                path = 0.0;
+                while !obs.success && env.steps() < 20_000 {
+                    let before = obs.position;
+                    obs = env.step(agent.act(&obs)).obs;
+                    path += before.dist(obs.position);
+                }
+                agent.end_trial(obs.success);
+            }
+            path / shortest
+        };
+        let (with, without) = (third(true), third(false));
+        assert!(
+            with < 1.3 && without > 2.0,
+            "{with} with, {without} without"
+        );
     }
 
     /// Corner cutting: a place within `cut_radius` counts as reached when no remembered wall

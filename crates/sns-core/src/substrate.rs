@@ -130,6 +130,10 @@ pub trait Substrate: PatchTest {
     fn potentiate(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts);
     /// Depression of `u -> v` after a failure: `w <- beta w`; the edge is no longer proven.
     fn depress(&mut self, u: NodeId, v: NodeId, rule: &Hebbian, costs: &PlanCosts);
+    /// Gives the untried behaviour `u -> v` (added if new) the effectiveness `w` of a proven
+    /// behaviour it stands in for, and its proof; a behaviour already tried keeps what it
+    /// learned.
+    fn transfer(&mut self, u: NodeId, v: NodeId, w: Real);
     /// Remembers that the body touched a wall at the wall point `pos` (the body's surface point
     /// along `-normal`), with contact normal `normal`, in [`Substrate::contacts`].
     fn record_contact(&mut self, pos: Vec2, normal: Vec2);

@@ -219,6 +219,18 @@ impl Substrate for Symbolic {
         }
     }
 
+    fn transfer(&mut self, u: NodeId, v: NodeId, w: Real) {
+        self.connect(u, v, None);
+        if let Some(e) = self.edge(u, v) {
+            let d = &mut self.graph[e];
+            if d.w.is_none() {
+                d.w = Some(w);
+                d.failure.set_proven(true);
+                self.planner.edge_changed(u);
+            }
+        }
+    }
+
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         self.contacts.push(pos, normal);
     }

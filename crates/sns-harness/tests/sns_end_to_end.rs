@@ -162,7 +162,7 @@ fn same_seed_same_run() {
 /// change, regenerate it with
 /// `cargo test --release -p sns-harness --test sns_end_to_end determinism_hash_of_fixed_run -- --nocapture`
 /// and paste the hash the failure prints here.
-const FIXED_RUN_HASH: &str = "a0cf255889f7aee3d05f47927b845665fd79091b3ebed63e1f804b9fca02b808";
+const FIXED_RUN_HASH: &str = "dd52cba942e18cab4a2500bb274f3091cb09d5ccc13d8129f2c2ae2b706f1876";
 
 #[test]
 fn determinism_hash_of_fixed_run() {

@@ -344,6 +344,18 @@ impl Substrate for Neural {
         }
     }
 
+    fn transfer(&mut self, u: NodeId, v: NodeId, w: Real) {
+        self.connect(u, v, None);
+        if let Some(e) = self.syn.find(u, v) {
+            let s = self.syn.get_mut(e);
+            if s.w.is_none() {
+                s.w = Some(w);
+                s.failure.set_proven(true);
+                self.planner.edge_changed(u);
+            }
+        }
+    }
+
     fn record_contact(&mut self, pos: Vec2, normal: Vec2) {
         let c = self.code.encode(pos);
         self.contacts.push(self.code.decode(&c), normal);
