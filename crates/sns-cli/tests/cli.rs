@@ -287,8 +287,8 @@ fn control_params_are_applied_and_archived() {
             .join("\n")
     };
     let plain = run(&[]);
-    assert_eq!(plain, run(&["--param", "hold_control=false"]));
-    assert_ne!(plain, run(&["--param", "hold_control=true"]));
+    assert_eq!(plain, run(&["--param", "hold_control=true"]));
+    assert_ne!(plain, run(&["--param", "hold_control=false"]));
     let out = temp_dir_path("bench-control-param");
     let dir = out.0.to_str().expect("utf-8");
     let o = sns(&[

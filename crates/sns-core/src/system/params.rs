@@ -58,7 +58,9 @@ pub struct SystemParams {
     /// Hold tasks: the hold controller (docs/METHOD.md, "The hold controller"; `hold.rs`): in
     /// the goal region, each step's level is the linear-quadratic regulator's of a locally
     /// linear model fitted to the raw samples seen in the region nearest the state, around
-    /// that model's rest point. Default false.
+    /// that model's rest point. Default true (since session 9: on 40 seeds of the pendulum, 2
+    /// third trials above 1.3 x optimal against 8 without it; the cart-pole swing-up is solved
+    /// only with it). Never in search mode.
     pub hold_control: bool,
     /// The hold controller's action cost, relative to the squared effect of the action on the
     /// flow. Default 1.
@@ -82,7 +84,7 @@ impl Default for SystemParams {
             max_expansions: 20_000,
             max_places: 2_000_000,
             hold_braking: false,
-            hold_control: false,
+            hold_control: true,
             hold_effort: 1.0,
         }
     }
