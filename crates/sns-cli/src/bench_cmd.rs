@@ -64,7 +64,7 @@ pub struct BenchArgs {
     /// Set an SNS parameter for every agent, as NAME=VALUE (repeatable), as `sns run --param`
     /// does: a maze agent's (`sns_core::SnsParams`; the controller's, e.g. `cruise_speed`, apply
     /// to the baselines too, which drive with the same controller) on the mazes, the control
-    /// agent's (`sns_core::system::SystemParams`, e.g. `hold_control=true`) on the control worlds;
+    /// agent's (`sns_core::system::SystemParams`, e.g. `hold_control=false`) on the control worlds;
     /// a name both have sets both. run.toml records every parameter's value, so an ablation is
     /// an archived run.
     #[arg(long = "param", value_name = "NAME=VALUE")]

@@ -127,7 +127,7 @@ pub struct RunArgs {
     /// Set an SNS parameter, as NAME=VALUE (repeatable), e.g. `--param generalise=false` or
     /// `--param habituation=0`; the names and defaults are those of `sns_core::SnsParams` on a
     /// maze, of `sns_core::system::SystemParams` on a control world (e.g. `--param
-    /// hold_control=true`; see docs/METHOD.md).
+    /// hold_control=false`; see docs/METHOD.md).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Print one JSON object on stdout instead of the table.

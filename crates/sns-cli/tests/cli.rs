@@ -259,7 +259,7 @@ fn bench_params_are_applied_and_archived() {
 }
 
 /// On a control world `--param` sets the control agent's parameters (`SystemParams`): the run
-/// with `hold_control=true` differs from the default one, and `sns bench` archives the value in
+/// with `hold_control=false` differs from the default one (on), and `sns bench` archives the value in
 /// run.toml's `system_params`; a name that neither agent has is refused.
 #[test]
 fn control_params_are_applied_and_archived() {

@@ -432,8 +432,10 @@ impl<S: Substrate> Sns<S> {
     }
 
     /// The place where behaviour `ex` left the body at `p` (backed off from the wall along the
-    /// contact normal `n`), with the executed part of `ex` proven, and the behaviour's level.
-    fn prove_executed(&mut self, ex: &Exec, p: Vec2, n: Vec2) -> (NodeId, u8) {
+    /// contact normal `n`), with the executed part of `ex` proven, the behaviour's level, and
+    /// whether the place is where the body is (not so at the node budget, where the nearest node
+    /// stands in, however far).
+    fn prove_executed(&mut self, ex: &Exec, p: Vec2, n: Vec2) -> (NodeId, u8, bool) {
         let level = self.sub.node_level(ex.from).max(self.sub.node_level(ex.to));
         // Re-planning starts from where the agent really is: the place merges only with a node
         // very close to it, never with a lattice place across the wall.
@@ -455,7 +457,7 @@ impl<S: Substrate> Sns<S> {
                     .potentiate(u, v, &self.params.hebbian(), &self.costs);
             }
         }
-        (c, level)
+        (c, level, here)
     }
 
     fn fail(&mut self, ex: Exec, obs: &Observation) {
@@ -472,8 +474,10 @@ impl<S: Substrate> Sns<S> {
         } else {
             Vec2::ZERO
         };
-        let (c, level) = self.prove_executed(&ex, p, n);
-        self.hand_on(&ex, c, obs);
+        let (c, level, here) = self.prove_executed(&ex, p, n);
+        if here {
+            self.hand_on(&ex, c, obs);
+        }
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
         *count += 1;
@@ -499,8 +503,10 @@ impl<S: Substrate> Sns<S> {
         } else {
             Vec2::ZERO
         };
-        let (c, _) = self.prove_executed(&ex, obs.position, n);
-        self.hand_on(&ex, c, obs);
+        let (c, _, here) = self.prove_executed(&ex, obs.position, n);
+        if here {
+            self.hand_on(&ex, c, obs);
+        }
         self.at = Some(c);
     }
 
@@ -776,7 +782,7 @@ impl<S: Substrate> Agent<Observation, Vec2> for Sns<S> {
                 if ex.to == goal {
                     self.arrive(ex);
                 } else {
-                    let (c, _) = self.prove_executed(&ex, self.last_pos, Vec2::ZERO);
+                    let (c, _, _) = self.prove_executed(&ex, self.last_pos, Vec2::ZERO);
                     self.sub.connect(c, goal, None);
                     self.sub
                         .potentiate(c, goal, &self.params.hebbian(), &self.costs);
@@ -920,8 +926,8 @@ mod tests {
 
     /// `abort_trials`: while the task is unsolved, a contact that predicts the current behaviour
     /// fails abandons it at once, without depressing it or counting toward refinement (the
-    /// prediction already makes it expensive); after the first success (and by default) the
-    /// behaviour goes on until a failure detector stops it.
+    /// prediction already makes it expensive); after the first success (and with `abort_trials`
+    /// 0) the behaviour goes on until a failure detector stops it.
     #[test]
     fn a_behaviour_predicted_to_fail_is_interrupted_while_unsolved() {
         let wall = Some(Vec2::new(-1.0, 0.0));

@@ -629,6 +629,54 @@ mod tests {
         assert!((graph::depress(0.5, 0.3, 0.5) - 0.325).abs() < 1e-12);
     }
 
+    /// `transfer` does what the symbolic substrate's does: an untried behaviour (new or not) takes
+    /// the effectiveness and the proof it is given; a tried one keeps what it learned.
+    #[test]
+    fn transfer_matches_the_symbolic_one() {
+        let c = costs(true);
+        let rule = Hebbian {
+            eta: 0.5,
+            beta: 0.3,
+            w_min: 0.0,
+        };
+        let mut neu = Neural::with_dims(DIMS).unwrap();
+        let mut sym = Symbolic::new();
+        fn case<S: Substrate>(
+            s: &mut S,
+            c: &PlanCosts,
+            rule: &Hebbian,
+        ) -> Vec<(Option<Real>, bool)> {
+            let ids: Vec<NodeId> = (0..4)
+                .map(|k| s.add_node(Vec2::new(k as Real, 0.0), 0))
+                .collect();
+            s.connect(ids[0], ids[2], None);
+            s.connect(ids[0], ids[3], None);
+            s.depress(ids[0], ids[3], rule, c);
+            s.transfer(ids[0], ids[1], 0.9); // new edge
+            s.transfer(ids[0], ids[2], 0.7); // untried edge
+            s.transfer(ids[0], ids[3], 0.95); // tried (depressed): kept
+            s.transfer(ids[0], ids[1], 0.2); // transferred already: kept
+            (1..4)
+                .map(|k| {
+                    let proven = s.edge_failure(ids[0], ids[k]).is_some_and(|e| e.proven());
+                    (s.weight(ids[0], ids[k], c), proven)
+                })
+                .collect()
+        }
+        let got = case(&mut neu, &c, &rule);
+        // The same up to the last bits of the neural depression's form (`w (1 - m (1 - beta))`).
+        for (x, y) in got.iter().zip(case(&mut sym, &c, &rule)) {
+            assert_eq!(x.1, y.1, "{got:?}");
+            assert!((x.0.unwrap() - y.0.unwrap()).abs() < 1e-12, "{got:?}");
+        }
+        assert_eq!(got[0], (Some(0.9), true));
+        assert_eq!(got[1], (Some(0.7), true));
+        assert!(
+            !got[2].1 && (got[2].0.unwrap() - 0.24).abs() < 1e-12,
+            "{got:?}"
+        );
+    }
+
     /// The planner re-examines edges as far from a new contact as the neural test can see
     /// (twice the clearance), not only the symbolic test's reach (regression: the planner used
     /// `max(clearance, wall_depth) + patch` for both substrates, short of the neural reach when

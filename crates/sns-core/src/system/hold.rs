@@ -1,4 +1,4 @@
-//! The hold controller (off by default, [`SystemParams::hold_control`](super::SystemParams)):
+//! The hold controller (on by default, [`SystemParams::hold_control`](super::SystemParams)):
 //! inside the goal region of a hold task, each step's level is chosen by a lookahead over a
 //! locally linear model fitted to the raw samples nearest the state (not one averaged sample
 //! per place and level): `flow = c + J dz + B a` over the offset `dz` from the state
