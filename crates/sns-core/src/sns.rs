@@ -469,15 +469,7 @@ impl<S: Substrate> Sns<S> {
         if self.failures.len() < MAX_REPORTED_FAILURES {
             self.failures.push(p);
         }
-        let n = if obs.contact {
-            obs.contact_normal
-        } else {
-            Vec2::ZERO
-        };
-        let (c, level, here) = self.prove_executed(&ex, p, n);
-        if here {
-            self.hand_on(&ex, c, obs);
-        }
+        let (c, level) = self.stop(&ex, obs);
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
         let count = self.fails_at.entry(c).or_insert(0);
         *count += 1;
@@ -498,16 +490,24 @@ impl<S: Substrate> Sns<S> {
     /// the body is.
     fn interrupt(&mut self, ex: Exec, obs: &Observation) {
         self.stats.interrupted += 1;
+        let (c, _) = self.stop(&ex, obs);
+        self.at = Some(c);
+    }
+
+    /// Where a behaviour that failed or was interrupted left the body: the place there, with the
+    /// executed part proven (backed off from a wall touched) and, when the body is at that place,
+    /// the route of a place hidden in the wall handed on; and the behaviour's level.
+    fn stop(&mut self, ex: &Exec, obs: &Observation) -> (NodeId, u8) {
         let n = if obs.contact {
             obs.contact_normal
         } else {
             Vec2::ZERO
         };
-        let (c, _, here) = self.prove_executed(&ex, obs.position, n);
+        let (c, level, here) = self.prove_executed(ex, obs.position, n);
         if here {
-            self.hand_on(&ex, c, obs);
+            self.hand_on(ex, c, obs);
         }
-        self.at = Some(c);
+        (c, level)
     }
 
     /// How near the place `n` counts as reached: `cut_radius`, halved with each level of
@@ -539,14 +539,15 @@ impl<S: Substrate> Sns<S> {
         let Some(&next) = self.plan.get(1) else {
             return;
         };
-        let proven = self
-            .sub
-            .edge_failure(ex.to, next)
-            .is_some_and(|e| e.proven());
-        if let (true, Some(w)) = (
-            proven && next != c,
-            self.sub.weight(ex.to, next, &self.costs),
-        ) {
+        if next == c
+            || !self
+                .sub
+                .edge_failure(ex.to, next)
+                .is_some_and(|e| e.proven())
+        {
+            return;
+        }
+        if let Some(w) = self.sub.weight(ex.to, next, &self.costs) {
             self.sub.transfer(c, next, w);
         }
     }
@@ -555,36 +556,36 @@ impl<S: Substrate> Sns<S> {
     /// made (only when aborting on prediction).
     fn monitor(&mut self, obs: &Observation) -> Option<Outcome> {
         let goal = self.goal.map(|g| g.0);
-        let to = self.exec.as_ref()?.to;
+        let (to, origin) = self.exec.as_ref().map(|ex| (ex.to, ex.origin))?;
         let target = self.sub.node_pos(to);
-        let reach = self.reach(to);
-        let behind_wall = self.behind_wall(obs, target);
-        let ex = self.exec.as_mut()?;
         let p = obs.position;
         let d = p.dist(target);
+        let ex = self.exec.as_mut()?;
         ex.steps += 1;
         if d < ex.best - self.params.progress_step {
             ex.best = d;
             ex.last_improve = ex.steps;
         }
-        if Some(ex.to) != goal {
+        if Some(to) != goal {
             // Reached: within `arrive_radius`, or within `cut_radius` (or past the place along the
             // segment) when no remembered wall lies between the body and the place, so that the
             // body cuts the corner toward the next place instead of touching every place.
             // Refined places are finer: the radius halves with each level.
-            let seg = target - ex.origin;
+            let reach = self.reach(to);
+            let seg = target - origin;
             let passed =
-                seg.norm() > 1e-9 && (p - ex.origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
+                seg.norm() > 1e-9 && (p - origin).dot(seg) >= seg.norm2() && d < 2.0 * reach;
             // A target behind the surface of the wall the body is pressed against is not reached,
             // however close.
             if (d < reach || passed)
-                && !behind_wall
+                && !self.behind_wall(obs, target)
                 && (d <= self.params.arrive_radius
                     || !self.sub.wall_between(p, target, &self.costs))
             {
                 return Some(Outcome::Arrived);
             }
         }
+        let ex = self.exec.as_mut()?;
         let dir = (target - p).normalized();
         let progress = obs.velocity.dot(dir);
         if obs.contact {
