@@ -857,6 +857,24 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         })
     }
 
+    /// Whether `leg`, planned from a cell next to the state's, still does what the route needs
+    /// when simulated from the state `u` itself: it lands next to (or in) the cell it was
+    /// expected to land in, and in the goal region if it was expected there, or it completes
+    /// the task. A leg toward an untried outcome (nothing expected) does not.
+    fn still_lands(&self, u: &Point<D>, key: CellKey<D>, leg: &Leg<D>) -> bool {
+        let Some(e) = leg.expect else {
+            return false;
+        };
+        let v = self.last_flow.unwrap_or([0.0; D]);
+        let prim = self.prims.all()[leg.prim];
+        let (sim, s, _, held, _) = self.simulate(u, &v, &key, self.held, &prim);
+        match sim {
+            Sim::Target => true,
+            Sim::Unknown => false,
+            Sim::Landed => self.adjacent(&e, &self.geo.key(&s)) && (!leg.goal || held > 0),
+        }
+    }
+
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
     /// route when the state is where the route expected, a new route otherwise.
     fn decide(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
@@ -873,10 +891,16 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
         };
         // Inside the goal region of a hold task every decision is planned afresh (staying
-        // needs the exact state); elsewhere the route is followed while it holds.
+        // needs the exact state); elsewhere the route is followed while it holds: the state is
+        // in the cell its next leg starts from or (`follow_near`) in a cell next to it, from
+        // where the leg still lands where the route needs.
         let fresh = self.task.hold_steps > 1 && self.held > 0;
         if let Some(leg) = self.route.front().copied() {
-            if leg.from == key && leg.prim < avail && !fresh {
+            let on_route = leg.from == key
+                || (self.params.follow_near
+                    && self.adjacent(&leg.from, &key)
+                    && self.still_lands(u, key, &leg));
+            if on_route && leg.prim < avail && !fresh {
                 self.route.pop_front();
                 return exec(leg.prim, Some(leg), self);
             }
@@ -1205,6 +1229,55 @@ mod tests {
         assert!(level(&a, [-0.1, -0.1]) > 0.5);
         // Near the middle and falling back fast toward the other side: brakes.
         assert!(level(&a, [0.02, -0.3]) > 0.0);
+    }
+
+    /// A route is followed from a cell next to the one its next leg starts from while that
+    /// leg, simulated from the state, still lands next to where it was expected
+    /// (`follow_near`); a leg that would not, or any deviation with the option off, is planned
+    /// afresh.
+    #[test]
+    fn a_route_is_followed_from_a_neighbouring_cell_while_its_leg_still_lands() {
+        for near in [true, false] {
+            let params = SystemParams {
+                follow_near: near,
+                ..SystemParams::default()
+            };
+            let mut a = SystemSns::new(line_task(), params, 0).expect("valid");
+            // The level +1 moves the state 0.01 a step (two thirds of a cell) everywhere.
+            let up = (0..a.prims.upto(0).len())
+                .find(|&k| a.prims.all()[k].level[0] > 0.5)
+                .expect("a bang-bang level +1");
+            let level = a.prims.all()[up].level_index;
+            for i in 0..64 {
+                let u = [(f64::from(i) + 0.5) / 64.0];
+                let p = a.place_of(a.geo.key(&u)).expect("under the cap");
+                a.mem.learn(p, level, u, [0.01], 1.0);
+            }
+            let cell = |i: i64| [i];
+            let from = cell(20);
+            // The state is one cell on (adjacent to the leg's start); +1 lands one more on.
+            let u = a.geo.centre(&cell(21));
+            let place = a.place_of(cell(21));
+            for (expect, follows) in [(cell(21), near), (cell(25), false)] {
+                let leg = Leg {
+                    from,
+                    prim: up,
+                    expect: Some(expect),
+                    goal: false,
+                };
+                a.route = VecDeque::from([leg]);
+                let plans = a.stats.plans;
+                let ex = a.decide(&u, cell(21), place);
+                assert_eq!(
+                    a.stats.plans == plans,
+                    follows,
+                    "near {near} expect {expect:?}"
+                );
+                if follows {
+                    assert_eq!((ex.prim, ex.expect), (up, Some(expect)), "the leg itself");
+                }
+            }
+        }
     }
 
     /// Repeated failures at a place offer its next depth of primitives (levels halfway between,

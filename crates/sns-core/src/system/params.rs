@@ -65,6 +65,14 @@ pub struct SystemParams {
     /// The hold controller's action cost, relative to the squared effect of the action on the
     /// flow. Default 1.
     pub hold_effort: f64,
+    /// Route following from a neighbouring cell: when the state is in a cell next to the one
+    /// the route's next leg starts from (the tolerance with which a leg's landing is judged
+    /// a success), the leg is followed if, simulated from the state itself, it still lands
+    /// next to where it was expected; otherwise (and always when off) the route is searched
+    /// afresh. Default true (session 10: the same tolerance judges a leg and follows the
+    /// route; without it the route was searched afresh at every one-cell deviation and the
+    /// agent could switch between routes; measured in docs/METHOD.md, "Following a route").
+    pub follow_near: bool,
 }
 
 impl Default for SystemParams {
@@ -86,6 +94,7 @@ impl Default for SystemParams {
             hold_braking: false,
             hold_control: true,
             hold_effort: 1.0,
+            follow_near: true,
         }
     }
 }
@@ -129,6 +138,7 @@ impl SystemParams {
             "hold_braking" => self.hold_braking = t.boolean()?,
             "hold_control" => self.hold_control = t.boolean()?,
             "hold_effort" => self.hold_effort = t.real()?,
+            "follow_near" => self.follow_near = t.boolean()?,
             _ => {
                 return Err(ParamError::Unknown {
                     name: name.to_string(),
@@ -195,7 +205,7 @@ mod tests {
     fn every_parameter_is_settable_by_name() {
         let defaults = serde_json::to_value(SystemParams::default()).expect("serialisable");
         let fields = defaults.as_object().expect("a struct");
-        assert_eq!(fields.len(), 16);
+        assert_eq!(fields.len(), 17);
         for (name, value) in fields {
             let mut p = SystemParams::default();
             let new = match value {
