@@ -925,6 +925,51 @@ fn a_bench_into_a_tracked_folder_of_a_clean_tree_is_not_dirty() {
     assert!(meta.contains("dirty = false"), "{meta}");
 }
 
+/// Regression: a benchmark run after another had rewritten its archive in `bench/` said
+/// `dirty = true`, though the code was the commit's (session 10: archives are not code); a change
+/// to a tracked file outside `bench/` still makes it dirty.
+#[test]
+fn archives_in_bench_do_not_make_the_tree_dirty_but_code_does() {
+    let repo = std::env::temp_dir().join(format!("sns-dirty-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).expect("temp repo");
+    let in_repo = |prog: &str, args: &[&str]| {
+        let o = Command::new(prog)
+            .args(args)
+            .current_dir(&repo)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@t")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@t")
+            .output()
+            .expect("run in the temp repo");
+        assert!(o.status.success(), "{prog} {args:?}: {}", stderr(&o));
+    };
+    let bench = |out: &str| {
+        in_repo(
+            env!("CARGO_BIN_EXE_sns"),
+            &[
+                "bench", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--trials", "1",
+                "--out", out, "--quiet",
+            ],
+        );
+        std::fs::read_to_string(repo.join(out).join("run.toml")).expect("run.toml")
+    };
+    in_repo("git", &["init", "-q"]);
+    std::fs::write(repo.join("code.txt"), "1").expect("write");
+    bench("bench/a");
+    in_repo("git", &["add", "code.txt", "bench"]);
+    in_repo("git", &["commit", "-q", "-m", "first bench"]);
+    // Rewrites the tracked archive bench/a (its timings change), then runs another.
+    bench("bench/a");
+    let after_archive = bench("bench/b");
+    std::fs::write(repo.join("code.txt"), "2").expect("write");
+    let after_code = bench("bench/c");
+    let _ = std::fs::remove_dir_all(&repo);
+    assert!(after_archive.contains("dirty = false"), "{after_archive}");
+    assert!(after_code.contains("dirty = true"), "{after_code}");
+}
+
 // Classic-control worlds (issue 12, section 3).
 
 const CONTROL_WORLDS: [&str; 5] = [

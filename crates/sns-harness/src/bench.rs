@@ -756,7 +756,7 @@ pub struct RunMeta {
     pub version: String,
     /// `git rev-parse HEAD`, when available.
     pub commit: Option<String>,
-    /// Whether the working tree had uncommitted changes.
+    /// Whether tracked files outside `bench/` had uncommitted changes.
     pub dirty: Option<bool>,
     /// Unix time at the start, in seconds.
     pub started_unix: u64,
@@ -856,7 +856,9 @@ fn machine() -> Machine {
 }
 
 /// The source the benchmark runs from: the commit, and whether tracked files had uncommitted
-/// changes. Read before the run, so that the benchmark's own output files do not count.
+/// changes. Read before the run, so that the benchmark's own output files do not count, and
+/// outside the repository's `bench/` folder, which holds archived results rather than code (so that
+/// benchmarks run one after another in one checkout, each rewriting its archive, stay clean).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source {
     /// `git rev-parse HEAD`, when available.
@@ -870,7 +872,15 @@ impl Source {
     pub fn now() -> Source {
         Source {
             commit: git(&["rev-parse", "HEAD"]),
-            dirty: git(&["status", "--porcelain", "--untracked-files=no"]).map(|s| !s.is_empty()),
+            dirty: git(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ":(top)",
+                ":(top,exclude)bench",
+            ])
+            .map(|s| !s.is_empty()),
         }
     }
 }
