@@ -1233,8 +1233,8 @@ mod tests {
 
     /// A route is followed from a cell next to the one its next leg starts from while that
     /// leg, simulated from the state, still lands next to where it was expected
-    /// (`follow_near`); a leg that would not, or any deviation with the option off, is planned
-    /// afresh.
+    /// (`follow_near`); a leg that would not, a leg toward an untried outcome, or any deviation
+    /// with the option off, is planned afresh.
     #[test]
     fn a_route_is_followed_from_a_neighbouring_cell_while_its_leg_still_lands() {
         for near in [true, false] {
@@ -1258,11 +1258,17 @@ mod tests {
             // The state is one cell on (adjacent to the leg's start); +1 lands one more on.
             let u = a.geo.centre(&cell(21));
             let place = a.place_of(cell(21));
-            for (expect, follows) in [(cell(21), near), (cell(25), false)] {
+            // Expected next to where it lands: followed (option on); far from it, or toward an
+            // untried outcome (nothing expected): searched afresh.
+            for (expect, follows) in [
+                (Some(cell(21)), near),
+                (Some(cell(25)), false),
+                (None, false),
+            ] {
                 let leg = Leg {
                     from,
                     prim: up,
-                    expect: Some(expect),
+                    expect,
                     goal: false,
                 };
                 a.route = VecDeque::from([leg]);
@@ -1274,7 +1280,7 @@ mod tests {
                     "near {near} expect {expect:?}"
                 );
                 if follows {
-                    assert_eq!((ex.prim, ex.expect), (up, Some(expect)), "the leg itself");
+                    assert_eq!((ex.prim, ex.expect), (up, expect), "the leg itself");
                 }
             }
         }
