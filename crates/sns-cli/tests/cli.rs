@@ -887,40 +887,51 @@ fn bad_param_values_are_refused() {
     rejects(&["--maze", "u", "--param", "nonsense"], &["--param"]);
 }
 
+/// Runs `prog args` in `repo` (git with a committer set), asserting it succeeds.
+fn in_repo(repo: &std::path::Path, prog: &str, args: &[&str]) {
+    let o = Command::new(prog)
+        .args(args)
+        .current_dir(repo)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@t")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@t")
+        .output()
+        .expect("run in the temp repo");
+    assert!(o.status.success(), "{prog} {args:?}: {}", stderr(&o));
+}
+
+/// A new git repository in a fresh temporary folder named after `name`.
+fn temp_repo(name: &str) -> std::path::PathBuf {
+    let repo = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(&repo).expect("temp repo");
+    in_repo(&repo, "git", &["init", "-q"]);
+    repo
+}
+
+/// A one-run benchmark in `repo` into `out`; its run.toml.
+fn bench_in(repo: &std::path::Path, out: &str) -> String {
+    in_repo(
+        repo,
+        env!("CARGO_BIN_EXE_sns"),
+        &[
+            "bench", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--trials", "1",
+            "--out", out, "--quiet",
+        ],
+    );
+    std::fs::read_to_string(repo.join(out).join("run.toml")).expect("run.toml")
+}
+
 /// Regression: `run.toml` read the git state after the benchmark had written its own outputs, so
 /// a benchmark into a tracked folder (as `bench/full` is here) always said `dirty = true`.
 #[test]
 fn a_bench_into_a_tracked_folder_of_a_clean_tree_is_not_dirty() {
-    let repo = std::env::temp_dir().join(format!("sns-dirty-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&repo);
-    std::fs::create_dir_all(&repo).expect("temp repo");
-    let in_repo = |prog: &str, args: &[&str]| {
-        let o = Command::new(prog)
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@t")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@t")
-            .output()
-            .expect("run in the temp repo");
-        assert!(o.status.success(), "{prog} {args:?}: {}", stderr(&o));
-    };
-    let bench = |repo_prog: &dyn Fn(&str, &[&str])| {
-        repo_prog(
-            env!("CARGO_BIN_EXE_sns"),
-            &[
-                "bench", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--trials", "1",
-                "--out", "out", "--quiet",
-            ],
-        )
-    };
-    in_repo("git", &["init", "-q"]);
-    bench(&in_repo);
-    in_repo("git", &["add", "out"]);
-    in_repo("git", &["commit", "-q", "-m", "first bench"]);
-    bench(&in_repo);
-    let meta = std::fs::read_to_string(repo.join("out/run.toml")).expect("run.toml");
+    let repo = temp_repo("sns-dirty");
+    bench_in(&repo, "out");
+    in_repo(&repo, "git", &["add", "out"]);
+    in_repo(&repo, "git", &["commit", "-q", "-m", "first bench"]);
+    let meta = bench_in(&repo, "out");
     let _ = std::fs::remove_dir_all(&repo);
     assert!(meta.contains("dirty = false"), "{meta}");
 }
@@ -930,41 +941,16 @@ fn a_bench_into_a_tracked_folder_of_a_clean_tree_is_not_dirty() {
 /// to a tracked file outside `bench/` still makes it dirty.
 #[test]
 fn archives_in_bench_do_not_make_the_tree_dirty_but_code_does() {
-    let repo = std::env::temp_dir().join(format!("sns-dirty-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&repo);
-    std::fs::create_dir_all(&repo).expect("temp repo");
-    let in_repo = |prog: &str, args: &[&str]| {
-        let o = Command::new(prog)
-            .args(args)
-            .current_dir(&repo)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@t")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@t")
-            .output()
-            .expect("run in the temp repo");
-        assert!(o.status.success(), "{prog} {args:?}: {}", stderr(&o));
-    };
-    let bench = |out: &str| {
-        in_repo(
-            env!("CARGO_BIN_EXE_sns"),
-            &[
-                "bench", "--agents", "oracle", "--mazes", "u", "--seeds", "1", "--trials", "1",
-                "--out", out, "--quiet",
-            ],
-        );
-        std::fs::read_to_string(repo.join(out).join("run.toml")).expect("run.toml")
-    };
-    in_repo("git", &["init", "-q"]);
+    let repo = temp_repo("sns-dirty-bench");
     std::fs::write(repo.join("code.txt"), "1").expect("write");
-    bench("bench/a");
-    in_repo("git", &["add", "code.txt", "bench"]);
-    in_repo("git", &["commit", "-q", "-m", "first bench"]);
+    bench_in(&repo, "bench/a");
+    in_repo(&repo, "git", &["add", "code.txt", "bench"]);
+    in_repo(&repo, "git", &["commit", "-q", "-m", "first bench"]);
     // Rewrites the tracked archive bench/a (its timings change), then runs another.
-    bench("bench/a");
-    let after_archive = bench("bench/b");
+    bench_in(&repo, "bench/a");
+    let after_archive = bench_in(&repo, "bench/b");
     std::fs::write(repo.join("code.txt"), "2").expect("write");
-    let after_code = bench("bench/c");
+    let after_code = bench_in(&repo, "bench/c");
     let _ = std::fs::remove_dir_all(&repo);
     assert!(after_archive.contains("dirty = false"), "{after_archive}");
     assert!(after_code.contains("dirty = true"), "{after_code}");
