@@ -1233,8 +1233,9 @@ mod tests {
 
     /// A route is followed from a cell next to the one its next leg starts from while that
     /// leg, simulated from the state, still lands next to where it was expected
-    /// (`follow_near`); a leg that would not, a leg toward an untried outcome, or any deviation
-    /// with the option off, is planned afresh.
+    /// (`follow_near`), or completes the task; a leg that would not, a leg toward an untried
+    /// outcome, a leg expected in the goal region that lands outside it, or any deviation with
+    /// the option off, is planned afresh.
     #[test]
     fn a_route_is_followed_from_a_neighbouring_cell_while_its_leg_still_lands() {
         for near in [true, false] {
@@ -1254,30 +1255,34 @@ mod tests {
                 a.mem.learn(p, level, u, [0.01], 1.0);
             }
             let cell = |i: i64| [i];
-            let from = cell(20);
-            // The state is one cell on (adjacent to the leg's start); +1 lands one more on.
-            let u = a.geo.centre(&cell(21));
-            let place = a.place_of(cell(21));
-            // Expected next to where it lands: followed (option on); far from it, or toward an
-            // untried outcome (nothing expected): searched afresh.
-            for (expect, follows) in [
-                (Some(cell(21)), near),
-                (Some(cell(25)), false),
-                (None, false),
-            ] {
+            // (leg's start, state's cell, expected landing, expected in the goal, followed):
+            // one cell on from the start, +1 lands one more on (cell 22), next to 21: followed
+            // with the option on; far from the expectation, toward an untried outcome (nothing
+            // expected), or expected in the goal region but landing outside it: searched afresh.
+            // From cell 57 (x 0.898), +1 completes the task (x >= 0.9) in one step: followed.
+            let cases = [
+                (20, 21, Some(cell(21)), false, near),
+                (20, 21, Some(cell(25)), false, false),
+                (20, 21, None, false, false),
+                (20, 21, Some(cell(21)), true, false),
+                (56, 57, Some(cell(57)), false, near),
+            ];
+            for (from, at, expect, goal, follows) in cases {
                 let leg = Leg {
-                    from,
+                    from: cell(from),
                     prim: up,
                     expect,
-                    goal: false,
+                    goal,
                 };
+                let u = a.geo.centre(&cell(at));
+                let place = a.place_of(cell(at));
                 a.route = VecDeque::from([leg]);
                 let plans = a.stats.plans;
-                let ex = a.decide(&u, cell(21), place);
+                let ex = a.decide(&u, cell(at), place);
                 assert_eq!(
                     a.stats.plans == plans,
                     follows,
-                    "near {near} expect {expect:?}"
+                    "near {near} from {from} at {at} expect {expect:?} goal {goal}"
                 );
                 if follows {
                     assert_eq!((ex.prim, ex.expect), (up, expect), "the leg itself");
