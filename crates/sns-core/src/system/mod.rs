@@ -867,12 +867,26 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         };
         let v = self.last_flow.unwrap_or([0.0; D]);
         let prim = self.prims.all()[leg.prim];
-        let (sim, s, _, held, _) = self.simulate(u, &v, &key, self.held, &prim);
+        let (sim, s, _, _, _) = self.simulate(u, &v, &key, self.held, &prim);
         match sim {
             Sim::Target => true,
             Sim::Unknown => false,
-            Sim::Landed => self.adjacent(&e, &self.geo.key(&s)) && (!leg.goal || held > 0),
+            Sim::Landed => self.landed_as_expected(e, leg.goal, &s, &self.geo.key(&s)),
         }
+    }
+
+    /// Whether a primitive that ended at `u` (cell `key`) landed where its leg expected: next to
+    /// (or in) the cell `expect`, and in the goal region if `goal`. The one tolerance both for
+    /// judging a primitive ([`Self::finish`]) and for following a route from a neighbouring cell
+    /// ([`Self::still_lands`]).
+    fn landed_as_expected(
+        &self,
+        expect: CellKey<D>,
+        goal: bool,
+        u: &Point<D>,
+        key: &CellKey<D>,
+    ) -> bool {
+        (!goal || self.in_goal(u)) && self.adjacent(&expect, key)
     }
 
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
@@ -896,11 +910,14 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         // where the leg still lands where the route needs.
         let fresh = self.task.hold_steps > 1 && self.held > 0;
         if let Some(leg) = self.route.front().copied() {
-            let on_route = leg.from == key
-                || (self.params.follow_near
-                    && self.adjacent(&leg.from, &key)
-                    && self.still_lands(u, key, &leg));
-            if on_route && leg.prim < avail && !fresh {
+            // The cheap tests first: the leg's simulation only when it could be followed.
+            let on_route = leg.prim < avail
+                && !fresh
+                && (leg.from == key
+                    || (self.params.follow_near
+                        && self.adjacent(&leg.from, &key)
+                        && self.still_lands(u, key, &leg)));
+            if on_route {
                 self.route.pop_front();
                 return exec(leg.prim, Some(leg), self);
             }
@@ -958,8 +975,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             return;
         }
         let ok = success
-            || (!ex.expect_goal || self.in_goal(u))
-                && ex.expect.map_or(true, |e| self.adjacent(&e, key));
+            || ex
+                .expect
+                .map_or(true, |e| self.landed_as_expected(e, ex.expect_goal, u, key));
         if !ok {
             self.route.clear();
         }
