@@ -33,8 +33,11 @@ pub struct RateMapsArgs {
     /// Output picture (.png).
     #[arg(long, value_name = "FILE.png")]
     pub out: PathBuf,
-    /// Number of phasors of the harmonic code.
-    #[arg(long, default_value_t = sns_neural::DEFAULT_DIMS)]
+    /// Number of phasors of the harmonic code: a multiple of 12, at most 1536 (as `sns run
+    /// --dims`).
+    #[arg(long, default_value_t = sns_neural::DEFAULT_DIMS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+              .range(1..=sns_harness::MAX_DIMS as u64))]
     pub dims: usize,
     /// Seed of the code's rotations and phases.
     #[arg(long, default_value_t = 0)]

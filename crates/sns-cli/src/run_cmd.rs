@@ -56,9 +56,9 @@ fn parse_task(s: &str) -> Result<TaskArg, String> {
 pub struct RunArgs {
     /// Built-in maze name (see `sns mazes`), a generated maze's spec (`perfect:41x41:3`,
     /// `braided:25x25:1`, ...; listed by `sns mazes`), or path to a map file in the PointMaze
-    /// encoding (1 wall, 0 free, r start, g goal, c either; one row per line).
-    #[arg(long, default_value = "large")]
-    pub maze: String,
+    /// encoding (1 wall, 0 free, r start, g goal, c either; one row per line) [default: large].
+    #[arg(long)]
+    pub maze: Option<String>,
     /// A world: a classic-control world (mountaincar, pendulum, acrobot, acrobot-continuous,
     /// cartpole-swingup; see `sns worlds`) or, as --maze takes it, a maze (name, generated maze's
     /// spec or map file). On a control world the agents are sns (either substrate), random and
@@ -103,9 +103,10 @@ pub struct RunArgs {
     /// (mountaincar and pendulum).
     #[arg(long, default_value = "sns")]
     pub agent: String,
-    /// Changing-world scenario file (TOML, see `scenarios/`): its maze and task replace --maze and
-    /// --task/--start/--goal, its seed and trials (when it sets them) replace --seed and --trials,
-    /// and its changes are applied at their trial and step.
+    /// Changing-world scenario file (TOML, see `scenarios/`): it names its maze or world (a
+    /// different --maze or --world is refused), its task replaces --task/--start/--goal, its seed
+    /// and trials (when it sets them) replace --seed and --trials, and its changes are applied at
+    /// their trial and step.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<String>,
     /// Substrate of the SNS agent [default: symbolic]; `--agent sns:neural` says the same.
@@ -243,20 +244,43 @@ pub fn parse_bench_params(pairs: &[String]) -> Result<(ValidSnsParams, SystemPar
     Ok((parse_params(&maze, false)?, parse_system_params(&control)?))
 }
 
+/// Whether `named` (a flag's maze) and `scenario` (a scenario's, a map file's path resolved next
+/// to the scenario) are the same maze: the same name or spec, or the same file.
+fn same_maze(named: &str, scenario: &str) -> bool {
+    let file = |p: &str| std::fs::canonicalize(p).ok();
+    named == scenario || file(named).is_some_and(|f| Some(f) == file(scenario))
+}
+
 /// Runs `sns run`.
 pub fn run(args: RunArgs) -> Result<()> {
+    // The world named on the command line, if any (--maze and --world conflict).
+    let named = args.world.as_deref().or(args.maze.as_deref());
+    let flag = if args.world.is_some() {
+        "--world"
+    } else {
+        "--maze"
+    };
     let scenario = match args.scenario.as_deref().map(load_any).transpose()? {
         Some(AnyScenario::Control(sc)) => {
-            if let Some(w) = args.world.as_deref().filter(|w| *w != sc.world.name()) {
+            if let Some(w) = named.filter(|w| *w != sc.world.name()) {
                 bail!(
-                    "--world {w} contradicts the scenario {}, which is for {}",
+                    "{flag} {w} contradicts the scenario {}, which is for {}",
                     sc.file,
                     sc.world
                 );
             }
             return run_control(args, sc.world, Some(sc));
         }
-        Some(AnyScenario::Maze(sc)) => Some(sc),
+        Some(AnyScenario::Maze(sc)) => {
+            if let Some(w) = named.filter(|w| !same_maze(w, &sc.maze)) {
+                bail!(
+                    "{flag} {w} contradicts the scenario {}, which is for the maze {}",
+                    sc.file,
+                    sc.maze
+                );
+            }
+            Some(sc)
+        }
         None => None,
     };
     let maze = match (&args.world, &scenario) {
@@ -264,8 +288,8 @@ pub fn run(args: RunArgs) -> Result<()> {
             Ok(kind) => return run_control(args, kind, None),
             Err(_) => w.clone(),
         },
-        (Some(w), Some(_)) => w.clone(),
-        (None, _) => args.maze.clone(),
+        (_, Some(sc)) => sc.maze.clone(),
+        (None, None) => args.maze.clone().unwrap_or_else(|| "large".into()),
     };
     let task = TaskSpec {
         start: args

@@ -1466,3 +1466,152 @@ fn the_neural_substrate_runs_on_control_worlds() {
         "{rows:?}"
     );
 }
+
+/// Regressions from a hostile test of the command line: each input below was accepted in
+/// silence, hung, panicked or was reported without its place.
+#[test]
+fn hostile_inputs_are_refused_where_they_are_written() {
+    // `rate-maps --dims` had no upper limit: a huge value panicked with a backtrace.
+    clap_rejects(
+        &[
+            "rate-maps",
+            "--maze",
+            "u",
+            "--out",
+            "/nonexistent/r.png",
+            "--dims",
+            "18446744073709551612",
+        ],
+        &["--dims", "1..=1536"],
+    );
+    // A scenario's cell of three numbers was read as its first two.
+    let sc = temp_scenario("maze = \"u\"\nstart = [1, 1, 1]\n");
+    rejects(
+        &["--scenario", sc.path()],
+        &[
+            sc.path(),
+            "line 2, column 9",
+            "start must be a cell [row, col]",
+        ],
+    );
+    // Cells on walls and bad task numbers were reported without a line.
+    let sc = temp_scenario("maze = \"u\"\ngoal = [0, 0]\n");
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "line 2, column 8", "goal", "wall"],
+    );
+    let sc = temp_scenario("maze = \"large\"\ntask = 9\n");
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "line 2, column 8", "task 9"],
+    );
+    let sc = temp_scenario("maze = \"nonexistent-maze\"\n");
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "line 1, column 8", "unknown maze"],
+    );
+    // Neither or both of `maze` and `world`.
+    let sc = temp_scenario("description = \"empty\"\n");
+    rejects(&["--scenario", sc.path()], &["`maze`", "`world`"]);
+    let sc = temp_scenario("world = \"pendulum\"\nmaze = \"u\"\n");
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "line 2, column 1", "not both"],
+    );
+    // A maze change after the step budget never fires.
+    let sc = temp_scenario(
+        "maze = \"u\"\nstart = [3, 1]\ngoal = [1, 1]\n[[change]]\ntrial = 1\nstep = 500\nwall = [[1, 3]]\n",
+    );
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "never fires", "--max-steps"],
+    );
+    // The command line's maze or world silently gave way to the scenario's.
+    rejects(
+        &[
+            "--maze",
+            "u",
+            "--scenario",
+            "../../scenarios/mountaincar-half-power.toml",
+        ],
+        &["--maze u", "contradicts", "mountaincar"],
+    );
+    rejects(
+        &[
+            "--world",
+            "pendulum",
+            "--scenario",
+            "../../scenarios/large-door-closes.toml",
+        ],
+        &["--world pendulum", "contradicts", "large"],
+    );
+    // A control parameter out of range says its range; a huge value is not spelled in digits.
+    let err = rejects(
+        &["--world", "mountaincar", "--param", "cell=1e-9"],
+        &["cell", "1e-9", "[1e-6, 0.5]"],
+    );
+    assert!(!err.contains("0000000"), "{err}");
+    let sc = temp_scenario("world = \"pendulum\"\n[params]\nl = 1e300\n");
+    let err = rejects(&["--scenario", sc.path()], &["1e300", "out of range"]);
+    assert!(!err.contains("0000000000"), "{err}");
+    // Generated mazes below a generator's size were silently built bigger.
+    rejects(
+        &["--maze", "perfect:1x1:0"],
+        &["perfect:1x1:0", "[2, 1000]"],
+    );
+    // `goal_tolerance = 0` (allowed) took the fixed goal for a new one at every step: a node per
+    // step, and a 2000-step run slowed to 38 steps per second.
+    let v = run_json(&[
+        "--maze",
+        "u",
+        "--trials",
+        "1",
+        "--max-steps",
+        "2000",
+        "--param",
+        "goal_tolerance=0",
+    ]);
+    assert_eq!(v["trials"][0]["success"], true, "{v}");
+    assert!(v["graph"]["nodes"].as_u64() < Some(200), "{}", v["graph"]);
+}
+
+/// Regression: a generated maze named in a scenario outside the working folder was looked up
+/// as a file next to the scenario (`sc/perfect:5x5:1`).
+#[test]
+fn a_scenario_names_a_generated_maze_from_any_folder() {
+    let dir = temp_dir_path("scn-gen");
+    std::fs::create_dir_all(&dir.0).expect("dir");
+    let f = dir.0.join("gen.toml");
+    std::fs::write(&f, "maze = \"perfect:5x5:1\"\ntrials = 1\n").expect("write");
+    let f = f.to_str().expect("utf-8");
+    let v = run_json(&["--scenario", f, "--agent", "random", "--max-steps", "20"]);
+    assert_eq!(v["maze"], "perfect:5x5:1", "{v}");
+}
+
+/// Regression: `sns plot` said "not a directory" of a folder that does not exist, and "no rows
+/// to plot" when runs.csv was a folder; `--out` in a missing folder named the temporary file.
+#[test]
+fn plot_and_output_errors_say_what_is_missing() {
+    let o = sns(&["plot", "/nonexistent/bench-out"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such folder"), "{}", stderr(&o));
+    let dir = temp_dir_path("plot-dir");
+    std::fs::create_dir_all(dir.0.join("runs.csv")).expect("dir");
+    let o = sns(&["plot", dir.0.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no runs.csv file"), "{}", stderr(&o));
+    let o = sns(&[
+        "rate-maps",
+        "--maze",
+        "u",
+        "--out",
+        "/nonexistent/dir/r.png",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("/nonexistent/dir does not exist"), "{err}");
+    assert!(
+        !err.contains(".r.png."),
+        "the temporary file is named: {err}"
+    );
+}

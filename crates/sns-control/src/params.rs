@@ -44,7 +44,7 @@ pub enum ParamError {
     },
     /// The value is outside the parameter's range (or NaN), or not a whole number where only
     /// whole numbers are allowed.
-    #[error("{world} parameter `{name}` = {value} is out of range {}{min}, {max}]{}", if *min_open { "(" } else { "[" }, if *whole { " (whole numbers only)" } else { "" })]
+    #[error("{world} parameter `{name}` = {value:?} is out of range {}{min}, {max}]{}", if *min_open { "(" } else { "[" }, if *whole { " (whole numbers only)" } else { "" })]
     OutOfRange {
         /// The world.
         world: &'static str,

@@ -133,7 +133,8 @@ pub struct SnsParams {
     /// Default 0.5.
     pub stay_radius: Real,
     /// A goal sensed within this distance of the known one is the same goal (self-motion
-    /// sensing perceives it through a drifting estimate), in metres. Default 0.1.
+    /// sensing perceives it through a drifting estimate), in metres (0: only the same position).
+    /// Default 0.1.
     pub goal_tolerance: Real,
     /// A contact within this distance of a remembered one (or of the last one) is not remembered
     /// again, in metres. Default 0.04.

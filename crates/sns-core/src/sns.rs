@@ -171,7 +171,7 @@ impl<S: Substrate> Sns<S> {
         // sensing perceives it through a drifting estimate).
         if self
             .goal
-            .is_some_and(|(_, p)| p.dist(g) < self.params.goal_tolerance)
+            .is_some_and(|(_, p)| p.dist(g) <= self.params.goal_tolerance)
         {
             return;
         }

@@ -1023,7 +1023,7 @@ pub fn bench_to_dir_until(
     let source = Source::now();
     std::fs::create_dir_all(out).map_err(|e| BenchError::Output {
         path: out.display().to_string(),
-        reason: e.to_string(),
+        reason: format!("cannot create the output folder: {e}"),
     })?;
     let started = std::time::SystemTime::now();
     let t0 = Instant::now();

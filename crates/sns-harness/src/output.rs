@@ -114,7 +114,18 @@ impl AtomicFile {
         };
         #[cfg(unix)]
         builder.permissions(perms);
-        let tmp = builder.tempfile_in(&dir).map_err(err)?;
+        // tempfile names its temporary file in the error; the caller's file is what matters.
+        let tmp = builder.tempfile_in(&dir).map_err(|e| {
+            let cause = if dir.is_dir() {
+                io::Error::new(
+                    e.kind(),
+                    format!("cannot write in {}: {}", dir.display(), e.kind()),
+                )
+            } else {
+                io::Error::new(e.kind(), format!("folder {} does not exist", dir.display()))
+            };
+            err(cause)
+        })?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             target,

@@ -189,6 +189,7 @@ fn prepare(
     let (start, goal) = (env.start(), env.goal());
     if let Some(sc) = scenario {
         sc.check_trials(spec.trials)?;
+        sc.check_steps(spec.max_steps)?;
         sc.check_task(env.map(), start, goal)?;
     }
     let live = LiveMap::new(env.map().clone());

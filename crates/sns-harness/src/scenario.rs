@@ -63,7 +63,7 @@ use crate::control::ControlWorldKind;
 use serde::Deserialize;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::{Cell, CellIx};
-use sns_worlds::{MazeEnv, MazeMap, Real, Vec2, WorldError};
+use sns_worlds::{generate, MazeEnv, MazeMap, Real, Vec2, WorldError};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -149,12 +149,13 @@ pub struct Scenario {
 struct ScenarioToml {
     #[serde(default)]
     description: String,
-    maze: String,
-    task: Option<u32>,
-    start: Option<[usize; 2]>,
-    goal: Option<[usize; 2]>,
+    maze: toml::Spanned<String>,
+    task: Option<toml::Spanned<u32>>,
+    // A list, so that a cell of other than two numbers is refused where it is written.
+    start: Option<toml::Spanned<Vec<usize>>>,
+    goal: Option<toml::Spanned<Vec<usize>>>,
     seed: Option<u64>,
-    trials: Option<u32>,
+    trials: Option<toml::Spanned<u32>>,
     #[serde(default)]
     change: Vec<toml::Spanned<ChangeToml>>,
 }
@@ -243,12 +244,34 @@ fn change_time(
     Ok((trial, step))
 }
 
-/// A scenario's own `trials`, when given, is in 1..=10000.
-fn check_trials(trials: Option<u32>) -> Result<(), String> {
+/// A scenario's own `trials`, when given, is in 1..=10000; the error is located at the value.
+fn check_trials(trials: Option<&toml::Spanned<u32>>) -> Result<(), (usize, String)> {
     match trials {
-        Some(t) if !(1..=10_000).contains(&t) => Err(format!("trials = {t}: must be in 1..=10000")),
+        Some(t) if !(1..=10_000).contains(t.get_ref()) => Err((
+            t.span().start,
+            format!("trials = {}: must be in 1..=10000", t.get_ref()),
+        )),
         _ => Ok(()),
     }
+}
+
+/// The byte offset of the line that sets the top-level key `key` (`key = ...`), if any: where
+/// a key that serde reports without a position is written.
+fn key_offset(text: &str, key: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            return None;
+        }
+        if t.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(at + line.len() - t.len());
+        }
+        at += line.len();
+    }
+    None
 }
 
 impl Scenario {
@@ -262,15 +285,54 @@ impl Scenario {
     /// paths).
     pub fn parse(file: &str, text: &str) -> Result<Scenario, WorldError> {
         let err_at = |at: Option<usize>, msg: String| scenario_error(file, text, at, msg);
-        let raw: ScenarioToml = parse_toml(file, text)?;
-        let maze = if MazeMap::builtin(&raw.maze).is_some() {
-            raw.maze.clone()
+        let raw: ScenarioToml = parse_toml(file, text).map_err(|e| match e {
+            // Neither key: say that a scenario is of either kind.
+            WorldError::Scenario { file, reason } if reason.ends_with("missing field `maze`") => {
+                WorldError::Scenario {
+                    file,
+                    reason: format!(
+                        "{reason}: a scenario sets `maze` (a maze scenario) or `world` (a \
+                         classic-control one)"
+                    ),
+                }
+            }
+            e => e,
+        })?;
+        let maze_at = Some(raw.maze.span().start);
+        let name = raw.maze.get_ref();
+        let maze = if MazeMap::builtin(name).is_some() || generate::from_spec(name).is_some() {
+            name.clone()
         } else {
             // A map file is looked up next to the scenario file.
             let base = Path::new(file).parent().unwrap_or(Path::new("."));
-            base.join(&raw.maze).to_string_lossy().into_owned()
+            base.join(name).to_string_lossy().into_owned()
         };
-        let map = MazeMap::load(&maze).map_err(|e| err_at(None, format!("maze: {e}")))?;
+        let map = MazeMap::load(&maze).map_err(|e| err_at(maze_at, format!("maze: {e}")))?;
+        // The task's cells, each checked where it is written.
+        let task_cell = |what: &str,
+                         v: &Option<toml::Spanned<Vec<usize>>>|
+         -> Result<Option<CellIx>, WorldError> {
+            let Some(v) = v else { return Ok(None) };
+            let at = Some(v.span().start);
+            match v.get_ref().as_slice() {
+                &[r, c] => map
+                    .check_free(what, r, c)
+                    .map(Some)
+                    .map_err(|e| err_at(at, e.to_string())),
+                other => Err(err_at(
+                    at,
+                    format!(
+                        "{what} must be a cell [row, col], not {} number{}",
+                        other.len(),
+                        if other.len() == 1 { "" } else { "s" }
+                    ),
+                )),
+            }
+        };
+        let (start, goal) = (
+            task_cell("start", &raw.start)?,
+            task_cell("goal", &raw.goal)?,
+        );
         let cell = |what: &str, rc: [usize; 2], at: usize| -> Result<CellIx, WorldError> {
             let (r, c) = (rc[0], rc[1]);
             if r >= map.rows() || c >= map.cols() {
@@ -295,13 +357,14 @@ impl Scenario {
         for sp in &raw.change {
             let at = sp.span().start;
             let ch = sp.get_ref();
-            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, raw.trials)
+            let trials = raw.trials.as_ref().map(|t| *t.get_ref());
+            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, trials)
                 .map_err(|m| err_at(Some(at), m))?;
             if let Some(s) = ch.motor_scale {
                 if !(s.is_finite() && s > 0.0 && s <= 10.0) {
                     return Err(err_at(
                         Some(at),
-                        format!("motor_scale {s} must be in (0, 10]"),
+                        format!("motor_scale {s:?} must be in (0, 10]"),
                     ));
                 }
             }
@@ -330,12 +393,13 @@ impl Scenario {
         // Stable: changes at the same moment apply in file order.
         changes.sort_by_key(|c| (c.trial, c.step));
         let task = TaskSpec {
-            start: raw.start.map(|[r, c]| (r, c)),
-            goal: raw.goal.map(|[r, c]| (r, c)),
-            task: raw.task,
+            start,
+            goal,
+            task: raw.task.as_ref().map(|t| *t.get_ref()),
         };
-        check_trials(raw.trials).map_err(|m| err_at(None, m))?;
-        // Validate the task against the map now, so that errors name the scenario file.
+        check_trials(raw.trials.as_ref()).map_err(|(at, m)| err_at(Some(at), m))?;
+        // Validate the task against the map now, so that errors name the scenario file (the
+        // cells are checked above: what is left is the task number).
         MazeEnv::new(
             map,
             sns_worlds::EnvConfig {
@@ -343,7 +407,7 @@ impl Scenario {
                 ..Default::default()
             },
         )
-        .map_err(|e| err_at(None, e.to_string()))?;
+        .map_err(|e| err_at(raw.task.as_ref().map(|t| t.span().start), e.to_string()))?;
         let name = Path::new(file)
             .file_stem()
             .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned());
@@ -354,7 +418,7 @@ impl Scenario {
             maze,
             task,
             seed: raw.seed,
-            trials: raw.trials,
+            trials: raw.trials.map(|t| t.into_inner()),
             changes,
         })
     }
@@ -377,6 +441,21 @@ impl Scenario {
                      `trials` in the scenario)",
                     ch.describe(),
                     if trials == 1 { "" } else { "s" }
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that every change can fire within a trial of at most `max_steps` steps: a change
+    /// of a maze is applied only at its step (a trial that ended sooner never meets it).
+    pub fn check_steps(&self, max_steps: u64) -> Result<(), WorldError> {
+        match self.changes.iter().find(|c| c.step > max_steps) {
+            Some(ch) => Err(WorldError::Scenario {
+                file: self.file.clone(),
+                reason: format!(
+                    "change '{}' never fires: trials end by step {max_steps} (raise --max-steps)",
+                    ch.describe()
                 ),
             }),
             None => Ok(()),
@@ -479,8 +558,19 @@ pub fn load_any(path: &str) -> Result<AnyScenario, WorldError> {
 /// Parses scenario text of either kind (see [`load_any`]).
 pub fn parse_any(file: &str, text: &str) -> Result<AnyScenario, WorldError> {
     // A file that is not TOML at all gets the maze parser's message (with its position).
-    let is_control = toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("world"));
-    if is_control {
+    let table = toml::from_str::<toml::Table>(text).ok();
+    let has = |key: &str| table.as_ref().is_some_and(|t| t.contains_key(key));
+    if has("world") && has("maze") {
+        return Err(scenario_error(
+            file,
+            text,
+            key_offset(text, "maze"),
+            "a scenario sets either `maze` (a maze scenario) or `world` (a classic-control \
+             one), not both"
+                .into(),
+        ));
+    }
+    if has("world") {
         ControlScenario::parse(file, text).map(AnyScenario::Control)
     } else {
         Scenario::parse(file, text).map(AnyScenario::Maze)
@@ -539,7 +629,7 @@ struct ControlScenarioToml {
     description: String,
     world: toml::Spanned<String>,
     seed: Option<u64>,
-    trials: Option<u32>,
+    trials: Option<toml::Spanned<u32>>,
     #[serde(default)]
     params: BTreeMap<toml::Spanned<String>, toml::Spanned<f64>>,
     #[serde(default)]
@@ -588,7 +678,7 @@ impl ControlScenario {
                 })
                 .collect::<Result<Vec<_>, _>>()
         };
-        check_trials(raw.trials).map_err(|m| err_at(None, m))?;
+        check_trials(raw.trials.as_ref()).map_err(|(at, m)| err_at(Some(at), m))?;
         let params = ControlChange {
             trial: 0,
             step: 0,
@@ -598,7 +688,8 @@ impl ControlScenario {
         for sp in &raw.change {
             let at = sp.span().start;
             let ch = sp.get_ref();
-            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, raw.trials)
+            let trials = raw.trials.as_ref().map(|t| *t.get_ref());
+            let (trial, step) = change_time(ch.before_trial, ch.trial, ch.step, trials)
                 .map_err(|m| err_at(Some(at), m))?;
             if ch.set.is_empty() {
                 return Err(err_at(
@@ -623,7 +714,7 @@ impl ControlScenario {
             description: raw.description,
             world,
             seed: raw.seed,
-            trials: raw.trials,
+            trials: raw.trials.map(|t| t.into_inner()),
             params,
             changes,
         })

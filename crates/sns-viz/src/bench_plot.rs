@@ -47,12 +47,24 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunRow>, VizError> {
 /// Reads `DIR/runs.csv` and writes the plots into `DIR`; returns the files written.
 pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, VizError> {
     if !dir.is_dir() {
+        let what = if dir.exists() {
+            "not a folder (give the folder `sns bench --out` wrote)"
+        } else {
+            "no such folder"
+        };
         return Err(VizError::Io {
             path: dir.to_path_buf(),
-            error: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            error: std::io::Error::new(std::io::ErrorKind::NotFound, what),
         });
     }
-    let rows = read_runs(&dir.join("runs.csv"))?;
+    let runs = dir.join("runs.csv");
+    if !runs.is_file() {
+        return Err(VizError::Missing(format!(
+            "{}: no runs.csv file (the folder `sns bench --out` wrote holds one)",
+            runs.display()
+        )));
+    }
+    let rows = read_runs(&runs)?;
     font::ensure()?;
     let mut written = Vec::new();
     let stats = Stats::new(&rows);

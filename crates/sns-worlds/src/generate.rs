@@ -404,28 +404,34 @@ pub fn perfect_walled_off(w: usize, h: usize, seed: u64) -> MazeMap {
 
 /// The generator kinds [`from_spec`] knows, with the form of their arguments.
 pub const SPECS: &[(&str, &str)] = &[
-    ("perfect:WxH:SEED", "perfect maze of W x H corridor cells"),
+    (
+        "perfect:WxH:SEED",
+        "perfect maze of W x H corridor cells (W, H >= 2)",
+    ),
     (
         "braided:WxH:SEED[:LOOPS]",
-        "perfect maze with dead ends opened (LOOPS in [0, 1], default 0.5)",
+        "perfect maze with dead ends opened (W, H >= 2; LOOPS in [0, 1], default 0.5)",
     ),
     (
         "rooms:NxSIDE:SEED",
-        "N x N rooms of SIDE cells joined by one-cell doors (a random tree)",
+        "N x N rooms of SIDE cells joined by one-cell doors (a random tree; N >= 2)",
     ),
     (
         "pillars:WxH:SEED[:DENSITY]",
-        "open room with single-cell pillars (DENSITY default 0.2)",
+        "open room with single-cell pillars (W, H >= 3; DENSITY in [0, 0.9], default 0.2)",
     ),
     (
         "bugtrap:SIZE",
-        "open room with a cup around the start facing away from the goal",
+        "open room with a cup around the start facing away from the goal (SIZE >= 9)",
     ),
-    ("zigzag:LEGSxLENGTH", "one long serpentine corridor"),
+    (
+        "zigzag:LEGSxLENGTH",
+        "one long serpentine corridor (LEGS, LENGTH >= 2)",
+    ),
     ("spiral:TURNS", "square spiral, goal at the centre"),
     (
         "walled:WxH:SEED",
-        "perfect maze whose goal is walled off (unsolvable)",
+        "perfect maze whose goal is walled off (unsolvable; W, H >= 2)",
     ),
 ];
 
@@ -450,22 +456,25 @@ pub fn from_spec(spec: &str) -> Option<Result<MazeMap, WorldError>> {
 
 fn parse_spec(kind: &str, rest: &str) -> Result<MazeMap, String> {
     let args: Vec<&str> = rest.split(':').collect();
-    let side = |s: &str| -> Result<usize, String> {
+    // The smallest size each generator builds (a smaller one used to be raised to it silently).
+    let side_from = |s: &str, min: usize| -> Result<usize, String> {
         let v: usize = s
             .trim()
             .parse()
             .map_err(|_| format!("'{s}' is not a positive integer"))?;
-        if v == 0 || v > MAX_GENERATED_SIDE {
-            return Err(format!("{v} is outside [1, {MAX_GENERATED_SIDE}]"));
+        if v < min || v > MAX_GENERATED_SIDE {
+            return Err(format!("{v} is outside [{min}, {MAX_GENERATED_SIDE}]"));
         }
         Ok(v)
     };
-    let dims = |s: &str| -> Result<(usize, usize), String> {
+    let side = |s: &str| side_from(s, 1);
+    let dims_from = |s: &str, min: (usize, usize)| -> Result<(usize, usize), String> {
         let (a, b) = s
             .split_once('x')
             .ok_or_else(|| format!("'{s}': expected AxB, e.g. 41x41"))?;
-        Ok((side(a)?, side(b)?))
+        Ok((side_from(a, min.0)?, side_from(b, min.1)?))
     };
+    let dims = |s: &str| dims_from(s, (2, 2));
     let seed = |s: Option<&&str>| -> Result<u64, String> {
         let s = s.ok_or("missing SEED")?;
         s.trim()
@@ -515,7 +524,7 @@ fn parse_spec(kind: &str, rest: &str) -> Result<MazeMap, String> {
         }
         "rooms" => {
             arity(2, 2)?;
-            let (n, room) = dims(args[0])?;
+            let (n, room) = dims_from(args[0], (2, 1))?;
             if n * (room + 1) > 2 * MAX_GENERATED_SIDE {
                 return Err(format!("{n} rooms of {room} cells are too large"));
             }
@@ -523,22 +532,23 @@ fn parse_spec(kind: &str, rest: &str) -> Result<MazeMap, String> {
         }
         "pillars" => {
             arity(2, 3)?;
-            let (w, h) = dims(args[0])?;
+            let (w, h) = dims_from(args[0], (3, 3))?;
             if w * h > 250_000 {
                 return Err(format!(
                     "{w}x{h} is too large for pillars (at most 250000 cells)"
                 ));
             }
-            Ok(pillars(
-                w,
-                h,
-                seed(args.get(1))?,
-                fraction(args.get(2), 0.2)?,
-            ))
+            let density = fraction(args.get(2), 0.2)?;
+            if density > 0.9 {
+                return Err(format!(
+                    "density {density} is above 0.9 (a room needs free cells)"
+                ));
+            }
+            Ok(pillars(w, h, seed(args.get(1))?, density))
         }
         "bugtrap" => {
             arity(1, 1)?;
-            Ok(bug_trap(side(args[0])?))
+            Ok(bug_trap(side_from(args[0], 9)?))
         }
         "zigzag" => {
             arity(1, 1)?;
@@ -649,6 +659,14 @@ mod tests {
             "braided:7x5:1:2",
             "zigzag:4x6:1",
             "spiral:x",
+            // Below each generator's smallest size (they used to be raised to it silently).
+            "perfect:1x1:0",
+            "walled:5x1:0",
+            "rooms:1x1:1",
+            "pillars:2x9:0",
+            "pillars:9x9:0:0.95",
+            "bugtrap:8",
+            "zigzag:1x6",
         ] {
             let e = from(bad).expect_err(bad).to_string();
             assert!(e.contains(bad), "{e}");

@@ -79,12 +79,14 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum SystemError {
     /// A parameter is out of its range.
-    #[error("parameter {name} = {value} is out of range")]
+    #[error("parameter {name} = {value:?} is out of range: it must be {range}")]
     BadParam {
         /// The parameter.
         name: &'static str,
         /// Its value.
         value: f64,
+        /// Its valid range, in words (`in [1e-6, 0.5]`).
+        range: &'static str,
     },
     /// The action box has an infinite bound or no axis, or a discrete level lies outside it
     /// (or the list of levels is empty).

@@ -150,12 +150,30 @@ impl SystemParams {
 
     /// Checks every value; the agent is only built on checked parameters.
     pub fn validate(&self) -> Result<(), SystemError> {
-        let bad = |name: &'static str, value: f64| Err(SystemError::BadParam { name, value });
+        let bad = |name: &'static str, value: f64| {
+            Err(SystemError::BadParam {
+                name,
+                value,
+                range: match name {
+                    "cell" => "in [1e-6, 0.5]",
+                    "kernel_radius" => "in (0, 10]",
+                    "max_depth" => "at most 12",
+                    "eta" | "w_min" | "min_learning_rate" => "in (0, 1]",
+                    "beta" => "in (0, 1)",
+                    "habituation" => "finite and at least 0",
+                    "hold_effort" => "finite and above 0",
+                    _ => "at least 1",
+                },
+            })
+        };
         let unit = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
-        if !(self.cell.is_finite() && self.cell > 0.0 && self.cell <= 0.5) {
+        if !(self.cell.is_finite() && (1e-6..=0.5).contains(&self.cell)) {
             return bad("cell", self.cell);
         }
-        if !(self.kernel_radius.is_finite() && self.kernel_radius > 0.0) {
+        if !(self.kernel_radius.is_finite()
+            && self.kernel_radius > 0.0
+            && self.kernel_radius <= 10.0)
+        {
             return bad("kernel_radius", self.kernel_radius);
         }
         if self.max_hold == 0 {

@@ -176,10 +176,26 @@ impl<const D: usize> SystemSubstrate<D> for SymbolicSystem<D> {
         // The fits of the cells whose kernel reaches this sample are stale.
         let cache = self.fits.get_mut();
         if !cache.1.is_empty() {
-            let reach = ((self.bucket / self.geometry.cell()).ceil() as i64) + 1;
+            let reach = ((self.bucket / self.geometry.cell()).ceil() as i64).saturating_add(1);
             let k0 = self.geometry.key(&at);
-            let side = (2 * reach + 1) as usize;
-            for code in 0..side.pow(D as u32) {
+            let side =
+                usize::try_from(reach.saturating_mul(2).saturating_add(1)).unwrap_or(usize::MAX);
+            let cells = u32::try_from(D)
+                .ok()
+                .and_then(|d| side.checked_pow(d))
+                .unwrap_or(usize::MAX);
+            if cells > cache.1.len() {
+                // Fewer fits cached than cells in reach (a kernel many cells wide): drop the
+                // cached fits near the sample instead of visiting every cell in reach (a
+                // superset of the stale ones, by the distance of their centres).
+                let geo = &self.geometry;
+                let far = self.bucket + 2.0 * geo.cell() * (D as f64).sqrt();
+                cache
+                    .1
+                    .retain(|(k, l), _| *l != level || geo.dist(&geo.centre(k), &at) > far);
+                return;
+            }
+            for code in 0..cells {
                 let mut rest = code;
                 let k: CellKey<D> = std::array::from_fn(|i| {
                     let o = (rest % side) as i64 - reach;
@@ -293,5 +309,54 @@ mod tests {
         s.near(&[0.2, 0.2], 0.2, &mut out);
         out.sort_unstable();
         assert_eq!(out, vec![a, b2, b3]);
+    }
+
+    /// Regression: with a kernel many cells wide (`cell = 1e-9` from the command line) learning
+    /// one outcome visited every cell in the kernel's reach to drop stale fits, and a run hung.
+    /// The cached fits must still be dropped: a cached memory predicts what a fresh one
+    /// (nothing cached) predicts from the same outcomes, with both kinds of invalidation.
+    #[test]
+    fn cached_fits_are_dropped_when_an_outcome_is_learned_near_them() {
+        for cell in [0.1, 1e-4] {
+            let b = BoxSpace::new([0.0, 0.0], [1.0, 1.0]).expect("ordered");
+            let g = Geometry::new(
+                StateSpace::new(b, [1.0, 1.0], [false, false]).expect("valid"),
+                cell,
+            );
+            let mut cached = SymbolicSystem::new(g.clone(), 0.3);
+            let samples = [
+                ([0.15, 0.15], [0.01, 0.0]),
+                ([0.25, 0.15], [0.03, 0.01]),
+                ([0.2, 0.3], [-0.02, 0.02]),
+                ([0.16, 0.14], [0.05, -0.01]),
+            ];
+            let at = [0.2, 0.2];
+            for (k, (u, f)) in samples.iter().enumerate() {
+                // Fits cached all over the box: with 0.1 cells more fits are cached than cells
+                // lie in the kernel's reach (the cells are visited), with 1e-4 fewer (the
+                // cached fits are).
+                for i in 0..10 {
+                    for j in 0..10 {
+                        let x = [(f64::from(i) + 0.5) / 10.0, (f64::from(j) + 0.5) / 10.0];
+                        cached.predict(&x, 0, 0.3);
+                    }
+                }
+                let key = g.key(u);
+                let p = cached.find(&key).unwrap_or_else(|| cached.insert(key, *u));
+                cached.learn(p, 0, *u, *f, 0.25);
+                let mut again = SymbolicSystem::new(g.clone(), 0.3);
+                for (u, f) in &samples[..=k] {
+                    let key = g.key(u);
+                    let q = again.find(&key).unwrap_or_else(|| again.insert(key, *u));
+                    again.learn(q, 0, *u, *f, 0.25);
+                }
+                assert_eq!(
+                    cached.predict(&at, 0, 0.3),
+                    again.predict(&at, 0, 0.3),
+                    "cell {cell}, after {} outcomes",
+                    k + 1
+                );
+            }
+        }
     }
 }
