@@ -1494,6 +1494,13 @@ fn hostile_inputs_are_refused_where_they_are_written() {
             "start must be a cell [row, col]",
         ],
     );
+    let sc = temp_scenario(
+        "maze = \"u\"\ntrials = 2\n[[change]]\nbefore_trial = 2\nwall = [[1, 3, 5]]\n",
+    );
+    rejects(
+        &["--scenario", sc.path()],
+        &[sc.path(), "line 5, column 9", "[row, col], not 3 numbers"],
+    );
     // Cells on walls and bad task numbers were reported without a line.
     let sc = temp_scenario("maze = \"u\"\ngoal = [0, 0]\n");
     rejects(

@@ -167,9 +167,9 @@ struct ChangeToml {
     trial: Option<u32>,
     step: Option<u64>,
     #[serde(default)]
-    wall: Vec<[usize; 2]>,
+    wall: Vec<toml::Spanned<Vec<usize>>>,
     #[serde(default)]
-    free: Vec<[usize; 2]>,
+    free: Vec<toml::Spanned<Vec<usize>>>,
     motor_scale: Option<Real>,
 }
 
@@ -333,8 +333,17 @@ impl Scenario {
             task_cell("start", &raw.start)?,
             task_cell("goal", &raw.goal)?,
         );
-        let cell = |what: &str, rc: [usize; 2], at: usize| -> Result<CellIx, WorldError> {
-            let (r, c) = (rc[0], rc[1]);
+        let cell = |what: &str, rc: &toml::Spanned<Vec<usize>>| -> Result<CellIx, WorldError> {
+            let at = rc.span().start;
+            let &[r, c] = rc.get_ref().as_slice() else {
+                return Err(err_at(
+                    Some(at),
+                    format!(
+                        "a {what} cell is [row, col], not {} numbers",
+                        rc.get_ref().len()
+                    ),
+                ));
+            };
             if r >= map.rows() || c >= map.cols() {
                 return Err(err_at(
                     Some(at),
@@ -380,12 +389,12 @@ impl Scenario {
                 wall: ch
                     .wall
                     .iter()
-                    .map(|&rc| cell("wall", rc, at))
+                    .map(|rc| cell("wall", rc))
                     .collect::<Result<_, _>>()?,
                 free: ch
                     .free
                     .iter()
-                    .map(|&rc| cell("free", rc, at))
+                    .map(|rc| cell("free", rc))
                     .collect::<Result<_, _>>()?,
                 motor_scale: ch.motor_scale,
             });

@@ -660,6 +660,40 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         Some(p)
     }
 
+    /// The learned flow of `level` at `u`; for a one-dimensional action with nothing learned
+    /// of `level` near `u` (and `interpolate_levels` on), the linear interpolation between the
+    /// nearest levels below and above it that are learned there (the systems are affine in
+    /// their action: an untried level between two tried ones is predicted, not optimistic).
+    fn predict_level(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
+        let known = self.mem.predict(u, level, self.radius);
+        if known.is_some() || A != 1 || !self.params.interpolate_levels {
+            return known;
+        }
+        let levels = self.prims.levels();
+        let x = levels[level].0[0];
+        let mut lo: Option<(f64, Point<D>)> = None;
+        let mut hi: Option<(f64, Point<D>)> = None;
+        for (k, (l, _)) in levels.iter().enumerate() {
+            let y = l[0];
+            let closer = |b: &Option<(f64, Point<D>)>| {
+                b.map_or(true, |(z, _)| (y - x).abs() < (z - x).abs())
+            };
+            if k == level || !((y < x && closer(&lo)) || (y > x && closer(&hi))) {
+                continue;
+            }
+            if let Some(f) = self.mem.predict(u, k, self.radius) {
+                if y < x {
+                    lo = Some((y, f));
+                } else {
+                    hi = Some((y, f));
+                }
+            }
+        }
+        let ((xa, fa), (xb, fb)) = (lo?, hi?);
+        let t = (x - xa) / (xb - xa);
+        Some(std::array::from_fn(|i| fa[i] + t * (fb[i] - fa[i])))
+    }
+
     /// Simulates primitive `prim` from `u` (in cell `key`, having held `held` steps) with the
     /// learned outcomes, step by step, until the task is done, an outcome is unknown, the
     /// state leaves the cell or the hold ends (`v`: the flow that led to `u`). Returns how it
@@ -677,7 +711,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         let mut held = held;
         let mut steps = 0u32;
         loop {
-            let Some(f) = self.mem.predict(&s, prim.level_index, self.radius) else {
+            let Some(f) = self.predict_level(&s, prim.level_index) else {
                 return (Sim::Unknown, s, last, held, f64::from(steps));
             };
             last = f;

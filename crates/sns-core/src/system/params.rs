@@ -73,6 +73,11 @@ pub struct SystemParams {
     /// route; without it the route was searched afresh at every one-cell deviation and the
     /// agent could switch between routes; measured in docs/METHOD.md, "Following a route").
     pub follow_near: bool,
+    /// Untried levels between tried ones are predicted: for a one-dimensional action, a level
+    /// with nothing learned near a state takes the linear interpolation of the nearest levels
+    /// below and above it learned there (the systems are affine in their action), instead of
+    /// being optimistic. Default false.
+    pub interpolate_levels: bool,
 }
 
 impl Default for SystemParams {
@@ -95,6 +100,7 @@ impl Default for SystemParams {
             hold_control: true,
             hold_effort: 1.0,
             follow_near: true,
+            interpolate_levels: false,
         }
     }
 }
@@ -139,6 +145,7 @@ impl SystemParams {
             "hold_control" => self.hold_control = t.boolean()?,
             "hold_effort" => self.hold_effort = t.real()?,
             "follow_near" => self.follow_near = t.boolean()?,
+            "interpolate_levels" => self.interpolate_levels = t.boolean()?,
             _ => {
                 return Err(ParamError::Unknown {
                     name: name.to_string(),
