@@ -1185,6 +1185,44 @@ mod tests {
         }
     }
 
+    /// `interpolate_levels`: a level with nothing learned near a state is predicted between the
+    /// nearest learned levels below and above it, linearly in the level; without a learned
+    /// level on both sides (or with the option off) it stays unknown (optimistic).
+    #[test]
+    fn an_untried_level_between_tried_ones_is_interpolated() {
+        let params = SystemParams {
+            interpolate_levels: true,
+            ..SystemParams::default()
+        };
+        let mut a = SystemSns::new(line_task(), params, 0).expect("valid");
+        let level = |x: f64| {
+            a.prims
+                .levels()
+                .iter()
+                .position(|(l, _)| (l[0] - x).abs() < 1e-12)
+                .unwrap_or_else(|| panic!("no level {x}"))
+        };
+        let (lo, mid, quarter, hi) = (level(-1.0), level(0.0), level(0.5), level(1.0));
+        let u = [0.5];
+        let p = a.place_of(a.geo.key(&u)).expect("under the cap");
+        a.mem.learn(p, lo, u, [-0.02], 1.0);
+        assert_eq!(a.predict_level(&u, mid), None, "nothing learned above");
+        a.mem.learn(p, hi, u, [0.04], 1.0);
+        let at = |a: &SystemSns<1, 1>, l| a.predict_level(&u, l).expect("between learned")[0];
+        assert!((at(&a, mid) - 0.01).abs() < 1e-9, "{}", at(&a, mid));
+        assert!(
+            (at(&a, quarter) - 0.025).abs() < 1e-9,
+            "{}",
+            at(&a, quarter)
+        );
+        // The nearest learned levels are used: a learned 0 makes 0.5 the mean of 0 and 1.
+        a.mem.learn(p, mid, u, [0.0], 1.0);
+        assert!((at(&a, quarter) - 0.02).abs() < 1e-9, "{}", at(&a, quarter));
+        a.params.interpolate_levels = false;
+        assert_eq!(a.predict_level(&u, quarter), None, "option off");
+        assert_eq!(a.predict_level(&[0.9], mid), None, "nothing learned near");
+    }
+
     /// The braking bound: a hold cannot start where the flow, braking at the largest change of
     /// flow seen, carries the state out of the region; there the heuristic adds the time to
     /// stop and come back (and restarts the hold). A slow state, or the option off, is unchanged.

@@ -75,8 +75,10 @@ pub struct SystemParams {
     pub follow_near: bool,
     /// Untried levels between tried ones are predicted: for a one-dimensional action, a level
     /// with nothing learned near a state takes the linear interpolation of the nearest levels
-    /// below and above it learned there (the systems are affine in their action), instead of
-    /// being optimistic. Default false.
+    /// below and above it learned there (mechanical systems driven by a force or torque are
+    /// affine in their action), instead of being optimistic. Refinement's finer levels then
+    /// join the plan's model at once instead of each being tried at every place. Default true
+    /// (session 11; docs/METHOD.md, "Levels between tried levels").
     pub interpolate_levels: bool,
 }
 
@@ -100,7 +102,7 @@ impl Default for SystemParams {
             hold_control: true,
             hold_effort: 1.0,
             follow_near: true,
-            interpolate_levels: false,
+            interpolate_levels: true,
         }
     }
 }
@@ -230,7 +232,7 @@ mod tests {
     fn every_parameter_is_settable_by_name() {
         let defaults = serde_json::to_value(SystemParams::default()).expect("serialisable");
         let fields = defaults.as_object().expect("a struct");
-        assert_eq!(fields.len(), 17);
+        assert_eq!(fields.len(), 18);
         for (name, value) in fields {
             let mut p = SystemParams::default();
             let new = match value {
