@@ -266,6 +266,10 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     /// of at most [`HOLD_SAMPLES`], the oldest replaced), and the next to replace.
     hold_samples: Vec<hold::Sample<D, A>>,
     hold_next: usize,
+    /// The levels' indices in the order of their values (one-dimensional actions), and each
+    /// level's place in that order: where an untried level's neighbours are looked up.
+    by_value: Vec<usize>,
+    level_rank: Vec<usize>,
     seed: u64,
     stats: SystemStats,
 }
@@ -307,6 +311,12 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             params.max_depth,
         )?;
         let geo = Geometry::new(task.space, params.cell);
+        let mut by_value: Vec<usize> = (0..prims.levels().len()).collect();
+        by_value.sort_by(|&a, &b| prims.levels()[a].0[0].total_cmp(&prims.levels()[b].0[0]));
+        let mut level_rank = vec![0; by_value.len()];
+        for (r, &k) in by_value.iter().enumerate() {
+            level_rank[k] = r;
+        }
         Ok(Self {
             radius: params.kernel_radius,
             task,
@@ -333,6 +343,8 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             attempts: FxHashMap::default(),
             hold_samples: Vec::new(),
             hold_next: 0,
+            by_value,
+            level_rank,
             seed,
             stats: SystemStats::default(),
         })
@@ -669,28 +681,17 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         if known.is_some() || A != 1 || !self.params.interpolate_levels {
             return known;
         }
-        let levels = self.prims.levels();
-        let x = levels[level].0[0];
-        let mut lo: Option<(f64, Point<D>)> = None;
-        let mut hi: Option<(f64, Point<D>)> = None;
-        for (k, (l, _)) in levels.iter().enumerate() {
-            let y = l[0];
-            let closer = |b: &Option<(f64, Point<D>)>| {
-                b.map_or(true, |(z, _)| (y - x).abs() < (z - x).abs())
-            };
-            if k == level || !((y < x && closer(&lo)) || (y > x && closer(&hi))) {
-                continue;
-            }
-            if let Some(f) = self.mem.predict(u, k, self.radius) {
-                if y < x {
-                    lo = Some((y, f));
-                } else {
-                    hi = Some((y, f));
-                }
-            }
-        }
-        let ((xa, fa), (xb, fb)) = (lo?, hi?);
-        let t = (x - xa) / (xb - xa);
+        // The nearest learned level on each side, in the order of the levels' values (the
+        // extreme levels, tried first, have no side to interpolate from).
+        let rank = self.level_rank[level];
+        let learned = |k: &usize| {
+            self.mem
+                .predict(u, *k, self.radius)
+                .map(|f| (self.prims.levels()[*k].0[0], f))
+        };
+        let (xa, fa) = self.by_value[..rank].iter().rev().find_map(learned)?;
+        let (xb, fb) = self.by_value[rank + 1..].iter().find_map(learned)?;
+        let t = (self.prims.levels()[level].0[0] - xa) / (xb - xa);
         Some(std::array::from_fn(|i| fa[i] + t * (fb[i] - fa[i])))
     }
 
