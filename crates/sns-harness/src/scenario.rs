@@ -308,26 +308,27 @@ impl Scenario {
             base.join(name).to_string_lossy().into_owned()
         };
         let map = MazeMap::load(&maze).map_err(|e| err_at(maze_at, format!("maze: {e}")))?;
+        // A cell as written: exactly [row, col], or an error where it is written.
+        let row_col = |what: &str, v: &toml::Spanned<Vec<usize>>| match v.get_ref().as_slice() {
+            &[r, c] => Ok((r, c)),
+            other => Err(err_at(
+                Some(v.span().start),
+                format!(
+                    "{what} must be a cell [row, col], not {} number{}",
+                    other.len(),
+                    if other.len() == 1 { "" } else { "s" }
+                ),
+            )),
+        };
         // The task's cells, each checked where it is written.
         let task_cell = |what: &str,
                          v: &Option<toml::Spanned<Vec<usize>>>|
          -> Result<Option<CellIx>, WorldError> {
             let Some(v) = v else { return Ok(None) };
-            let at = Some(v.span().start);
-            match v.get_ref().as_slice() {
-                &[r, c] => map
-                    .check_free(what, r, c)
-                    .map(Some)
-                    .map_err(|e| err_at(at, e.to_string())),
-                other => Err(err_at(
-                    at,
-                    format!(
-                        "{what} must be a cell [row, col], not {} number{}",
-                        other.len(),
-                        if other.len() == 1 { "" } else { "s" }
-                    ),
-                )),
-            }
+            let (r, c) = row_col(what, v)?;
+            map.check_free(what, r, c)
+                .map(Some)
+                .map_err(|e| err_at(Some(v.span().start), e.to_string()))
         };
         let (start, goal) = (
             task_cell("start", &raw.start)?,
@@ -335,15 +336,7 @@ impl Scenario {
         );
         let cell = |what: &str, rc: &toml::Spanned<Vec<usize>>| -> Result<CellIx, WorldError> {
             let at = rc.span().start;
-            let &[r, c] = rc.get_ref().as_slice() else {
-                return Err(err_at(
-                    Some(at),
-                    format!(
-                        "a {what} cell is [row, col], not {} numbers",
-                        rc.get_ref().len()
-                    ),
-                ));
-            };
+            let (r, c) = row_col(what, rc)?;
             if r >= map.rows() || c >= map.cols() {
                 return Err(err_at(
                     Some(at),

@@ -266,10 +266,6 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     /// of at most [`HOLD_SAMPLES`], the oldest replaced), and the next to replace.
     hold_samples: Vec<hold::Sample<D, A>>,
     hold_next: usize,
-    /// The levels' indices in the order of their values (one-dimensional actions), and each
-    /// level's place in that order: where an untried level's neighbours are looked up.
-    by_value: Vec<usize>,
-    level_rank: Vec<usize>,
     seed: u64,
     stats: SystemStats,
 }
@@ -311,12 +307,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             params.max_depth,
         )?;
         let geo = Geometry::new(task.space, params.cell);
-        let mut by_value: Vec<usize> = (0..prims.levels().len()).collect();
-        by_value.sort_by(|&a, &b| prims.levels()[a].0[0].total_cmp(&prims.levels()[b].0[0]));
-        let mut level_rank = vec![0; by_value.len()];
-        for (r, &k) in by_value.iter().enumerate() {
-            level_rank[k] = r;
-        }
         Ok(Self {
             radius: params.kernel_radius,
             task,
@@ -343,8 +333,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             attempts: FxHashMap::default(),
             hold_samples: Vec::new(),
             hold_next: 0,
-            by_value,
-            level_rank,
             seed,
             stats: SystemStats::default(),
         })
@@ -683,14 +671,13 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         }
         // The nearest learned level on each side, in the order of the levels' values (the
         // extreme levels, tried first, have no side to interpolate from).
-        let rank = self.level_rank[level];
-        let learned = |k: &usize| {
+        let learned = |k: usize| {
             self.mem
-                .predict(u, *k, self.radius)
-                .map(|f| (self.prims.levels()[*k].0[0], f))
+                .predict(u, k, self.radius)
+                .map(|f| (self.prims.levels()[k].0[0], f))
         };
-        let (xa, fa) = self.by_value[..rank].iter().rev().find_map(learned)?;
-        let (xb, fb) = self.by_value[rank + 1..].iter().find_map(learned)?;
+        let (xa, fa) = self.prims.below(level).find_map(learned)?;
+        let (xb, fb) = self.prims.above(level).find_map(learned)?;
         let t = (self.prims.levels()[level].0[0] - xa) / (xb - xa);
         Some(std::array::from_fn(|i| fa[i] + t * (fb[i] - fa[i])))
     }

@@ -159,64 +159,51 @@ impl SystemParams {
 
     /// Checks every value; the agent is only built on checked parameters.
     pub fn validate(&self) -> Result<(), SystemError> {
-        let bad = |name: &'static str, value: f64| {
-            Err(SystemError::BadParam {
-                name,
-                value,
-                range: match name {
-                    "cell" => "in [1e-6, 0.5]",
-                    "kernel_radius" => "in (0, 10]",
-                    "max_depth" => "at most 12",
-                    "eta" | "w_min" | "min_learning_rate" => "in (0, 1]",
-                    "beta" => "in (0, 1)",
-                    "habituation" => "finite and at least 0",
-                    "hold_effort" => "finite and above 0",
-                    _ => "at least 1",
-                },
-            })
+        let bad = |name: &'static str, value: f64, range: &'static str| {
+            Err(SystemError::BadParam { name, value, range })
         };
         let unit = |x: f64| x.is_finite() && x > 0.0 && x <= 1.0;
         if !(self.cell.is_finite() && (1e-6..=0.5).contains(&self.cell)) {
-            return bad("cell", self.cell);
+            return bad("cell", self.cell, "in [1e-6, 0.5]");
         }
         if !(self.kernel_radius.is_finite()
             && self.kernel_radius > 0.0
             && self.kernel_radius <= 10.0)
         {
-            return bad("kernel_radius", self.kernel_radius);
+            return bad("kernel_radius", self.kernel_radius, "in (0, 10]");
         }
         if self.max_hold == 0 {
-            return bad("max_hold", 0.0);
+            return bad("max_hold", 0.0, "at least 1");
         }
         if self.max_depth > 12 {
-            return bad("max_depth", f64::from(self.max_depth));
+            return bad("max_depth", f64::from(self.max_depth), "at most 12");
         }
         if !unit(self.eta) {
-            return bad("eta", self.eta);
+            return bad("eta", self.eta, "in (0, 1]");
         }
         if !(self.beta.is_finite() && self.beta > 0.0 && self.beta < 1.0) {
-            return bad("beta", self.beta);
+            return bad("beta", self.beta, "in (0, 1)");
         }
         if !unit(self.w_min) {
-            return bad("w_min", self.w_min);
+            return bad("w_min", self.w_min, "in (0, 1]");
         }
         if self.refine_after == 0 {
-            return bad("refine_after", 0.0);
+            return bad("refine_after", 0.0, "at least 1");
         }
         if !(self.habituation.is_finite() && self.habituation >= 0.0) {
-            return bad("habituation", self.habituation);
+            return bad("habituation", self.habituation, "finite and at least 0");
         }
         if !unit(self.min_learning_rate) {
-            return bad("min_learning_rate", self.min_learning_rate);
+            return bad("min_learning_rate", self.min_learning_rate, "in (0, 1]");
         }
         if self.max_expansions == 0 {
-            return bad("max_expansions", 0.0);
+            return bad("max_expansions", 0.0, "at least 1");
         }
         if !(self.hold_effort.is_finite() && self.hold_effort > 0.0) {
-            return bad("hold_effort", self.hold_effort);
+            return bad("hold_effort", self.hold_effort, "finite and above 0");
         }
         if self.max_places == 0 {
-            return bad("max_places", 0.0);
+            return bad("max_places", 0.0, "at least 1");
         }
         Ok(())
     }

@@ -33,6 +33,10 @@ pub struct Primitives<const A: usize> {
     list: Vec<Primitive<A>>,
     /// `upto[k]`: how many primitives have depth `<= k`.
     upto: Vec<usize>,
+    /// The levels' indices in the order of their first coordinate, and each level's place in
+    /// that order (the neighbours of a level on a one-dimensional action).
+    by_value: Vec<usize>,
+    rank: Vec<usize>,
 }
 
 /// How finely a discrete level is tested against a dyadic grid (relative to the box's range).
@@ -122,11 +126,29 @@ impl<const A: usize> Primitives<A> {
             }
             upto.push(list.len());
         }
+        let mut by_value: Vec<usize> = (0..lv.len()).collect();
+        by_value.sort_by(|&a, &b| lv[a].0[0].total_cmp(&lv[b].0[0]));
+        let mut rank = vec![0; by_value.len()];
+        for (r, &k) in by_value.iter().enumerate() {
+            rank[k] = r;
+        }
         Ok(Self {
             levels: lv,
             list,
             upto,
+            by_value,
+            rank,
         })
+    }
+
+    /// The levels below level `k` on the first action axis, nearest first.
+    pub fn below(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        self.by_value[..self.rank[k]].iter().rev().copied()
+    }
+
+    /// The levels above level `k` on the first action axis, nearest first.
+    pub fn above(&self, k: usize) -> impl Iterator<Item = usize> + '_ {
+        self.by_value[self.rank[k] + 1..].iter().copied()
     }
 
     /// The levels, coarse first, with their depths.
