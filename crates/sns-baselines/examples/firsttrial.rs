@@ -8,7 +8,7 @@
 //! `cargo run --release -p sns-baselines --example firsttrial -- WORLD[,WORLD...]`
 //! (`SNS_PARAMS=name=value,...` overrides SNS's parameters; `AGENTS=sns` skips D* Lite).
 use sns_baselines::DStarLite;
-use sns_core::{Agent, MazeAgent, Sns, SnsParams, Symbolic};
+use sns_core::{Agent, MazeAgent, MazeDomain, MazeSns, Sns, SnsParams, Symbolic};
 use sns_worlds::oracle::segment_clear;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Real};
 
@@ -49,7 +49,7 @@ fn run(env: &mut MazeEnv, agent: &mut dyn MazeAgent) -> String {
 }
 
 /// SNS only: what the current behaviour is heading for while the body is in contact.
-fn sns_contacts(env: &mut MazeEnv, agent: &mut Sns<Symbolic>) -> String {
+fn sns_contacts(env: &mut MazeEnv, agent: &mut MazeSns<Symbolic>) -> String {
     use sns_core::Substrate;
     let map = env.map().clone();
     let (mut obs, _) = env.restart();
@@ -63,9 +63,10 @@ fn sns_contacts(env: &mut MazeEnv, agent: &mut Sns<Symbolic>) -> String {
         prev_pos = if s.terminated { prev_pos } else { obs.position };
         obs = s.obs;
         let tgt = agent
+            .domain()
             .current_plan()
             .first()
-            .map(|&n| agent.substrate_ref().node_pos(n));
+            .map(|&n| agent.domain().substrate_ref().node_pos(n));
         let tw = tgt.is_some_and(|t| !segment_clear(&map, t, t, 0.15));
         let sw = tgt.is_some_and(|t| !segment_clear(&map, prev_pos, t, 0.1));
         at_wall += tw as u64;
@@ -112,16 +113,16 @@ fn main() {
             env.reset(0);
             let span = env.start().dist(env.goal());
             if a == "sns" {
-                let mut agent = Sns::new(params, Symbolic::new());
+                let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
                 let r = run(&mut env, &mut agent);
-                let st = agent.stats();
+                let st = agent.domain().stats();
                 println!("{w:18} sns   {r} fails {} plans {}", st.failures, st.plans);
                 if std::env::var("CONTACTS").is_err() {
                     continue;
                 }
                 let mut env = MazeEnv::new(map.clone(), cfg.clone()).expect("env");
                 env.reset(0);
-                let mut agent = Sns::new(params, Symbolic::new());
+                let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
                 println!("{w:18} sns   {}", sns_contacts(&mut env, &mut agent));
             } else {
                 let mut agent = DStarLite::for_world(0.25, Default::default(), span).expect("grid");

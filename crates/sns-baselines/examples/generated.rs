@@ -3,7 +3,7 @@
 //! `cargo run --release -p sns-baselines --example generated -- SIZES SEEDS [BUDGET]`, e.g.
 //! `-- 15,25,41,61 5 3000000`; `AGENTS=sns` runs SNS only; `HIDE_GOAL=1` runs SNS in search mode.
 use sns_baselines::DStarLite;
-use sns_core::{MazeAgent, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, MazeDomain, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
 use sns_worlds::generate::perfect;
 use sns_worlds::{EnvConfig, MazeEnv};
 
@@ -59,10 +59,10 @@ fn main() {
             env.reset(seed);
             let mut line = format!("perfect{n} s{seed}");
             if agents.contains("sns") {
-                let mut sns = Sns::new(ValidSnsParams::default(), Symbolic::new());
+                let mut sns = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
                 let (ok, steps, secs) = trial(&mut env, &mut sns);
-                let st = sns.stats();
-                let sub = sns.substrate_ref();
+                let st = sns.domain().stats();
+                let sub = sns.domain().substrate_ref();
                 line += &format!(
                     " | sns {} {steps} steps, {} nodes {} edges, {:.0} expansions/plan, {:.0} steps/s, capped {}",
                     if ok { "ok" } else { "FAIL" },

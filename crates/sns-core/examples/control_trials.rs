@@ -11,7 +11,8 @@ use sns_control::{
     Acrobot, AcrobotContinuous, CartPoleSwingUp, ControlWorld, MountainCar, MountainCarOracle,
     Pendulum, PendulumOracle,
 };
-use sns_core::system::SystemSns;
+use sns_core::system::SystemDomain;
+use sns_core::Sns;
 use sns_spaces::{Agent, Point};
 use std::time::Instant;
 
@@ -49,7 +50,9 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
     for seed in 0..seeds {
         let mut world = make();
         let task = world.task(hide_goal);
-        let mut agent = SystemSns::new(task, params(), seed).expect("valid task");
+        let mut agent = SystemDomain::new(task, params(), seed)
+            .map(Sns::new)
+            .expect("valid task");
         let mut out = Vec::new();
         for t in 0..trials {
             let (_, info) = world.reset(if t == 0 { Some(seed) } else { None });
@@ -85,7 +88,7 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
                 optimal,
             });
         }
-        let st = agent.stats();
+        let st = agent.domain().stats();
         places += st.places;
         println!(
             "seed {seed:2}: places {} refinements {} kernel refinements {} plans {} expansions {} truncated {} decisions {} holds refuted {} failed {}",

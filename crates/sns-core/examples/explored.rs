@@ -18,7 +18,7 @@ mod common;
 
 use petgraph::algo::dijkstra;
 use petgraph::graph::UnGraph;
-use sns_core::{Sns, Symbolic};
+use sns_core::{MazeDomain, Sns, Symbolic};
 use sns_worlds::oracle::{segment_clear, shortest_path};
 use sns_worlds::{Real, Vec2};
 
@@ -54,7 +54,7 @@ fn main() {
             let map = env.map().clone();
             let (start, goal) = (env.start(), env.goal());
             let l = shortest_path(&map, start, goal).map_or(Real::NAN, |p| p.length);
-            let mut agent = Sns::new(params, Symbolic::new());
+            let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
             let mut visited = vec![start];
             let mut ratios = Vec::new();
             for k in 0..3 {

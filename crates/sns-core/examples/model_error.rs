@@ -13,7 +13,8 @@
 //! and per axis, the median one-step error and the median real one-step change, in cells.
 
 use sns_control::{Acrobot, ControlWorld, MountainCar, Pendulum};
-use sns_core::system::{Geometry, SystemSns, SystemSubstrate};
+use sns_core::system::{Geometry, SystemDomain, SystemSubstrate};
+use sns_core::Sns;
 use sns_spaces::{Agent, Point};
 
 mod system_common;
@@ -34,7 +35,9 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64) 
         let mut world = make();
         let task = world.task(false);
         let geo = Geometry::new(task.space, params.cell);
-        let mut agent = SystemSns::new(task, params, seed).expect("valid task");
+        let mut agent = SystemDomain::new(task, params, seed)
+            .map(Sns::new)
+            .expect("valid task");
         let mut model = None;
         let mut path: Vec<(Point<D>, usize)> = Vec::new();
         for t in 0..3 {
@@ -48,6 +51,7 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64) 
             while steps < 5000 && !obs.success {
                 let a = agent.act(&obs);
                 let level = agent
+                    .domain()
                     .primitives()
                     .levels()
                     .iter()
@@ -66,7 +70,7 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64) 
             }
         }
         let model = model.expect("kept");
-        let mem = model.substrate();
+        let mem = model.domain().substrate();
         for i in 0..path.len() {
             let mut u = path[i].0;
             let mut inside = true;

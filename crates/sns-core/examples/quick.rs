@@ -6,7 +6,7 @@
 //! tool.
 mod common;
 
-use sns_core::{Sns, Substrate, Symbolic};
+use sns_core::{MazeDomain, Sns, Substrate, Symbolic};
 use sns_worlds::oracle::shortest_path;
 
 fn main() {
@@ -28,12 +28,12 @@ fn main() {
             let mut env = common::world(m, seed);
             let l =
                 shortest_path(env.map(), env.start(), env.goal()).map_or(f64::NAN, |p| p.length);
-            let mut agent = Sns::new(params, Symbolic::new());
+            let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
             let mut row = Vec::new();
             let t0 = std::time::Instant::now();
             let mut total = 0;
             for k in 0..trials {
-                let f0 = agent.stats().failures;
+                let f0 = agent.domain().stats().failures;
                 let (path, ok) = common::trial(&mut env, &mut agent, |_| {});
                 total += env.steps();
                 if k == 0 {
@@ -45,17 +45,17 @@ fn main() {
                 row.push(format!(
                     "{}f{:<3} {:>6} {:.2}",
                     if ok { "" } else { "FAIL " },
-                    agent.stats().failures - f0,
+                    agent.domain().stats().failures - f0,
                     env.steps(),
                     path / l
                 ));
             }
             n += 1;
-            let st = agent.stats();
+            let st = agent.domain().stats();
             println!(
                 "{m:>8} s{seed} L*={l:5.2} | {} | n={} f={} r={} sps={:.0}",
                 row.join(" | "),
-                agent.substrate_ref().node_count(),
+                agent.domain().substrate_ref().node_count(),
                 st.failures,
                 st.refinements,
                 total as f64 / t0.elapsed().as_secs_f64()

@@ -4,11 +4,11 @@
 //! (arXiv 2410.01349) and which are ours, and the completeness argument.
 //!
 //! ```
-//! use sns_core::{Agent, Sns, Symbolic, ValidSnsParams};
+//! use sns_core::{Agent, MazeDomain, Sns, Symbolic, ValidSnsParams};
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
 //! let (mut obs, _) = env.reset(0);
-//! let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
+//! let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));
@@ -25,6 +25,7 @@ pub mod failure;
 pub mod familiar;
 pub mod fxhash;
 pub mod learning;
+pub mod maze;
 pub mod params;
 pub mod plan;
 pub mod sns;
@@ -37,7 +38,8 @@ mod testutil;
 
 pub use agent::{Agent, GraphSnapshot, MazeAgent};
 pub use learning::{Habituation, Hebbian};
+pub use maze::{MazeDomain, MazeSns, SnsStats};
 pub use params::{ParamError, SnsParams, ValidSnsParams};
-pub use sns::{Sns, SnsStats};
+pub use sns::{Domain, Outcome, Sns};
 pub use substrate::{NodeId, PlanCosts, Substrate};
 pub use symbolic::Symbolic;

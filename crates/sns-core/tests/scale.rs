@@ -3,12 +3,12 @@
 //! to be laid over the box spanning the visited region and the goal, and not at all when that box
 //! exceeded `max_nodes`; every trial on generated perfect mazes of 35x35 cells and more failed).
 //! Run in release (`cargo test --release -p sns-core --test scale`).
-use sns_core::{Agent, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
+use sns_core::{Agent, MazeDomain, MazeSns, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
 use sns_worlds::generate::perfect;
 use sns_worlds::{EnvConfig, MazeEnv, Observation};
 
 /// Runs one trial from `obs` until success or the step budget; whether it succeeded.
-fn run_trial(env: &mut MazeEnv, agent: &mut Sns<Symbolic>, mut obs: Observation) -> bool {
+fn run_trial(env: &mut MazeEnv, agent: &mut MazeSns<Symbolic>, mut obs: Observation) -> bool {
     agent.begin_trial(&obs);
     loop {
         let s = env.step(agent.act(&obs));
@@ -36,19 +36,20 @@ fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
     };
     let mut env = MazeEnv::new(perfect(41, 41, 0), cfg).unwrap();
     let (obs, _) = env.reset(0);
-    let mut agent = Sns::new(params.check().unwrap(), Symbolic::new());
+    let mut agent = Sns::new(MazeDomain::new(params.check().unwrap(), Symbolic::new()));
     let solved = run_trial(&mut env, &mut agent, obs);
-    let nodes = agent.substrate_ref().node_count();
+    let nodes = agent.domain().substrate_ref().node_count();
     assert!(
         solved,
         "not solved in {} steps ({nodes} nodes)",
         env.steps()
     );
-    assert_eq!(agent.stats().capped, 0, "the budget was reached");
+    assert_eq!(agent.domain().stats().capped, 0, "the budget was reached");
     // Memory follows what was explored: well under the box's lattice.
     assert!(nodes < 20_000, "{nodes} nodes");
     // Planning repairs its previous search: a few dozen expansions per decision, not the graph.
-    let per_plan = agent.substrate_ref().plan_expansions() as f64 / agent.stats().plans as f64;
+    let per_plan = agent.domain().substrate_ref().plan_expansions() as f64
+        / agent.domain().stats().plans as f64;
     assert!(per_plan < 100.0, "{per_plan} expansions per plan");
 }
 
@@ -64,7 +65,7 @@ fn search_mode_finds_the_hidden_goal_and_remembers_it() {
     };
     let mut env = MazeEnv::new(sns_worlds::MazeMap::builtin("medium").unwrap(), cfg).unwrap();
     env.reset(1);
-    let mut agent = Sns::new(ValidSnsParams::default(), Symbolic::new());
+    let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
     let mut steps = Vec::new();
     for _ in 0..3 {
         let (obs, _) = env.restart();

@@ -1,7 +1,8 @@
 //! End-to-end tests of the control agent (`sns_core::system`) on the classic-control worlds.
 
 use sns_control::{ControlWorld, MountainCar, Params, Pendulum, PendulumParams};
-use sns_core::system::{SystemError, SystemParams, SystemSns};
+use sns_core::system::{SystemDomain, SystemError, SystemParams, SystemSns};
+use sns_core::Sns;
 use sns_spaces::Agent;
 
 /// Runs `trials` trials of one life; the steps of each and whether it succeeded.
@@ -13,7 +14,9 @@ fn life<const D: usize, W: ControlWorld<D, 1>>(
     hide_goal: bool,
 ) -> (Vec<(u64, bool)>, SystemSns<D, 1>) {
     let task = world.task(hide_goal);
-    let mut agent = SystemSns::new(task, SystemParams::default(), seed).expect("valid");
+    let mut agent = SystemDomain::new(task, SystemParams::default(), seed)
+        .map(Sns::new)
+        .expect("valid");
     let mut out = Vec::new();
     for t in 0..trials {
         let (_, info) = world.reset(if t == 0 { Some(seed) } else { None });
@@ -42,7 +45,7 @@ fn mountaincar_is_solved_within_budget_and_then_fast() {
         assert!(trials[0].0 <= 1000, "seed {seed}: {trials:?}");
         assert!(trials[2].0 <= 80, "seed {seed}: {trials:?}");
         assert!(
-            agent.stats().places < 4096,
+            agent.domain().stats().places < 4096,
             "memory grows with what was explored"
         );
     }
@@ -54,7 +57,7 @@ fn same_seed_same_run() {
     let (a, x) = life(MountainCar::default(), 7, 2, 5000, false);
     let (b, y) = life(MountainCar::default(), 7, 2, 5000, false);
     assert_eq!(a, b);
-    assert_eq!(x.stats(), y.stats());
+    assert_eq!(x.domain().stats(), y.domain().stats());
 }
 
 /// With the goal hidden the agent still finds it (search mode), and then goes back to it.
@@ -73,7 +76,7 @@ fn unsolvable_pendulum_ends_at_the_budget() {
     let world = Pendulum::new(p);
     let (trials, agent) = life(world, 0, 1, 3000, false);
     assert_eq!(trials, vec![(3000, false)]);
-    assert!(agent.stats().places <= 64 * 64);
+    assert!(agent.domain().stats().places <= 64 * 64);
 }
 
 #[test]
@@ -84,18 +87,18 @@ fn bad_parameters_are_refused() {
         ..SystemParams::default()
     };
     assert!(matches!(
-        SystemSns::new(task.clone(), p, 0),
+        SystemDomain::new(task.clone(), p, 0).map(Sns::new),
         Err(SystemError::BadParam { name: "cell", .. })
     ));
     let p = SystemParams {
         beta: 1.0,
         ..SystemParams::default()
     };
-    assert!(SystemSns::new(task.clone(), p, 0).is_err());
+    assert!(SystemDomain::new(task.clone(), p, 0).map(Sns::new).is_err());
     let mut t = task;
     t.hold_steps = 0;
     assert!(matches!(
-        SystemSns::new(t, SystemParams::default(), 0),
+        SystemDomain::new(t, SystemParams::default(), 0).map(Sns::new),
         Err(SystemError::BadTask(_))
     ));
 }

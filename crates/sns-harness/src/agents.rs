@@ -7,8 +7,8 @@ use crate::control::{ControlWorldKind, LiveOracle};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
-use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
-use sns_core::{MazeAgent, Sns, Symbolic, ValidSnsParams};
+use sns_core::system::{Geometry, SystemDomain, SystemParams, SystemSns, SystemSubstrate};
+use sns_core::{MazeAgent, MazeDomain, Sns, Symbolic, ValidSnsParams};
 use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
     StateCodeParams,
@@ -408,7 +408,7 @@ pub fn make_agent(
         AgentKind::Oracle => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
         AgentKind::Sns {
             substrate: SubstrateKind::Symbolic,
-        } => Ok(Box::new(Sns::new(params, Symbolic::new()))),
+        } => Ok(Box::new(Sns::new(MazeDomain::new(params, Symbolic::new())))),
         AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         } => {
@@ -439,7 +439,7 @@ pub fn make_agent(
                 return Err(AgentError::TooManyDims { dims: code.dims });
             }
             let sub = Neural::new(NeuralParams { code })?;
-            let agent = Sns::new(params, sub);
+            let agent = Sns::new(MazeDomain::new(params, sub));
             if spec.self_motion {
                 let dt = params.control.dt;
                 let wrapped = SelfMotion::new(agent, code, MotionSignal::Velocity, dt)?;
@@ -534,18 +534,18 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D> + Send> ControlRunAge
     for SystemSns<D, A, S>
 {
     fn place_count(&self) -> usize {
-        self.substrate().len()
+        self.domain().substrate().len()
     }
 
     fn goal_moved(&mut self, goal: Arc<dyn Region<D>>) {
-        self.set_goal(goal);
+        self.domain_mut().set_goal(goal);
     }
 
     fn places(&self, space: &StateSpace<D>, every: usize) -> Vec<PlaceView> {
-        let mem = self.substrate();
-        let params = self.params();
+        let mem = self.domain().substrate();
+        let params = self.domain().params();
         let geo = Geometry::new(*space, params.cell);
-        let prims = self.primitives().all();
+        let prims = self.domain().primitives().all();
         let scale = *space.scale();
         (0..mem.len())
             .step_by(every.max(1))
@@ -598,11 +598,9 @@ pub fn make_control_agent<const D: usize, const A: usize>(
         },
         AgentKind::Sns {
             substrate: SubstrateKind::Symbolic,
-        } => Ok(Box::new(SystemSns::<D, A>::new(
-            ctx.task.clone(),
-            spec.system,
-            ctx.seed,
-        )?)),
+        } => Ok(Box::new(
+            SystemDomain::<D, A>::new(ctx.task.clone(), spec.system, ctx.seed).map(Sns::new)?,
+        )),
         AgentKind::Sns {
             substrate: SubstrateKind::Neural,
         } => {
@@ -621,12 +619,10 @@ pub fn make_control_agent<const D: usize, const A: usize>(
                 return Err(AgentError::TooManyDims { dims: code.dims });
             }
             let mem = NeuralSystem::new(geometry, params.kernel_radius.max(params.cell), code);
-            Ok(Box::new(SystemSns::with_substrate(
-                ctx.task.clone(),
-                params,
-                ctx.seed,
-                mem,
-            )?))
+            Ok(Box::new(
+                SystemDomain::with_substrate(ctx.task.clone(), params, ctx.seed, mem)
+                    .map(Sns::new)?,
+            ))
         }
         AgentKind::Bug2 | AgentKind::DStar { .. } => Err(AgentError::MazeOnly {
             agent: spec.kind.name(),

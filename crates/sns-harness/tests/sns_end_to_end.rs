@@ -3,7 +3,7 @@
 //! the agent's only input is the observation (it never reads the map).
 
 use sha2::{Digest, Sha256};
-use sns_core::{MazeAgent, Sns, SnsParams, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, MazeDomain, Sns, SnsParams, Symbolic, ValidSnsParams};
 use sns_harness::{run, AgentSpec, RunResult, RunSpec};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
@@ -269,13 +269,13 @@ fn replay(agent: &mut dyn MazeAgent, events: &[Event]) {
 #[test]
 fn agent_never_reads_the_map_symbolic() {
     for (maze, seed) in [("medium", 0), ("large", 1)] {
-        let mut a = Sns::new(ValidSnsParams::default(), Symbolic::new());
+        let mut a = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
         let events = record(&mut a, maze, seed, 2, 100_000);
         assert!(
             events.iter().any(|e| matches!(e, Event::End(true))),
             "{maze}"
         );
-        let mut fresh = Sns::new(ValidSnsParams::default(), Symbolic::new());
+        let mut fresh = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
         replay(&mut fresh, &events);
         assert_eq!(
             a.snapshot().map(|s| (s.nodes, s.edges)),
@@ -288,10 +288,10 @@ fn agent_never_reads_the_map_symbolic() {
 #[test]
 fn agent_never_reads_the_map_neural() {
     let neural = || {
-        Sns::new(
+        Sns::new(MazeDomain::new(
             ValidSnsParams::default(),
             Neural::with_dims(96).expect("dims"),
-        )
+        ))
     };
     let mut a = neural();
     let events = record(&mut a, "medium", 0, 2, 20_000);

@@ -5,7 +5,7 @@
 //! committed hash would pin one math library's last bits. What must hold everywhere is that two
 //! runs of the same seed in one process agree exactly.
 
-use sns_core::{Agent, Sns, SnsParams};
+use sns_core::{Agent, MazeDomain, Sns, SnsParams};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
@@ -22,7 +22,10 @@ fn trajectory(seed: u64) -> Vec<(u64, u64)> {
     };
     let mut env = MazeEnv::new(map, config).expect("valid config");
     let params = SnsParams::default().check().expect("valid defaults");
-    let mut agent = Sns::new(params, Neural::with_dims(96).expect("valid dims"));
+    let mut agent = Sns::new(MazeDomain::new(
+        params,
+        Neural::with_dims(96).expect("valid dims"),
+    ));
     let mut out = Vec::new();
     for _ in 0..2 {
         let (mut obs, _) = env.reset(seed);

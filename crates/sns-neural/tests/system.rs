@@ -1,7 +1,8 @@
 //! End-to-end: the control agent on its neural substrate solves the classic-control worlds.
 
 use sns_control::{ControlWorld, MountainCar, Pendulum};
-use sns_core::system::{Geometry, SystemParams, SystemSns, SystemSubstrate};
+use sns_core::system::{Geometry, SystemDomain, SystemParams, SystemSns, SystemSubstrate};
+use sns_core::Sns;
 use sns_neural::{NeuralSystem, StateCodeParams};
 use sns_spaces::Agent;
 
@@ -20,7 +21,9 @@ fn life<const D: usize, W: ControlWorld<D, 1>>(
     let geometry = Geometry::new(task.space, params.cell);
     let code = StateCodeParams::for_geometry(&geometry, None, seed).expect("derived layout");
     let mem = NeuralSystem::new(geometry, params.kernel_radius, code);
-    let mut agent = SystemSns::with_substrate(task, params, seed, mem).expect("valid");
+    let mut agent = SystemDomain::with_substrate(task, params, seed, mem)
+        .map(Sns::new)
+        .expect("valid");
     let mut out = Vec::new();
     for t in 0..trials {
         let (_, info) = world.reset(if t == 0 { Some(seed) } else { None });
@@ -48,7 +51,7 @@ fn neural_substrate_solves_mountaincar() {
         assert!(trials.iter().all(|t| t.1), "seed {seed}: {trials:?}");
         assert!(trials[0].0 <= 1000, "seed {seed}: {trials:?}");
         assert!(trials[2].0 <= 80, "seed {seed}: {trials:?}");
-        let mem = agent.substrate();
+        let mem = agent.domain().substrate();
         assert!(
             mem.units() > 0 && mem.memory_bytes() < 64 << 20,
             "bounded memory"
@@ -69,6 +72,9 @@ fn same_seed_same_run() {
     let (a, x) = life(MountainCar::default(), 5, 2, 3000);
     let (b, y) = life(MountainCar::default(), 5, 2, 3000);
     assert_eq!(a, b);
-    assert_eq!(x.stats(), y.stats());
-    assert_eq!(x.substrate().units(), y.substrate().units());
+    assert_eq!(x.domain().stats(), y.domain().stats());
+    assert_eq!(
+        x.domain().substrate().units(),
+        y.domain().substrate().units()
+    );
 }

@@ -27,7 +27,8 @@
 //!   success is signalled, where the goal is remembered.
 //!
 //! ```
-//! use sns_core::system::{SystemParams, SystemSns};
+//! use sns_core::system::{SystemDomain, SystemParams};
+//! use sns_core::Sns;
 //! use sns_spaces::{Agent, BoxRegion, BoxSpace, Sensed, StateSpace, Task};
 //! use std::sync::Arc;
 //! // A 1-D integrator x' = x + 0.01 a, goal x >= 0.9, from x = 0.
@@ -40,7 +41,7 @@
 //!     hold_steps: 1,
 //!     dt: 0.0,
 //! };
-//! let mut agent = SystemSns::new(task, SystemParams::default(), 0).unwrap();
+//! let mut agent = Sns::new(SystemDomain::new(task, SystemParams::default(), 0).unwrap());
 //! let mut x = 0.0_f64;
 //! let mut obs = Sensed { state: [x], success: false };
 //! agent.begin_trial(&obs);
@@ -68,7 +69,8 @@ pub use primitive::{Primitive, Primitives};
 pub use substrate::{PlaceId, SymbolicSystem, SystemSubstrate};
 
 use crate::fxhash::{FxHashMap, FxHashSet};
-use sns_spaces::{Agent, Point, Region, Sensed, Task};
+use crate::sns::{Domain, Outcome, Sns};
+use sns_spaces::{Point, Region, Sensed, Task};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
@@ -128,13 +130,14 @@ pub struct SystemStats {
     pub held_control: u64,
 }
 
-/// A primitive being executed.
+/// A primitive being executed: primitive `prim` decided in cell `key` (place `place`) at the
+/// agent's step `decided_at`, with the landing its plan expected.
 #[derive(Debug, Clone, Copy)]
-struct Exec<const D: usize> {
+pub struct Exec<const D: usize> {
     prim: usize,
     place: Option<PlaceId>,
     key: CellKey<D>,
-    steps: u32,
+    decided_at: u64,
     duration: u32,
     /// The landing cell the plan expected (`None`: an untried outcome, or no plan).
     expect: Option<CellKey<D>>,
@@ -216,10 +219,15 @@ struct Leg<const D: usize> {
     goal: bool,
 }
 
-/// The SNS agent for a control task, generic over the state dimension `D`, the action
-/// dimension `A` and the substrate `S` that stores its graph.
+/// The SNS agent for a control task: SNS over the system domain.
+pub type SystemSns<const D: usize, const A: usize, S = SymbolicSystem<D>> =
+    Sns<SystemDomain<D, A, S>>;
+
+/// The domain of a control task, generic over the state dimension `D`, the action dimension
+/// `A` and the substrate `S` that stores its graph: places are cells of the normalised state
+/// space, behaviours action primitives, outcomes learned where executed.
 #[derive(Debug, Clone)]
-pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = SymbolicSystem<D>> {
+pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = SymbolicSystem<D>> {
     task: Task<D, A>,
     params: SystemParams,
     geo: Geometry<D>,
@@ -239,7 +247,8 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     /// routes to it lead back to where they were already decided (a loop that never reaches
     /// it); the optimistic cost there is divided by it.
     promise_w: FxHashMap<Promise<D>, f64>,
-    exec: Option<Exec<D>>,
+    /// This step's state, its cell and its place (set when the step is sensed).
+    here: Option<(Point<D>, CellKey<D>, Option<PlaceId>)>,
     /// The last step: where it started, its place and level.
     prev: Option<(Point<D>, Option<PlaceId>, usize)>,
     /// Consecutive steps sensed in the goal region.
@@ -252,6 +261,7 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
     /// The flow of the last step sensed, kept for the braking bound (`None` at a trial's start,
     /// and always when the bound is off).
     last_flow: Option<Point<D>>,
+    /// Trials solved so far (as the agent told at the end of each).
     solved: u32,
     /// Search mode: cells where success was signalled.
     learned_goal: FxHashSet<CellKey<D>>,
@@ -273,8 +283,8 @@ pub struct SystemSns<const D: usize, const A: usize, S: SystemSubstrate<D> = Sym
 /// The most samples the hold controller keeps.
 const HOLD_SAMPLES: usize = 20_000;
 
-impl<const D: usize, const A: usize> SystemSns<D, A, SymbolicSystem<D>> {
-    /// An agent for `task` with the symbolic substrate. The `seed` is kept for substrates and
+impl<const D: usize, const A: usize> SystemDomain<D, A, SymbolicSystem<D>> {
+    /// The domain of `task` with the symbolic substrate. The `seed` is kept for substrates and
     /// records; the symbolic agent is deterministic and breaks ties by the order of simplicity.
     pub fn new(task: Task<D, A>, params: SystemParams, seed: u64) -> Result<Self, SystemError> {
         params.validate()?;
@@ -284,8 +294,8 @@ impl<const D: usize, const A: usize> SystemSns<D, A, SymbolicSystem<D>> {
     }
 }
 
-impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
-    /// An agent for `task` storing its graph in `mem` (an empty substrate over the task's
+impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S> {
+    /// The domain of `task` storing its graph in `mem` (an empty substrate over the task's
     /// normalised space, answering kernel queries up to `params.kernel_radius`).
     pub fn with_substrate(
         task: Task<D, A>,
@@ -319,7 +329,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             route: VecDeque::new(),
             promise_cells: FxHashMap::default(),
             promise_w: FxHashMap::default(),
-            exec: None,
+            here: None,
             prev: None,
             held: 0,
             vmax: 0.0,
@@ -366,10 +376,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         &self.params
     }
 
-    /// Forgets what belongs to one trial (the primitive being executed, the route, the recent
-    /// states, the hold, the routes' promises), keeping what was learned.
+    /// Forgets what belongs to one trial (the route, the recent states, the hold, the routes'
+    /// promises), keeping what was learned.
     fn forget_trial(&mut self) {
-        self.exec = None;
         self.prev = None;
         self.last_flow = None;
         self.route.clear();
@@ -915,7 +924,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
 
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
     /// route when the state is where the route expected, a new route otherwise.
-    fn decide(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
+    fn plan_next(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
         self.stats.decisions += 1;
         let depth = place.map_or(0, |p| self.depth[p as usize]);
         let avail = self.prims.upto(depth).len();
@@ -923,7 +932,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
             prim,
             place,
             key,
-            steps: 0,
+            decided_at: s.stats.steps,
             duration: s.prims.all()[prim].duration,
             expect: leg.and_then(|l| l.expect),
             expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
@@ -971,7 +980,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
                         self.depth[pi] += 1;
                         self.failures[pi] = 0;
                         self.stats.refinements += 1;
-                        return self.decide(u, key, place);
+                        return self.plan_next(u, key, place);
                     }
                 }
                 // Nothing left to plan with: cycle through the primitives.
@@ -985,23 +994,42 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
         }
     }
 
-    /// Judges the primitive that just ended in cell `key`: Hebbian potentiation when it landed
+    /// The verdict on the primitive that just ended at `u` (cell `key`): arrived when it landed
     /// where the plan needed (the expected cell or one next to it, and in the goal region when
-    /// the plan expected it there), depression (and, after
-    /// repeated failures at a place, refinement of its primitives) otherwise.
+    /// the plan expected it there), failed otherwise; unjudged when nothing was expected of it
+    /// (an untried outcome, or no plan: its steps taught its outcome) or it had no place.
+    fn verdict(&self, ex: &Exec<D>, u: &Point<D>, key: &CellKey<D>) -> Outcome {
+        match ex.expect {
+            _ if ex.place.is_none() => Outcome::Unjudged,
+            None => Outcome::Unjudged,
+            Some(e) if self.landed_as_expected(e, ex.expect_goal, u, key) => Outcome::Arrived,
+            Some(_) => Outcome::Failed,
+        }
+    }
+
+    /// Judges the primitive that just ended at `u` (cell `key`; `success`: it completed the
+    /// task), see [`Self::verdict`] and [`Self::reinforce`].
+    #[cfg(test)]
     fn finish(&mut self, ex: Exec<D>, u: &Point<D>, key: &CellKey<D>, success: bool) {
+        let outcome = if success {
+            Outcome::Arrived
+        } else {
+            self.verdict(&ex, u, key)
+        };
+        self.reinforce(&ex, outcome);
+    }
+
+    /// Mutation by the verdict on `ex`: Hebbian potentiation when it arrived, depression (and,
+    /// after repeated failures at a place, refinement of its primitives) when it failed.
+    fn reinforce(&mut self, ex: &Exec<D>, outcome: Outcome) {
         let Some(p) = ex.place else {
             return;
         };
-        if ex.expect.is_none() && !success {
-            // An untried outcome (or no plan): nothing was expected, so nothing is judged; the
-            // steps taught its outcome.
-            return;
-        }
-        let ok = success
-            || ex
-                .expect
-                .map_or(true, |e| self.landed_as_expected(e, ex.expect_goal, u, key));
+        let ok = match outcome {
+            Outcome::Unjudged => return,
+            Outcome::Arrived => true,
+            Outcome::Failed => false,
+        };
         if !ok {
             self.route.clear();
         }
@@ -1024,26 +1052,25 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemSns<D, A, S> {
     }
 }
 
-impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Point<A>>
-    for SystemSns<D, A, S>
-{
-    fn name(&self) -> &str {
-        "sns"
-    }
+impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDomain<D, A, S> {
+    type Obs = Sensed<D>;
+    type Act = Point<A>;
+    type Behaviour = Exec<D>;
 
     fn begin_trial(&mut self, _obs: &Sensed<D>) {
         self.forget_trial();
     }
 
-    fn act(&mut self, obs: &Sensed<D>) -> Point<A> {
+    fn sense(&mut self, obs: &Sensed<D>, under_way: &mut Option<Exec<D>>) -> Option<Point<A>> {
         self.stats.steps += 1;
         let u = self.geo.to_u(&obs.state);
         if u.iter().any(|x| !x.is_finite()) {
             // A state the space cannot hold: act with the first primitive, learn nothing.
-            self.exec = None;
+            *under_way = None;
+            self.here = None;
             self.prev = None;
             self.route.clear();
-            return self.prims.all()[0].level;
+            return Some(self.prims.all()[0].level);
         }
         // Learn the last step's outcome where it was taken.
         if let Some((pu, pp, level)) = self.prev.take() {
@@ -1078,32 +1105,40 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         self.held = if self.in_goal(&u) { self.held + 1 } else { 0 };
         let key = self.geo.key(&u);
         let place = self.place_of(key);
+        self.here = Some((u, key, place));
         if self.hold_controlled() && self.held > 0 {
             if let Some(level) = self.hold_level(&u) {
                 // The controller holds: the primitive under way (if any) ends unjudged.
-                self.exec = None;
+                *under_way = None;
                 self.route.clear();
                 self.stats.held_control += 1;
                 // (Never in search mode, so there are no recent states to remember.)
                 self.prev = Some((u, place, level));
-                return self.prims.levels()[level].0;
+                return Some(self.prims.levels()[level].0);
             }
         }
-        if let Some(mut ex) = self.exec.take() {
-            ex.steps += 1;
-            if ex.key != key || ex.steps >= ex.duration {
-                self.finish(ex, &u, &key, false);
-            } else {
-                self.exec = Some(ex);
-            }
-        }
-        let ex = match self.exec {
-            Some(ex) => ex,
-            None => {
-                let ex = self.decide(&u, key, place);
-                self.exec = Some(ex);
-                ex
-            }
+        None
+    }
+
+    /// A primitive ends when the state leaves the cell it was decided in, or its hold is over.
+    fn monitor(&mut self, ex: &mut Exec<D>, _obs: &Sensed<D>) -> Option<Outcome> {
+        let (u, key, _) = self.here?;
+        let executed = self.stats.steps - ex.decided_at;
+        (ex.key != key || executed >= u64::from(ex.duration)).then(|| self.verdict(ex, &u, &key))
+    }
+
+    fn judge(&mut self, ex: Exec<D>, outcome: Outcome, _obs: &Sensed<D>) {
+        self.reinforce(&ex, outcome);
+    }
+
+    fn decide(&mut self, _obs: &Sensed<D>) -> Option<Exec<D>> {
+        let (u, key, place) = self.here?;
+        Some(self.plan_next(&u, key, place))
+    }
+
+    fn act(&mut self, ex: Option<&Exec<D>>, _obs: &Sensed<D>) -> Point<A> {
+        let (Some(ex), Some((u, _, place))) = (ex, self.here) else {
+            return self.prims.all()[0].level;
         };
         let prim = self.prims.all()[ex.prim];
         self.prev = Some((u, place, prim.level_index));
@@ -1116,16 +1151,13 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Agent<Sensed<D>, Poi
         prim.level
     }
 
-    fn end_trial(&mut self, success: bool) {
-        if let Some(ex) = self.exec.take() {
-            if success {
-                let key = ex.key;
-                let u = self.geo.centre(&key);
-                self.finish(ex, &u, &key, true);
-            }
-        }
+    fn end_trial(&mut self, under_way: Option<Exec<D>>, success: bool, solved: u32) {
+        self.solved = solved;
         if success {
-            self.solved += 1;
+            // The primitive that completed the task did what the plan needed.
+            if let Some(ex) = under_way {
+                self.reinforce(&ex, Outcome::Arrived);
+            }
             self.candidate = None;
             if self.task.goal.is_none() {
                 // Search mode: remember where success came (the cells of the last hold, and
@@ -1182,7 +1214,7 @@ mod tests {
             interpolate_levels: true,
             ..SystemParams::default()
         };
-        let mut a = SystemSns::new(line_task(), params, 0).expect("valid");
+        let mut a = SystemDomain::new(line_task(), params, 0).expect("valid");
         let level = |x: f64| {
             a.prims
                 .levels()
@@ -1196,7 +1228,7 @@ mod tests {
         a.mem.learn(p, lo, u, [-0.02], 1.0);
         assert_eq!(a.predict_level(&u, mid), None, "nothing learned above");
         a.mem.learn(p, hi, u, [0.04], 1.0);
-        let at = |a: &SystemSns<1, 1>, l| a.predict_level(&u, l).expect("between learned")[0];
+        let at = |a: &SystemDomain<1, 1>, l| a.predict_level(&u, l).expect("between learned")[0];
         assert!((at(&a, mid) - 0.01).abs() < 1e-9, "{}", at(&a, mid));
         assert!(
             (at(&a, quarter) - 0.025).abs() < 1e-9,
@@ -1226,7 +1258,7 @@ mod tests {
             hold_braking: true,
             ..SystemParams::default()
         };
-        let mut a = SystemSns::new(task.clone(), params, 0).expect("valid");
+        let mut a = SystemDomain::new(task.clone(), params, 0).expect("valid");
         a.vmax = 0.05;
         a.amax = [0.001];
         let u = [0.5];
@@ -1250,7 +1282,7 @@ mod tests {
         a.amax = [0.1];
         assert_eq!(a.braking(&u, &[0.03]), None);
         // Off (the default), the heuristic ignores the flow.
-        let mut off = SystemSns::new(task, SystemParams::default(), 0).expect("valid");
+        let mut off = SystemDomain::new(task, SystemParams::default(), 0).expect("valid");
         off.vmax = 0.05;
         off.amax = [0.001];
         assert_eq!(off.heuristic(&u, &[0.03], 3), still);
@@ -1284,11 +1316,11 @@ mod tests {
             hold_control: true,
             ..SystemParams::default()
         };
-        let mut a = SystemSns::new(task, params, 0).expect("valid");
+        let mut a = SystemDomain::new(task, params, 0).expect("valid");
         let step = |s: &Point<2>, f: f64| [s[0] + 0.05 * s[1], s[1] + 0.05 * (s[0] + f)];
         let mut uniform = crate::testutil::uniform(7);
         let mut next = || uniform() * 2.0 - 1.0;
-        let mut feed = |a: &mut SystemSns<2, 1>, n: usize| {
+        let mut feed = |a: &mut SystemDomain<2, 1>, n: usize| {
             for _ in 0..n {
                 let s = [0.2 * next(), 0.3 * next()];
                 let f = next();
@@ -1301,7 +1333,7 @@ mod tests {
         feed(&mut a, 10);
         assert_eq!(a.hold_level(&tilted), None, "too few samples");
         feed(&mut a, 400);
-        let level = |a: &SystemSns<2, 1>, s: Point<2>| {
+        let level = |a: &SystemDomain<2, 1>, s: Point<2>| {
             let l = a.hold_level(&a.geo.to_u(&s)).expect("regulates");
             a.prims.levels()[l].0[0]
         };
@@ -1323,7 +1355,7 @@ mod tests {
                 follow_near: near,
                 ..SystemParams::default()
             };
-            let mut a = SystemSns::new(line_task(), params, 0).expect("valid");
+            let mut a = SystemDomain::new(line_task(), params, 0).expect("valid");
             // The level +1 moves the state 0.01 a step (two thirds of a cell) everywhere.
             let up = (0..a.prims.upto(0).len())
                 .find(|&k| a.prims.all()[k].level[0] > 0.5)
@@ -1358,7 +1390,7 @@ mod tests {
                 let place = a.place_of(cell(at));
                 a.route = VecDeque::from([leg]);
                 let plans = a.stats.plans;
-                let ex = a.decide(&u, cell(at), place);
+                let ex = a.plan_next(&u, cell(at), place);
                 assert_eq!(
                     a.stats.plans == plans,
                     follows,
@@ -1375,7 +1407,7 @@ mod tests {
     /// halved holds), and depress the failing primitive; a success potentiates it.
     #[test]
     fn failures_refine_the_place_they_happen_at() {
-        let mut a = SystemSns::new(line_task(), SystemParams::default(), 0).expect("valid");
+        let mut a = SystemDomain::new(line_task(), SystemParams::default(), 0).expect("valid");
         let key = a.geo.key(&[0.5]);
         let p = a.place_of(key).expect("under the cap");
         let far = a.geo.key(&[0.1]);
@@ -1383,7 +1415,7 @@ mod tests {
             prim: 0,
             place: Some(p),
             key,
-            steps: 1,
+            decided_at: 0,
             duration: 32,
             expect: Some(far),
             expect_goal: false,
