@@ -1,8 +1,9 @@
-//! The learning rules every SNS agent shares: Hebbian effectiveness of behaviours and the
-//! habituation of optimism across trials. The maze agent ([`crate::Sns`], through its
-//! substrate) and the control agent ([`crate::system::SystemSns`]) apply these, with their own
-//! constants ([`crate::SnsParams`], [`crate::system::SystemParams`]); the neural substrate
-//! realises the same rule with unit activities (`sns_neural::graph`).
+//! The learning rules every SNS domain shares: Hebbian effectiveness of behaviours, local
+//! refinement where failures repeat, and the habituation of optimism across trials. The maze
+//! domain ([`crate::MazeDomain`], effectiveness through its substrate) and the control domain
+//! ([`crate::system::SystemDomain`]) apply these, with their own constants
+//! ([`crate::SnsParams`], [`crate::system::SystemParams`]); the neural substrate realises the
+//! Hebbian rule with unit activities (`sns_neural::graph`).
 //!
 //! What is the paper's: that the cognitive graph mutates through use, by Hebbian learning, and
 //! that the search order weighs effectiveness. What is ours: these formulas and constants.
@@ -33,6 +34,31 @@ impl Hebbian {
     #[inline]
     pub fn depress(&self, w: Real) -> Real {
         (self.beta * w).max(self.w_min)
+    }
+}
+
+/// Local refinement: a place where behaviours failed `after` times since it was last refined
+/// offers finer ones (in a maze, a finer lattice of places around it; in a state space, finer
+/// levels and shorter holds). The coarse behaviours are exhausted first, so the search stays
+/// ordered by simplicity, and refinement happens only where the coarse ones did not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refinement {
+    /// Failures at a place that make it refine.
+    pub after: u32,
+}
+
+impl Refinement {
+    /// Counts a failure at a place whose failures since its last refinement are `count`;
+    /// whether it refines now (its count then starts over). A place that `can` not refine (at
+    /// the finest level) keeps counting.
+    #[inline]
+    pub fn fail(&self, count: &mut u32, can: bool) -> bool {
+        *count += 1;
+        let now = can && *count >= self.after;
+        if now {
+            *count = 0;
+        }
+        now
     }
 }
 
@@ -77,6 +103,28 @@ mod tests {
             w = h.depress(w);
         }
         assert_eq!(w, 0.1);
+    }
+
+    #[test]
+    fn a_place_refines_at_every_third_failure_until_it_cannot() {
+        let r = Refinement { after: 3 };
+        let mut count = 0;
+        let refined: Vec<bool> = (0..7).map(|_| r.fail(&mut count, true)).collect();
+        assert_eq!(
+            refined,
+            [false, false, true, false, false, true, false],
+            "every third failure"
+        );
+        assert_eq!(count, 1);
+        for _ in 0..5 {
+            assert!(!r.fail(&mut count, false), "at the finest level");
+        }
+        assert_eq!(count, 6);
+        assert!(
+            r.fail(&mut count, true),
+            "refines at once when it can again"
+        );
+        assert_eq!(count, 0);
     }
 
     #[test]

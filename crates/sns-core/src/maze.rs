@@ -472,11 +472,13 @@ impl<S: Substrate> MazeDomain<S> {
         }
         let (c, level) = self.stop(&ex, obs);
         // Repeated failures here: the coarse behaviours around this place are exhausted, refine.
-        let count = self.fails_at.entry(c).or_insert(0);
-        *count += 1;
         let cl = self.sub.node_level(c).max(level);
-        if *count >= self.params.refine_after && cl < self.params.max_level {
-            *count = 0;
+        let count = self.fails_at.entry(c).or_insert(0);
+        if self
+            .params
+            .refinement_rule()
+            .fail(count, cl < self.params.max_level)
+        {
             let fine = cl + 1;
             self.sub.set_node_level(c, fine);
             self.stats.refinements += 1;

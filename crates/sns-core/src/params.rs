@@ -1,7 +1,7 @@
 //! Parameters of the SNS agent, each with its default and its role.
 
 use crate::control::ControlParams;
-use crate::learning::{Habituation, Hebbian};
+use crate::learning::{Habituation, Hebbian, Refinement};
 use crate::substrate::PlanCosts;
 use sns_worlds::Real;
 
@@ -575,6 +575,13 @@ impl SnsParams {
             eta: self.eta,
             beta: self.beta,
             w_min: 0.0,
+        }
+    }
+
+    /// The rule of local refinement (after `refine_after` failures at a place).
+    pub fn refinement_rule(&self) -> Refinement {
+        Refinement {
+            after: self.refine_after,
         }
     }
 

@@ -1038,12 +1038,13 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
         let w = if ok {
             self.params.hebbian().potentiate(w)
         } else {
-            self.failures[pi] += 1;
-            if self.failures[pi] >= self.params.refine_after
-                && self.depth[pi] < self.prims.max_depth()
+            let can = self.depth[pi] < self.prims.max_depth();
+            if self
+                .params
+                .refinement_rule()
+                .fail(&mut self.failures[pi], can)
             {
                 self.depth[pi] += 1;
-                self.failures[pi] = 0;
                 self.stats.refinements += 1;
             }
             self.params.hebbian().depress(w)

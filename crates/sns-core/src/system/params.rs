@@ -3,7 +3,7 @@
 //! unit box), durations in steps.
 
 use super::SystemError;
-use crate::learning::{Habituation, Hebbian};
+use crate::learning::{Habituation, Hebbian, Refinement};
 use crate::params::{ParamError, ParamText};
 
 /// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
@@ -114,6 +114,13 @@ impl SystemParams {
             eta: self.eta,
             beta: self.beta,
             w_min: self.w_min,
+        }
+    }
+
+    /// The rule of local refinement (after `refine_after` failures at a place).
+    pub fn refinement_rule(&self) -> Refinement {
+        Refinement {
+            after: self.refine_after,
         }
     }
 
