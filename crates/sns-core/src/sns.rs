@@ -171,3 +171,156 @@ impl<D: Domain> Agent<D::Obs, D::Act> for Sns<D> {
             .end_trial(self.under_way.take(), success, self.solved);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scripted domain on a line: a behaviour is "reach `target`", decided at the position
+    /// sensed; it arrives when the position is at its target and fails past it. It records the
+    /// calls of the loop.
+    #[derive(Default)]
+    struct Line {
+        /// The targets the next decisions choose, in order (none left: nothing to try).
+        targets: Vec<i32>,
+        /// The position sensed at this step.
+        at: i32,
+        /// Positions at which the domain acts by itself (sense returns an action).
+        reflex_at: Option<i32>,
+        /// Positions at which sense ends the behaviour under way unjudged.
+        drop_at: Option<i32>,
+        log: Vec<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Reach {
+        target: i32,
+        watched: u32,
+    }
+
+    impl Domain for Line {
+        type Obs = i32;
+        type Act = i32;
+        type Behaviour = Reach;
+
+        fn begin_trial(&mut self, obs: &i32) {
+            self.log.push(format!("begin {obs}"));
+        }
+        fn sense(&mut self, obs: &i32, under_way: &mut Option<Reach>) -> Option<i32> {
+            self.at = *obs;
+            if self.drop_at == Some(*obs) {
+                *under_way = None;
+            }
+            (self.reflex_at == Some(*obs)).then_some(0)
+        }
+        fn monitor(&mut self, b: &mut Reach, obs: &i32) -> Option<Outcome> {
+            b.watched += 1;
+            match obs.cmp(&b.target) {
+                std::cmp::Ordering::Equal => Some(Outcome::Arrived),
+                std::cmp::Ordering::Greater => Some(Outcome::Failed),
+                std::cmp::Ordering::Less => None,
+            }
+        }
+        fn judge(&mut self, b: Reach, outcome: Outcome, obs: &i32) {
+            self.log.push(format!(
+                "{outcome:?} {} at {obs} watched {}",
+                b.target, b.watched
+            ));
+        }
+        fn decide(&mut self, _obs: &i32) -> Option<Reach> {
+            if self.targets.is_empty() {
+                return None;
+            }
+            let target = self.targets.remove(0);
+            self.log.push(format!("decide {target}"));
+            Some(Reach { target, watched: 0 })
+        }
+        fn act(&mut self, b: Option<&Reach>, _obs: &i32) -> i32 {
+            b.map_or(0, |b| (b.target - self.at).signum())
+        }
+        fn end_trial(&mut self, under_way: Option<Reach>, success: bool, solved: u32) {
+            self.log.push(format!(
+                "end {success} solved {solved} under way {:?}",
+                under_way.map(|b| b.target)
+            ));
+        }
+    }
+
+    /// The loop decides before it watches (a behaviour can end at the observation it was
+    /// decided at), replaces every behaviour that ends, at most `MAX_DECISIONS_PER_STEP` times
+    /// a step, and acts with the one left.
+    #[test]
+    fn behaviours_that_end_at_once_are_replaced_within_the_step() {
+        let mut a = Sns::new(Line {
+            targets: vec![0, -1, 0, 0, 0, 0, 3],
+            ..Line::default()
+        });
+        a.begin_trial(&0);
+        // Target 0 arrives at once, -1 fails at once, then three more arrivals: the fourth
+        // verdict's successor (0) is left under way, unwatched.
+        assert_eq!(a.act(&0), 0);
+        let log = &a.domain().log;
+        assert_eq!(
+            log[1..],
+            [
+                "decide 0",
+                "Arrived 0 at 0 watched 1",
+                "decide -1",
+                "Failed -1 at 0 watched 1",
+                "decide 0",
+                "Arrived 0 at 0 watched 1",
+                "decide 0",
+                "Arrived 0 at 0 watched 1",
+                "decide 0",
+            ]
+        );
+        assert_eq!(a.under_way().map(|b| b.watched), Some(0));
+        // Next step: it arrives, and the drive toward 3 starts.
+        assert_eq!(a.act(&0), 1);
+        assert_eq!(a.under_way().map(|b| b.target), Some(3));
+        assert_eq!(a.act(&1), 1);
+        assert_eq!(a.under_way().map(|b| b.watched), Some(2));
+        // Nothing left to decide after 3 is reached: the agent waits.
+        assert_eq!(a.act(&3), 0);
+        assert!(a.under_way().is_none());
+        a.end_trial(true);
+        assert_eq!(a.solved(), 1);
+        assert_eq!(
+            a.domain().log.last().map(String::as_str),
+            Some("end true solved 1 under way None")
+        );
+    }
+
+    /// A domain that acts by itself skips watching and deciding (the behaviour under way
+    /// stays); one that ends the behaviour under way unjudged gets to decide afresh. The trial's
+    /// end hands over the behaviour under way, and a failed trial is not counted as solved.
+    #[test]
+    fn sensing_can_take_the_step_or_end_the_behaviour() {
+        let mut a = Sns::new(Line {
+            targets: vec![5, 7],
+            reflex_at: Some(2),
+            drop_at: Some(3),
+            ..Line::default()
+        });
+        a.begin_trial(&1);
+        assert_eq!(a.act(&1), 1);
+        let decided = a.domain().log.len();
+        assert_eq!(a.act(&2), 0, "the reflex acts");
+        assert_eq!(a.domain().log.len(), decided, "nothing watched or decided");
+        assert_eq!(a.under_way().map(|b| (b.target, b.watched)), Some((5, 1)));
+        assert_eq!(a.act(&3), 1);
+        assert_eq!(a.under_way().map(|b| b.target), Some(7), "5 ended unjudged");
+        assert!(!a.domain().log.iter().any(|l| l.contains(" 5 at")));
+        a.end_trial(false);
+        assert_eq!(a.solved(), 0);
+        assert_eq!(
+            a.domain().log.last().map(String::as_str),
+            Some("end false solved 0 under way Some(7)")
+        );
+        a.begin_trial(&0);
+        assert!(
+            a.under_way().is_none(),
+            "a trial starts with nothing under way"
+        );
+    }
+}
