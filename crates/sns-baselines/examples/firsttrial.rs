@@ -66,7 +66,7 @@ fn sns_contacts(env: &mut MazeEnv, agent: &mut MazeSns<Symbolic>) -> String {
             .domain()
             .current_plan()
             .first()
-            .map(|&n| agent.domain().substrate_ref().node_pos(n));
+            .map(|&n| agent.domain().substrate().node_pos(n));
         let tw = tgt.is_some_and(|t| !segment_clear(&map, t, t, 0.15));
         let sw = tgt.is_some_and(|t| !segment_clear(&map, prev_pos, t, 0.1));
         at_wall += tw as u64;

@@ -62,7 +62,7 @@ fn main() {
                 let mut sns = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
                 let (ok, steps, secs) = trial(&mut env, &mut sns);
                 let st = sns.domain().stats();
-                let sub = sns.domain().substrate_ref();
+                let sub = sns.domain().substrate();
                 line += &format!(
                     " | sns {} {steps} steps, {} nodes {} edges, {:.0} expansions/plan, {:.0} steps/s, capped {}",
                     if ok { "ok" } else { "FAIL" },

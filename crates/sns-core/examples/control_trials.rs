@@ -59,6 +59,7 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
             let start = info.state;
             let optimal = oracle.and_then(|o| o(&start));
             let mut obs = world.sense(&info);
+            let before = agent.domain().stats();
             agent.begin_trial(&obs);
             let mut steps = 0;
             let mut held_max = 0;
@@ -75,12 +76,17 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(
             }
             agent.end_trial(obs.success);
             steps_total += steps;
+            let st = agent.domain().stats();
             println!(
-                "seed {seed:2} trial {t}: steps {steps:6} success {} optimal {} ratio {} (first in the goal region at {}, longest hold {held_max})",
+                "seed {seed:2} trial {t}: steps {steps:6} success {} optimal {} ratio {} (first in the goal region at {}, longest hold {held_max}; decisions {}, plans {}, truncated {}, expansions {})",
                 obs.success,
                 optimal.map_or("-".into(), |o| o.to_string()),
                 optimal.map_or("-".into(), |o| format!("{:.2}", steps as f64 / o as f64)),
                 first_in.map_or("-".into(), |f| f.to_string()),
+                st.decisions - before.decisions,
+                st.plans - before.plans,
+                st.truncated - before.truncated,
+                st.expansions - before.expansions,
             );
             out.push(Trial {
                 steps,

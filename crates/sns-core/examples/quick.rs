@@ -55,7 +55,7 @@ fn main() {
             println!(
                 "{m:>8} s{seed} L*={l:5.2} | {} | n={} f={} r={} sps={:.0}",
                 row.join(" | "),
-                agent.domain().substrate_ref().node_count(),
+                agent.domain().substrate().node_count(),
                 st.failures,
                 st.refinements,
                 total as f64 / t0.elapsed().as_secs_f64()

@@ -37,7 +37,7 @@ pub mod system;
 mod testutil;
 
 pub use agent::{Agent, GraphSnapshot, MazeAgent};
-pub use learning::{Habituation, Hebbian};
+pub use learning::{Habituation, Hebbian, Refinement};
 pub use maze::{MazeDomain, MazeSns, SnsStats};
 pub use params::{ParamError, SnsParams, ValidSnsParams};
 pub use sns::{Domain, Outcome, Sns};

@@ -60,7 +60,7 @@ pub struct SnsStats {
 /// A behaviour being executed: the drive along the segment from where the body was (`origin`,
 /// at node `from`) toward the place `to`, with what watching it needs.
 #[derive(Debug, Clone)]
-pub struct Exec {
+pub struct Drive {
     from: NodeId,
     to: NodeId,
     origin: Vec2,
@@ -70,6 +70,13 @@ pub struct Exec {
     blocked: u64,
     timeout: u64,
     contacts_seen: usize,
+}
+
+impl Drive {
+    /// The place driven toward.
+    pub fn target(&self) -> NodeId {
+        self.to
+    }
 }
 
 /// The maze agent: SNS over the maze domain with its graph in substrate `S`.
@@ -98,7 +105,7 @@ pub struct MazeDomain<S: Substrate> {
     /// The half-spacing cell of the level-0 lattice the body was in when places were last laid
     /// around it.
     body_cell: Option<(i64, i64)>,
-    /// Trials solved so far (as the agent told at the end of each).
+    /// Trials solved so far.
     solved: u32,
     /// Where the body has been.
     familiar: FamiliarSpace,
@@ -144,7 +151,7 @@ impl<S: Substrate> MazeDomain<S> {
     }
 
     /// The substrate (the cognitive graph).
-    pub fn substrate_ref(&self) -> &S {
+    pub fn substrate(&self) -> &S {
         &self.sub
     }
 
@@ -345,7 +352,7 @@ impl<S: Substrate> MazeDomain<S> {
 
     /// Chooses the next behaviour: the first edge of the cheapest path from where the agent is
     /// (`None`: there is none to try).
-    fn start_next(&mut self, obs: &Observation) -> Option<Exec> {
+    fn start_next(&mut self, obs: &Observation) -> Option<Drive> {
         let (goal, _) = self.goal?;
         let p = obs.position;
         // The agent is still at the node it last reached, unless it is farther from it than a
@@ -407,7 +414,7 @@ impl<S: Substrate> MazeDomain<S> {
             self.sub.connect(from, goal, None);
         }
         let len = p.dist(self.sub.node_pos(to));
-        Some(Exec {
+        Some(Drive {
             from,
             to,
             origin: p,
@@ -421,7 +428,7 @@ impl<S: Substrate> MazeDomain<S> {
         })
     }
 
-    fn arrive(&mut self, ex: Exec) {
+    fn arrive(&mut self, ex: Drive) {
         self.stats.successes += 1;
         self.sub
             .potentiate(ex.from, ex.to, &self.params.hebbian(), &self.costs);
@@ -436,7 +443,7 @@ impl<S: Substrate> MazeDomain<S> {
     /// contact normal `n`), with the executed part of `ex` proven, the behaviour's level, and
     /// whether the place is where the body is (not so at the node budget, where the nearest node
     /// stands in, however far).
-    fn prove_executed(&mut self, ex: &Exec, p: Vec2, n: Vec2) -> (NodeId, u8, bool) {
+    fn prove_executed(&mut self, ex: &Drive, p: Vec2, n: Vec2) -> (NodeId, u8, bool) {
         let level = self.sub.node_level(ex.from).max(self.sub.node_level(ex.to));
         // Re-planning starts from where the agent really is: the place merges only with a node
         // very close to it, never with a lattice place across the wall.
@@ -461,7 +468,7 @@ impl<S: Substrate> MazeDomain<S> {
         (c, level, here)
     }
 
-    fn fail(&mut self, ex: Exec, obs: &Observation) {
+    fn fail(&mut self, ex: Drive, obs: &Observation) {
         let p = obs.position;
         self.sub
             .depress(ex.from, ex.to, &self.params.hebbian(), &self.costs);
@@ -491,7 +498,7 @@ impl<S: Substrate> MazeDomain<S> {
     /// already makes it expensive (the failure model), so it is neither depressed nor counted
     /// toward refinement; the executed part is proven and the agent re-plans from a place where
     /// the body is.
-    fn interrupt(&mut self, ex: Exec, obs: &Observation) {
+    fn interrupt(&mut self, ex: Drive, obs: &Observation) {
         self.stats.interrupted += 1;
         let (c, _) = self.stop(&ex, obs);
         self.at = Some(c);
@@ -500,7 +507,7 @@ impl<S: Substrate> MazeDomain<S> {
     /// Where a behaviour that failed or was interrupted left the body: the place there, with the
     /// executed part proven (backed off from a wall touched) and, when the body is at that place,
     /// the route of a place hidden in the wall handed on; and the behaviour's level.
-    fn stop(&mut self, ex: &Exec, obs: &Observation) -> (NodeId, u8) {
+    fn stop(&mut self, ex: &Drive, obs: &Observation) -> (NodeId, u8) {
         let n = if obs.contact {
             obs.contact_normal
         } else {
@@ -533,7 +540,7 @@ impl<S: Substrate> MazeDomain<S> {
     /// a proven behaviour, the place `c` where the body stopped takes that behaviour over, with
     /// its effectiveness and its proof ([`Substrate::transfer`]): the route is mended where it
     /// broke instead of being given up for a longer proven one.
-    fn hand_on(&mut self, ex: &Exec, c: NodeId, obs: &Observation) {
+    fn hand_on(&mut self, ex: &Drive, c: NodeId, obs: &Observation) {
         let target = self.sub.node_pos(ex.to);
         let hidden = self.behind_wall(obs, target) && obs.position.dist(target) < self.reach(ex.to);
         if !self.params.transfer_hidden || !hidden || self.plan.first() != Some(&ex.to) {
@@ -557,7 +564,7 @@ impl<S: Substrate> MazeDomain<S> {
 
     /// Watches the behaviour `ex`: arrival, failure, or a failure predicted by a contact just
     /// made (only when aborting on prediction: ended unjudged).
-    fn watch(&mut self, ex: &mut Exec, obs: &Observation) -> Option<Outcome> {
+    fn watch(&mut self, ex: &mut Drive, obs: &Observation) -> Option<Outcome> {
         let goal = self.goal.map(|g| g.0);
         let (to, origin) = (ex.to, ex.origin);
         let target = self.sub.node_pos(to);
@@ -659,7 +666,7 @@ impl<S: Substrate> MazeDomain<S> {
     }
 
     /// The motor command of `ex` (standing still when there is none).
-    fn drive(&mut self, ex: Option<&Exec>, obs: &Observation) -> Vec2 {
+    fn drive(&mut self, ex: Option<&Drive>, obs: &Observation) -> Vec2 {
         let Some(ex) = ex else {
             return self.ctrl.track_velocity(obs, Vec2::ZERO);
         };
@@ -673,7 +680,7 @@ impl<S: Substrate> MazeDomain<S> {
 impl<S: Substrate> Domain for MazeDomain<S> {
     type Obs = Observation;
     type Act = Vec2;
-    type Behaviour = Exec;
+    type Behaviour = Drive;
 
     fn begin_trial(&mut self, obs: &Observation) {
         if self.origin.is_none() {
@@ -697,7 +704,7 @@ impl<S: Substrate> Domain for MazeDomain<S> {
             .map(|x| x.0);
     }
 
-    fn sense(&mut self, obs: &Observation, under_way: &mut Option<Exec>) -> Option<Vec2> {
+    fn sense(&mut self, obs: &Observation, under_way: &mut Option<Drive>) -> Option<Vec2> {
         self.last_pos = obs.position;
         self.last_vel = obs.velocity;
         self.ctrl.observe(obs);
@@ -725,11 +732,11 @@ impl<S: Substrate> Domain for MazeDomain<S> {
             .then(|| self.ctrl.track_velocity(obs, Vec2::ZERO))
     }
 
-    fn monitor(&mut self, ex: &mut Exec, obs: &Observation) -> Option<Outcome> {
+    fn monitor(&mut self, ex: &mut Drive, obs: &Observation) -> Option<Outcome> {
         self.watch(ex, obs)
     }
 
-    fn judge(&mut self, ex: Exec, outcome: Outcome, obs: &Observation) {
+    fn judge(&mut self, ex: Drive, outcome: Outcome, obs: &Observation) {
         match outcome {
             Outcome::Arrived => self.arrive(ex),
             Outcome::Failed => self.fail(ex, obs),
@@ -737,16 +744,15 @@ impl<S: Substrate> Domain for MazeDomain<S> {
         }
     }
 
-    fn decide(&mut self, obs: &Observation) -> Option<Exec> {
+    fn decide(&mut self, obs: &Observation) -> Option<Drive> {
         self.start_next(obs)
     }
 
-    fn act(&mut self, ex: Option<&Exec>, obs: &Observation) -> Vec2 {
+    fn act(&mut self, ex: Option<&Drive>, obs: &Observation) -> Vec2 {
         self.drive(ex, obs)
     }
 
-    fn end_trial(&mut self, mut under_way: Option<Exec>, success: bool, solved: u32) {
-        self.solved = solved;
+    fn end_trial(&mut self, mut under_way: Option<Drive>, success: bool) {
         if success && self.costs.search {
             // Search mode: success was signalled here; the goal is remembered as this place, and
             // the next trials plan to it like a sensed goal.
@@ -793,6 +799,7 @@ impl<S: Substrate> Domain for MazeDomain<S> {
                         .potentiate(c, goal, &self.params.hebbian(), &self.costs);
                 }
             }
+            self.solved += 1;
             // Optimism habituates for novel behaviours only (`costs.w_familiar` stays).
             self.costs.w_untried =
                 self.params.w_untried / self.params.habituation_rule().factor(self.solved);
@@ -926,7 +933,7 @@ mod tests {
         let mut agent = agent_on_lattice();
         let (from, _) = agent.domain.sub.nearest(Vec2::new(0.0, 0.0)).unwrap();
         let (to, _) = agent.domain.sub.nearest(Vec2::new(1.0, 0.0)).unwrap();
-        agent.under_way = Some(Exec {
+        agent.under_way = Some(Drive {
             from,
             to,
             origin: Vec2::new(0.0, 0.0),
@@ -1174,6 +1181,6 @@ mod tests {
         for _ in 0..2000 {
             obs = env.step(agent.act(&obs)).obs;
         }
-        assert!(agent.domain.substrate_ref().node_count() <= 300 + 2);
+        assert!(agent.domain.substrate().node_count() <= 300 + 2);
     }
 }

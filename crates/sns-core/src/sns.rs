@@ -16,10 +16,10 @@
 //! 5. **acts** with the behaviour's motor command.
 //!
 //! Steps 2 to 4 repeat within one step while behaviours end at once (at most
-//! [`MAX_DECISIONS_PER_STEP`] times, so a chain of instant arrivals cannot stall the agent).
-//! Across trials the agent never resets: a trial that ends in success credits the behaviour
-//! that reached the goal, and the count of solved trials habituates the optimism toward what is
-//! unexplored ([`crate::learning::Habituation`]).
+//! [`MAX_ENDS_PER_STEP`] behaviours end in a step, so a chain of instant arrivals cannot stall
+//! the agent). Across trials the agent never resets: a trial that ends in success credits the
+//! behaviour that reached the goal, and the domain's count of solved trials habituates the
+//! optimism toward what is unexplored ([`crate::learning::Habituation`]).
 //!
 //! What a place, a behaviour and a failure mean is the domain's: [`crate::maze::MazeDomain`]
 //! (places on a lazily laid 2-D lattice, behaviours drives along segments, failures wall
@@ -30,8 +30,9 @@
 
 use crate::agent::Agent;
 
-/// The most behaviours that can end (and be replaced) within one control step.
-pub const MAX_DECISIONS_PER_STEP: usize = 4;
+/// The most behaviours that can end (and be replaced) within one control step: a step decides
+/// at most one more behaviour than this.
+pub const MAX_ENDS_PER_STEP: usize = 4;
 
 /// How a behaviour under way ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +48,16 @@ pub enum Outcome {
 
 /// A world's meaning of the algorithm's terms: what is sensed, what a behaviour is and how it
 /// is watched, how a verdict mutates the graph, how the next behaviour is chosen. The agent
-/// [`Sns`] calls these in the order of the step loop (module documentation); a domain holds
-/// its graph (a substrate) and everything learned.
+/// [`Sns`] calls these in the order of the step loop (module documentation): at every step
+/// [`Domain::sense`] first, then (unless it acted) [`Domain::monitor`], [`Domain::judge`] and
+/// [`Domain::decide`] on the same observation, and [`Domain::act`] last; so a domain may keep
+/// what it derived from the observation in `sense` for the other calls of the step. A domain
+/// holds its graph (a substrate), its parameters and everything learned, including the count of
+/// solved trials.
+///
+/// The types a domain is generic over are fixed when it is compiled (the control domain's
+/// state and action dimensions are const parameters): a program running several shapes of
+/// state space builds one agent type per shape.
 pub trait Domain {
     /// What the agent senses at a step.
     type Obs;
@@ -60,10 +69,10 @@ pub trait Domain {
     /// A trial starts with `obs` (nothing is under way).
     fn begin_trial(&mut self, obs: &Self::Obs);
 
-    /// Step 1: learns what `obs` teaches. May end the behaviour `under_way` without a verdict
+    /// Step 1: learns what `obs` teaches. May end the behaviour `under_way` without judging it
     /// (the goal moved; a reflex takes over) by setting it to `None`, and may act by itself
-    /// this step (the goal is reached; a regulator holds the state): `Some(action)` skips
-    /// steps 2 to 4.
+    /// this step (the goal is reached; a regulator holds the state): `Some(action)` is the
+    /// step's action, and steps 2 to 5 are skipped.
     fn sense(
         &mut self,
         obs: &Self::Obs,
@@ -74,7 +83,9 @@ pub trait Domain {
     /// has ended.
     fn monitor(&mut self, b: &mut Self::Behaviour, obs: &Self::Obs) -> Option<Outcome>;
 
-    /// Step 3: mutates the graph with the verdict on `b`, ended at `obs`.
+    /// Step 3: mutates the graph with the verdict on `b`, ended at `obs`. An
+    /// [`Outcome::Unjudged`] behaviour changes no effectiveness, but the domain may still learn
+    /// where it stopped (the maze proves the part that was driven).
     fn judge(&mut self, b: Self::Behaviour, outcome: Outcome, obs: &Self::Obs);
 
     /// Step 4: the next behaviour from `obs`, or `None` when there is none to try (the agent
@@ -84,10 +95,10 @@ pub trait Domain {
     /// Step 5: the motor command of `b` (or of waiting) at `obs`.
     fn act(&mut self, b: Option<&Self::Behaviour>, obs: &Self::Obs) -> Self::Act;
 
-    /// The trial ended, in success or not, with `under_way` still executing; `solved` counts
-    /// the trials solved so far, this one included. A success credits the behaviour that
-    /// reached the goal; the count habituates optimism.
-    fn end_trial(&mut self, under_way: Option<Self::Behaviour>, success: bool, solved: u32);
+    /// The trial ended, in success or not, with `under_way` still executing. A success credits
+    /// the behaviour that reached the goal and counts toward the solved trials, which
+    /// habituate optimism.
+    fn end_trial(&mut self, under_way: Option<Self::Behaviour>, success: bool);
 }
 
 /// The Systematic Neural Search agent over domain `D`: the step loop and the trials, written
@@ -97,7 +108,6 @@ pub trait Domain {
 pub struct Sns<D: Domain> {
     pub(crate) domain: D,
     pub(crate) under_way: Option<D::Behaviour>,
-    solved: u32,
 }
 
 impl<D: Domain> Sns<D> {
@@ -106,7 +116,6 @@ impl<D: Domain> Sns<D> {
         Sns {
             domain,
             under_way: None,
-            solved: 0,
         }
     }
 
@@ -123,11 +132,6 @@ impl<D: Domain> Sns<D> {
     /// The behaviour being executed.
     pub fn under_way(&self) -> Option<&D::Behaviour> {
         self.under_way.as_ref()
-    }
-
-    /// The trials solved so far.
-    pub fn solved(&self) -> u32 {
-        self.solved
     }
 }
 
@@ -148,7 +152,7 @@ impl<D: Domain> Agent<D::Obs, D::Act> for Sns<D> {
         if self.under_way.is_none() {
             self.under_way = self.domain.decide(obs);
         }
-        for _ in 0..MAX_DECISIONS_PER_STEP {
+        for _ in 0..MAX_ENDS_PER_STEP {
             let Some(b) = self.under_way.as_mut() else {
                 break;
             };
@@ -164,11 +168,7 @@ impl<D: Domain> Agent<D::Obs, D::Act> for Sns<D> {
     }
 
     fn end_trial(&mut self, success: bool) {
-        if success {
-            self.solved += 1;
-        }
-        self.domain
-            .end_trial(self.under_way.take(), success, self.solved);
+        self.domain.end_trial(self.under_way.take(), success);
     }
 }
 
@@ -190,6 +190,7 @@ mod tests {
         /// Positions at which sense ends the behaviour under way unjudged.
         drop_at: Option<i32>,
         log: Vec<String>,
+        solved: u32,
     }
 
     #[derive(Debug, Clone, PartialEq)]
@@ -238,7 +239,9 @@ mod tests {
         fn act(&mut self, b: Option<&Reach>, _obs: &i32) -> i32 {
             b.map_or(0, |b| (b.target - self.at).signum())
         }
-        fn end_trial(&mut self, under_way: Option<Reach>, success: bool, solved: u32) {
+        fn end_trial(&mut self, under_way: Option<Reach>, success: bool) {
+            self.solved += u32::from(success);
+            let solved = self.solved;
             self.log.push(format!(
                 "end {success} solved {solved} under way {:?}",
                 under_way.map(|b| b.target)
@@ -247,7 +250,7 @@ mod tests {
     }
 
     /// The loop decides before it watches (a behaviour can end at the observation it was
-    /// decided at), replaces every behaviour that ends, at most `MAX_DECISIONS_PER_STEP` times
+    /// decided at), replaces every behaviour that ends, at most `MAX_ENDS_PER_STEP` times
     /// a step, and acts with the one left.
     #[test]
     fn behaviours_that_end_at_once_are_replaced_within_the_step() {
@@ -284,7 +287,6 @@ mod tests {
         assert_eq!(a.act(&3), 0);
         assert!(a.under_way().is_none());
         a.end_trial(true);
-        assert_eq!(a.solved(), 1);
         assert_eq!(
             a.domain().log.last().map(String::as_str),
             Some("end true solved 1 under way None")
@@ -312,7 +314,6 @@ mod tests {
         assert_eq!(a.under_way().map(|b| b.target), Some(7), "5 ended unjudged");
         assert!(!a.domain().log.iter().any(|l| l.contains(" 5 at")));
         a.end_trial(false);
-        assert_eq!(a.solved(), 0);
         assert_eq!(
             a.domain().log.last().map(String::as_str),
             Some("end false solved 0 under way Some(7)")

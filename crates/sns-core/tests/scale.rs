@@ -38,7 +38,7 @@ fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
     let (obs, _) = env.reset(0);
     let mut agent = Sns::new(MazeDomain::new(params.check().unwrap(), Symbolic::new()));
     let solved = run_trial(&mut env, &mut agent, obs);
-    let nodes = agent.domain().substrate_ref().node_count();
+    let nodes = agent.domain().substrate().node_count();
     assert!(
         solved,
         "not solved in {} steps ({nodes} nodes)",
@@ -48,8 +48,8 @@ fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
     // Memory follows what was explored: well under the box's lattice.
     assert!(nodes < 20_000, "{nodes} nodes");
     // Planning repairs its previous search: a few dozen expansions per decision, not the graph.
-    let per_plan = agent.domain().substrate_ref().plan_expansions() as f64
-        / agent.domain().stats().plans as f64;
+    let per_plan =
+        agent.domain().substrate().plan_expansions() as f64 / agent.domain().stats().plans as f64;
     assert!(per_plan < 100.0, "{per_plan} expansions per plan");
 }
 

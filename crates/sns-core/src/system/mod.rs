@@ -1,4 +1,5 @@
-//! SNS on dynamical systems: the agent for any [`Task`] over a state space (classic control).
+//! SNS on dynamical systems: the domain of any [`Task`] over a state space (classic control);
+//! the agent is `Sns<SystemDomain<D, A, S>>` ([`SystemSns`]).
 //!
 //! The same ideas as the maze agent (a cognitive graph of places and behaviours, searched in an
 //! order of simplicity and effectiveness, mutated by use), with the mechanics an under-actuated
@@ -131,9 +132,9 @@ pub struct SystemStats {
 }
 
 /// A primitive being executed: primitive `prim` decided in cell `key` (place `place`) at the
-/// agent's step `decided_at`, with the landing its plan expected.
+/// domain's step `decided_at`, with the landing its plan expected.
 #[derive(Debug, Clone, Copy)]
-pub struct Exec<const D: usize> {
+pub struct PrimitiveRun<const D: usize> {
     prim: usize,
     place: Option<PlaceId>,
     key: CellKey<D>,
@@ -143,6 +144,13 @@ pub struct Exec<const D: usize> {
     expect: Option<CellKey<D>>,
     /// The plan expected the state to be in the goal region at the end (hold tasks).
     expect_goal: bool,
+}
+
+impl<const D: usize> PrimitiveRun<D> {
+    /// The primitive, by its index in the order of simplicity ([`SystemDomain::primitives`]).
+    pub fn primitive(&self) -> usize {
+        self.prim
+    }
 }
 
 /// A node in a priority queue: smallest estimate first, ties to the deepest (largest cost so
@@ -247,6 +255,8 @@ pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = 
     /// routes to it lead back to where they were already decided (a loop that never reaches
     /// it); the optimistic cost there is divided by it.
     promise_w: FxHashMap<Promise<D>, f64>,
+    /// Steps sensed: the clock a primitive's hold is timed by.
+    clock: u64,
     /// This step's state, its cell and its place (set when the step is sensed).
     here: Option<(Point<D>, CellKey<D>, Option<PlaceId>)>,
     /// The last step: where it started, its place and level.
@@ -261,7 +271,7 @@ pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = 
     /// The flow of the last step sensed, kept for the braking bound (`None` at a trial's start,
     /// and always when the bound is off).
     last_flow: Option<Point<D>>,
-    /// Trials solved so far (as the agent told at the end of each).
+    /// Trials solved so far.
     solved: u32,
     /// Search mode: cells where success was signalled.
     learned_goal: FxHashSet<CellKey<D>>,
@@ -329,6 +339,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
             route: VecDeque::new(),
             promise_cells: FxHashMap::default(),
             promise_w: FxHashMap::default(),
+            clock: 0,
             here: None,
             prev: None,
             held: 0,
@@ -910,7 +921,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// Whether a primitive that ended at `u` (cell `key`) landed where its leg expected: next to
     /// (or in) the cell `expect`, and in the goal region if `goal`. The one tolerance both for
-    /// judging a primitive ([`Self::finish`]) and for following a route from a neighbouring cell
+    /// judging a primitive ([`Self::verdict`]) and for following a route from a neighbouring cell
     /// ([`Self::still_lands`]).
     fn landed_as_expected(
         &self,
@@ -924,15 +935,20 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// Chooses the next primitive at `u` (cell `key`, place `place`): the next leg of the
     /// route when the state is where the route expected, a new route otherwise.
-    fn plan_next(&mut self, u: &Point<D>, key: CellKey<D>, place: Option<PlaceId>) -> Exec<D> {
+    fn plan_next(
+        &mut self,
+        u: &Point<D>,
+        key: CellKey<D>,
+        place: Option<PlaceId>,
+    ) -> PrimitiveRun<D> {
         self.stats.decisions += 1;
         let depth = place.map_or(0, |p| self.depth[p as usize]);
         let avail = self.prims.upto(depth).len();
-        let exec = |prim: usize, leg: Option<Leg<D>>, s: &Self| Exec {
+        let exec = |prim: usize, leg: Option<Leg<D>>, s: &Self| PrimitiveRun {
             prim,
             place,
             key,
-            decided_at: s.stats.steps,
+            decided_at: s.clock,
             duration: s.prims.all()[prim].duration,
             expect: leg.and_then(|l| l.expect),
             expect_goal: leg.is_some_and(|l| l.goal) && s.task.hold_steps > 1,
@@ -998,7 +1014,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     /// where the plan needed (the expected cell or one next to it, and in the goal region when
     /// the plan expected it there), failed otherwise; unjudged when nothing was expected of it
     /// (an untried outcome, or no plan: its steps taught its outcome) or it had no place.
-    fn verdict(&self, ex: &Exec<D>, u: &Point<D>, key: &CellKey<D>) -> Outcome {
+    fn verdict(&self, ex: &PrimitiveRun<D>, u: &Point<D>, key: &CellKey<D>) -> Outcome {
         match ex.expect {
             _ if ex.place.is_none() => Outcome::Unjudged,
             None => Outcome::Unjudged,
@@ -1010,7 +1026,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     /// Judges the primitive that just ended at `u` (cell `key`; `success`: it completed the
     /// task), see [`Self::verdict`] and [`Self::reinforce`].
     #[cfg(test)]
-    fn finish(&mut self, ex: Exec<D>, u: &Point<D>, key: &CellKey<D>, success: bool) {
+    fn finish(&mut self, ex: PrimitiveRun<D>, u: &Point<D>, key: &CellKey<D>, success: bool) {
         let outcome = if success {
             Outcome::Arrived
         } else {
@@ -1021,7 +1037,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// Mutation by the verdict on `ex`: Hebbian potentiation when it arrived, depression (and,
     /// after repeated failures at a place, refinement of its primitives) when it failed.
-    fn reinforce(&mut self, ex: &Exec<D>, outcome: Outcome) {
+    fn reinforce(&mut self, ex: &PrimitiveRun<D>, outcome: Outcome) {
         let Some(p) = ex.place else {
             return;
         };
@@ -1056,13 +1072,18 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDomain<D, A, S> {
     type Obs = Sensed<D>;
     type Act = Point<A>;
-    type Behaviour = Exec<D>;
+    type Behaviour = PrimitiveRun<D>;
 
     fn begin_trial(&mut self, _obs: &Sensed<D>) {
         self.forget_trial();
     }
 
-    fn sense(&mut self, obs: &Sensed<D>, under_way: &mut Option<Exec<D>>) -> Option<Point<A>> {
+    fn sense(
+        &mut self,
+        obs: &Sensed<D>,
+        under_way: &mut Option<PrimitiveRun<D>>,
+    ) -> Option<Point<A>> {
+        self.clock += 1;
         self.stats.steps += 1;
         let u = self.geo.to_u(&obs.state);
         if u.iter().any(|x| !x.is_finite()) {
@@ -1122,22 +1143,22 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
     }
 
     /// A primitive ends when the state leaves the cell it was decided in, or its hold is over.
-    fn monitor(&mut self, ex: &mut Exec<D>, _obs: &Sensed<D>) -> Option<Outcome> {
+    fn monitor(&mut self, ex: &mut PrimitiveRun<D>, _obs: &Sensed<D>) -> Option<Outcome> {
         let (u, key, _) = self.here?;
-        let executed = self.stats.steps - ex.decided_at;
+        let executed = self.clock - ex.decided_at;
         (ex.key != key || executed >= u64::from(ex.duration)).then(|| self.verdict(ex, &u, &key))
     }
 
-    fn judge(&mut self, ex: Exec<D>, outcome: Outcome, _obs: &Sensed<D>) {
+    fn judge(&mut self, ex: PrimitiveRun<D>, outcome: Outcome, _obs: &Sensed<D>) {
         self.reinforce(&ex, outcome);
     }
 
-    fn decide(&mut self, _obs: &Sensed<D>) -> Option<Exec<D>> {
+    fn decide(&mut self, _obs: &Sensed<D>) -> Option<PrimitiveRun<D>> {
         let (u, key, place) = self.here?;
         Some(self.plan_next(&u, key, place))
     }
 
-    fn act(&mut self, ex: Option<&Exec<D>>, _obs: &Sensed<D>) -> Point<A> {
+    fn act(&mut self, ex: Option<&PrimitiveRun<D>>, _obs: &Sensed<D>) -> Point<A> {
         let (Some(ex), Some((u, _, place))) = (ex, self.here) else {
             return self.prims.all()[0].level;
         };
@@ -1152,9 +1173,9 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
         prim.level
     }
 
-    fn end_trial(&mut self, under_way: Option<Exec<D>>, success: bool, solved: u32) {
-        self.solved = solved;
+    fn end_trial(&mut self, under_way: Option<PrimitiveRun<D>>, success: bool) {
         if success {
+            self.solved += 1;
             // The primitive that completed the task did what the plan needed.
             if let Some(ex) = under_way {
                 self.reinforce(&ex, Outcome::Arrived);
@@ -1412,7 +1433,7 @@ mod tests {
         let key = a.geo.key(&[0.5]);
         let p = a.place_of(key).expect("under the cap");
         let far = a.geo.key(&[0.1]);
-        let ex = Exec {
+        let ex = PrimitiveRun {
             prim: 0,
             place: Some(p),
             key,
@@ -1435,7 +1456,7 @@ mod tests {
         let w = a.mem.effectiveness(p, 0).expect("tried");
         assert!((w - 0.5f64.powi(3)).abs() < 1e-12, "{w}");
         // Landing next to the expected cell is not a failure.
-        let ex = Exec {
+        let ex = PrimitiveRun {
             expect: Some(key),
             ..ex
         };

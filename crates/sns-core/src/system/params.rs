@@ -6,7 +6,7 @@ use super::SystemError;
 use crate::learning::{Habituation, Hebbian, Refinement};
 use crate::params::{ParamError, ParamText};
 
-/// Parameters of [`SystemSns`](super::SystemSns). The defaults are the same for every world
+/// Parameters of [`SystemDomain`](super::SystemDomain). The defaults are the same for every world
 /// and were not tuned to one; they serialise, so that a benchmark can archive them.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
