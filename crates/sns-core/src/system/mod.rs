@@ -944,7 +944,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
         self.stats.decisions += 1;
         let depth = place.map_or(0, |p| self.depth[p as usize]);
         let avail = self.prims.upto(depth).len();
-        let exec = |prim: usize, leg: Option<Leg<D>>, s: &Self| PrimitiveRun {
+        let run = |prim: usize, leg: Option<Leg<D>>, s: &Self| PrimitiveRun {
             prim,
             place,
             key,
@@ -968,7 +968,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
                         && self.still_lands(u, key, &leg)));
             if on_route {
                 self.route.pop_front();
-                return exec(leg.prim, Some(leg), self);
+                return run(leg.prim, Some(leg), self);
             }
         }
         loop {
@@ -976,7 +976,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
                 self.track_promise(promise, key);
                 if let Some(leg) = route.pop_front() {
                     self.route = route;
-                    return exec(leg.prim, Some(leg), self);
+                    return run(leg.prim, Some(leg), self);
                 }
             }
             if let Some(c) = self.candidate.take() {
@@ -1002,7 +1002,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
                 // Nothing left to plan with: cycle through the primitives.
                 self.route.clear();
                 let k = (self.stats.decisions % avail as u64) as usize;
-                return exec(k, None, self);
+                return run(k, None, self);
             }
             // No way to success nor to an unknown outcome: generalise less.
             self.radius *= 0.5;
@@ -1015,11 +1015,10 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     /// the plan expected it there), failed otherwise; unjudged when nothing was expected of it
     /// (an untried outcome, or no plan: its steps taught its outcome) or it had no place.
     fn verdict(&self, ex: &PrimitiveRun<D>, u: &Point<D>, key: &CellKey<D>) -> Outcome {
-        match ex.expect {
-            _ if ex.place.is_none() => Outcome::Unjudged,
-            None => Outcome::Unjudged,
-            Some(e) if self.landed_as_expected(e, ex.expect_goal, u, key) => Outcome::Arrived,
-            Some(_) => Outcome::Failed,
+        match (ex.place, ex.expect) {
+            (None, _) | (_, None) => Outcome::Unjudged,
+            (_, Some(e)) if self.landed_as_expected(e, ex.expect_goal, u, key) => Outcome::Arrived,
+            _ => Outcome::Failed,
         }
     }
 
