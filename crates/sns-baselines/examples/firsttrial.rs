@@ -8,7 +8,7 @@
 //! `cargo run --release -p sns-baselines --example firsttrial -- WORLD[,WORLD...]`
 //! (`SNS_PARAMS=name=value,...` overrides SNS's parameters; `AGENTS=sns` skips D* Lite).
 use sns_baselines::DStarLite;
-use sns_core::{Agent, MazeAgent, MazeDomain, MazeSns, Sns, SnsParams, Symbolic};
+use sns_core::{Agent, MazeAgent, MazeDomain, MazeParams, MazeSns, Sns, Symbolic};
 use sns_worlds::oracle::segment_clear;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Real};
 
@@ -93,7 +93,7 @@ fn sns_contacts(env: &mut MazeEnv, agent: &mut MazeSns<Symbolic>) -> String {
 
 fn main() {
     let worlds = std::env::args().nth(1).unwrap_or("bugtrap:41".into());
-    let mut params = SnsParams::default();
+    let mut params = MazeParams::default();
     if let Ok(ps) = std::env::var("SNS_PARAMS") {
         for kv in ps.split(',').filter(|s| !s.is_empty()) {
             let (k, v) = kv.split_once('=').expect("name=value");

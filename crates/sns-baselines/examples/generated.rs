@@ -3,7 +3,7 @@
 //! `cargo run --release -p sns-baselines --example generated -- SIZES SEEDS [BUDGET]`, e.g.
 //! `-- 15,25,41,61 5 3000000`; `AGENTS=sns` runs SNS only; `HIDE_GOAL=1` runs SNS in search mode.
 use sns_baselines::DStarLite;
-use sns_core::{MazeAgent, MazeDomain, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, MazeDomain, MazeParams, Sns, Substrate, Symbolic, ValidMazeParams};
 use sns_worlds::generate::perfect;
 use sns_worlds::{EnvConfig, MazeEnv};
 
@@ -59,7 +59,8 @@ fn main() {
             env.reset(seed);
             let mut line = format!("perfect{n} s{seed}");
             if agents.contains("sns") {
-                let mut sns = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+                let mut sns =
+                    Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
                 let (ok, steps, secs) = trial(&mut env, &mut sns);
                 let st = sns.domain().stats();
                 let sub = sns.domain().substrate();
@@ -74,7 +75,7 @@ fn main() {
                 );
             }
             if agents.contains("dstar") && !cfg_hidden() {
-                let mut d = DStarLite::new(0.25, SnsParams::default().control);
+                let mut d = DStarLite::new(0.25, MazeParams::default().control);
                 let (ok, steps, _) = trial(&mut env, &mut d);
                 line += &format!(" | dstar {} {steps}", if ok { "ok" } else { "FAIL" });
             }

@@ -62,7 +62,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 100_000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub max_steps: u64,
     /// Set an SNS parameter for every agent, as NAME=VALUE (repeatable), as `sns run --param`
-    /// does: a maze agent's (`sns_core::SnsParams`; the controller's, e.g. `cruise_speed`, apply
+    /// does: a maze agent's (`sns_core::MazeParams`; the controller's, e.g. `cruise_speed`, apply
     /// to the baselines too, which drive with the same controller) on the mazes, the control
     /// agent's (`sns_core::system::SystemParams`, e.g. `hold_control=false`) on the control worlds;
     /// a name both have sets both. run.toml records every parameter's value, so an ablation is

@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sns_core::system::SystemParams;
-use sns_core::ValidSnsParams;
+use sns_core::ValidMazeParams;
 use sns_harness::scenario::load_any;
 use sns_harness::{
     AgentKind, AgentSpec, AnyScenario, ControlRunResult, ControlRunSpec, ControlScenario,
@@ -126,7 +126,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub self_motion: bool,
     /// Set an SNS parameter, as NAME=VALUE (repeatable), e.g. `--param generalise=false` or
-    /// `--param habituation=0`; the names and defaults are those of `sns_core::SnsParams` on a
+    /// `--param habituation=0`; the names and defaults are those of `sns_core::MazeParams` on a
     /// maze, of `sns_core::system::SystemParams` on a control world (e.g. `--param
     /// hold_control=false`; see docs/METHOD.md).
     #[arg(long = "param", value_name = "NAME=VALUE")]
@@ -165,8 +165,8 @@ pub fn parse_cell(flag: &str, s: &str) -> Result<(usize, usize)> {
 /// Parses `--param NAME=VALUE` flags into checked SNS parameters (the defaults for the others);
 /// warns on stderr when `dt` differs from the world's step (`self_motion`: the path integration
 /// assumes it too).
-pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::ValidSnsParams> {
-    let mut params = sns_core::SnsParams::default();
+pub fn parse_params(pairs: &[String], self_motion: bool) -> Result<sns_core::ValidMazeParams> {
+    let mut params = sns_core::MazeParams::default();
     for kv in pairs {
         let (name, value) = split_param(kv)?;
         params
@@ -218,14 +218,14 @@ pub fn parse_system_params(pairs: &[String]) -> Result<SystemParams> {
 }
 
 /// Parses `sns bench`'s `--param NAME=VALUE` flags, which apply to every SNS agent: on the mazes
-/// each names a `SnsParams` field, on the control worlds a `SystemParams` field, and a name
+/// each names a `MazeParams` field, on the control worlds a `SystemParams` field, and a name
 /// both have (`eta`, `habituation`, ...) sets both; a name neither has is an error.
-pub fn parse_bench_params(pairs: &[String]) -> Result<(ValidSnsParams, SystemParams)> {
+pub fn parse_bench_params(pairs: &[String]) -> Result<(ValidMazeParams, SystemParams)> {
     let unknown = |e: &sns_core::ParamError| matches!(e, sns_core::ParamError::Unknown { .. });
     let (mut maze, mut control) = (Vec::new(), Vec::new());
     for kv in pairs {
         let (name, value) = split_param(kv)?;
-        let m = sns_core::SnsParams::default().set(name, value);
+        let m = sns_core::MazeParams::default().set(name, value);
         let c = SystemParams::default().set(name, value);
         match (m, c) {
             (Err(e), Err(f)) if unknown(&e) && unknown(&f) => {
@@ -405,7 +405,7 @@ fn agent_spec(args: &RunArgs, control: bool) -> Result<AgentSpec> {
         .map_err(|e| anyhow::anyhow!("--agent '{}': {e}", args.agent))?;
     let (params, system) = if control {
         (
-            ValidSnsParams::default(),
+            ValidMazeParams::default(),
             parse_system_params(&args.params)?,
         )
     } else {

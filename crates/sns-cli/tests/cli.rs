@@ -496,7 +496,7 @@ fn contradictory_substrates_are_refused() {
     );
 }
 
-/// Regression: `--param dt` was refused as unknown although `SnsParams::check` has a rule for it.
+/// Regression: `--param dt` was refused as unknown although `MazeParams::check` has a rule for it.
 /// It is accepted; a value other than the world's step is warned about.
 #[test]
 fn param_dt_is_settable_and_checked() {

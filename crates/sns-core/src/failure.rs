@@ -283,7 +283,7 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{SnsParams, Symbolic};
+    use crate::{MazeParams, Symbolic};
 
     /// The full test of one contact, with no prefilter: the reference.
     fn hit(c: &Contacts, i: usize, a: Vec2, b: Vec2, costs: &PlanCosts) -> bool {
@@ -303,7 +303,7 @@ mod tests {
     /// the full test against every contact; a proven edge is never predicted to fail.
     #[test]
     fn prefilter_and_lazy_cache_decide_as_the_full_test() {
-        let costs = SnsParams::default().costs();
+        let costs = MazeParams::default().costs();
         let test = Symbolic::new();
         let mut rnd = crate::testutil::uniform(99);
         let mut contacts = Contacts::default();

@@ -1,6 +1,6 @@
 //! Familiar space: where the body has been.
 //!
-//! Optimism habituates once routes are proven (see [`crate::SnsParams::habituation`]), but only
+//! Optimism habituates once routes are proven (see [`crate::MazeParams::habituation`]), but only
 //! for novel behaviours: an untried straight move that stays close to where the body has already
 //! been goes through space the agent has, in effect, already crossed, and keeps its initial
 //! optimism. This lets later trials join and straighten the pieces of route the earlier trials

@@ -2,7 +2,7 @@
 //! refinement where failures repeat, and the habituation of optimism across trials. The maze
 //! domain ([`crate::MazeDomain`], effectiveness through its substrate) and the control domain
 //! ([`crate::system::SystemDomain`]) apply these, with their own constants
-//! ([`crate::SnsParams`], [`crate::system::SystemParams`]); the neural substrate realises the
+//! ([`crate::MazeParams`], [`crate::system::SystemParams`]); the neural substrate realises the
 //! Hebbian rule with unit activities (`sns_neural::graph`).
 //!
 //! What is the paper's: that the cognitive graph mutates through use, by Hebbian learning, and

@@ -4,11 +4,11 @@
 //! (arXiv 2410.01349) and which are ours, and the completeness argument.
 //!
 //! ```
-//! use sns_core::{Agent, MazeDomain, Sns, Symbolic, ValidSnsParams};
+//! use sns_core::{Agent, MazeDomain, Sns, Symbolic, ValidMazeParams};
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
 //! let (mut obs, _) = env.reset(0);
-//! let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+//! let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));
@@ -38,8 +38,8 @@ mod testutil;
 
 pub use agent::{Agent, GraphSnapshot, MazeAgent};
 pub use learning::{Habituation, Hebbian, Refinement};
-pub use maze::{MazeDomain, MazeSns, SnsStats};
-pub use params::{ParamError, SnsParams, ValidSnsParams};
+pub use maze::{MazeDomain, MazeSns, MazeStats};
+pub use params::{MazeParams, ParamError, ValidMazeParams};
 pub use sns::{Domain, Outcome, Sns};
 pub use substrate::{NodeId, PlanCosts, Substrate};
 pub use symbolic::Symbolic;

@@ -27,7 +27,7 @@ use crate::agent::{GraphSnapshot, MazeAgent};
 use crate::control::Controller;
 use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
-use crate::params::{SnsParams, ValidSnsParams};
+use crate::params::{MazeParams, ValidMazeParams};
 use crate::sns::{Domain, Outcome, Sns};
 use crate::substrate::{NodeId, PlanCosts, Substrate, NEAREST_RINGS};
 use serde::Serialize;
@@ -38,7 +38,7 @@ pub const MAX_REPORTED_FAILURES: usize = 100_000;
 
 /// Counters describing the search so far (all trials).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct SnsStats {
+pub struct MazeStats {
     /// Plans computed.
     pub plans: u64,
     /// Behaviours that succeeded (edges traversed).
@@ -87,7 +87,7 @@ pub type MazeSns<S> = Sns<MazeDomain<S>>;
 /// patches.
 #[derive(Debug, Clone)]
 pub struct MazeDomain<S: Substrate> {
-    params: SnsParams,
+    params: MazeParams,
     costs: PlanCosts,
     sub: S,
     ctrl: Controller,
@@ -97,7 +97,7 @@ pub struct MazeDomain<S: Substrate> {
     fails_at: FxHashMap<NodeId, u32>,
     failures: Vec<Vec2>,
     last_contact: Option<Vec2>,
-    stats: SnsStats,
+    stats: MazeStats,
     /// Lattice places laid out so far, by (level, i, j).
     lattice: FxHashMap<(u8, i64, i64), NodeId>,
     /// Anchor of the lattice (the agent's first position).
@@ -122,9 +122,9 @@ pub struct MazeDomain<S: Substrate> {
 }
 
 impl<S: Substrate> MazeDomain<S> {
-    /// The domain with checked `params` (see [`SnsParams::check`]) and its graph in substrate
+    /// The domain with checked `params` (see [`MazeParams::check`]) and its graph in substrate
     /// `sub` (empty).
-    pub fn new(params: ValidSnsParams, sub: S) -> Self {
+    pub fn new(params: ValidMazeParams, sub: S) -> Self {
         let params = params.into_inner();
         MazeDomain {
             costs: params.costs(),
@@ -137,7 +137,7 @@ impl<S: Substrate> MazeDomain<S> {
             fails_at: FxHashMap::default(),
             failures: Vec::new(),
             last_contact: None,
-            stats: SnsStats::default(),
+            stats: MazeStats::default(),
             lattice: FxHashMap::default(),
             origin: None,
             body_cell: None,
@@ -156,12 +156,12 @@ impl<S: Substrate> MazeDomain<S> {
     }
 
     /// Counters of the search.
-    pub fn stats(&self) -> SnsStats {
+    pub fn stats(&self) -> MazeStats {
         self.stats
     }
 
     /// The parameters.
-    pub fn params(&self) -> &SnsParams {
+    pub fn params(&self) -> &MazeParams {
         &self.params
     }
 
@@ -850,7 +850,7 @@ mod tests {
 
     /// An agent at the origin with its lattice laid out around the segment from it to (3, 0).
     fn agent_on_lattice() -> MazeSns<Symbolic> {
-        let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+        let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
         agent.begin_trial(&obs(0.0, 0.0, None));
         for k in 0..=6 {
             agent.domain.lay_around(Vec2::new(k as Real * 0.5, 0.0));
@@ -867,9 +867,9 @@ mod tests {
             MazeEnv::new(MazeMap::builtin("large").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(3);
         // Failures, not interruptions: with `abort_trials` the first trial has too few of them.
-        let params = SnsParams {
+        let params = MazeParams {
             abort_trials: 0,
-            ..SnsParams::default()
+            ..MazeParams::default()
         };
         let mut agent = Sns::new(MazeDomain::new(params.check().unwrap(), Symbolic::new()));
         agent.begin_trial(&obs);
@@ -909,7 +909,7 @@ mod tests {
     fn the_behaviour_that_reaches_the_goal_is_credited() {
         let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(0);
-        let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+        let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
         agent.begin_trial(&obs);
         let mut last = None;
         while !obs.success {
@@ -1038,10 +1038,10 @@ mod tests {
             ..EnvConfig::default()
         };
         let third = |transfer_hidden| {
-            let params = SnsParams {
+            let params = MazeParams {
                 abort_trials: 1,
                 transfer_hidden,
-                ..SnsParams::default()
+                ..MazeParams::default()
             };
             let mut env = MazeEnv::new(MazeMap::builtin("medium").unwrap(), cfg.clone()).unwrap();
             let mut agent = Sns::new(MazeDomain::new(params.check().unwrap(), Symbolic::new()));
@@ -1126,9 +1126,9 @@ mod tests {
     /// without ever failing (large task 2, seed 83: 100000 steps at 0.55 m).
     #[test]
     fn a_large_corner_cutting_radius_does_not_livelock() {
-        let params = SnsParams {
+        let params = MazeParams {
             cut_radius: 0.55,
-            ..SnsParams::default()
+            ..MazeParams::default()
         };
         let cfg = EnvConfig {
             task: TaskSpec {
@@ -1169,10 +1169,10 @@ mod tests {
     /// Regression: laying out the lattice used to go on past the node budget (a fine lattice hung).
     #[test]
     fn the_node_budget_bounds_the_graph() {
-        let params = SnsParams {
+        let params = MazeParams {
             lattice0: 0.02,
             max_nodes: 300,
-            ..SnsParams::default()
+            ..MazeParams::default()
         };
         let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
         let (mut obs, _) = env.reset(0);

@@ -9,7 +9,7 @@ use sns_worlds::Real;
 /// (radius 0.1 m, speed 5 m/s) and were never tuned to a particular maze. They serialise (with
 /// serde), so that a benchmark can archive the exact parameters of its runs.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
-pub struct SnsParams {
+pub struct MazeParams {
     /// Effectiveness of an untried behaviour (optimism) while the task is unsolved. Default 0.8.
     pub w_untried: Real,
     /// Habituation of optimism: the effectiveness assumed for untried behaviours is
@@ -89,7 +89,7 @@ pub struct SnsParams {
     /// Hard cap on the number of nodes (bounded memory). Default 200000 (the symbolic substrate
     /// takes about 2.1 kB per node with its edges, measured as resident memory, so about 430 MB). Places are laid only where the body has been,
     /// so only exploration reaches it (about 4 places per square metre explored); when it is
-    /// reached no more lattice places are laid (counted in `SnsStats::capped`) and the search
+    /// reached no more lattice places are laid (counted in `MazeStats::capped`) and the search
     /// goes on over the places it has.
     pub max_nodes: usize,
     /// Radius within which an intermediate node counts as reached. Default 0.2.
@@ -179,9 +179,9 @@ pub struct SnsParams {
     pub control: ControlParams,
 }
 
-impl Default for SnsParams {
+impl Default for MazeParams {
     fn default() -> Self {
-        SnsParams {
+        MazeParams {
             w_untried: 0.8,
             habituation: 6.0,
             explore_trials: 1,
@@ -256,7 +256,7 @@ pub enum ParamError {
 }
 
 /// A parameter's value as text (`--param name=value`), read as the parameter's type: the one
-/// reader of [`SnsParams::set`] and [`crate::system::SystemParams::set`].
+/// reader of [`MazeParams::set`] and [`crate::system::SystemParams::set`].
 pub(crate) struct ParamText<'a> {
     /// The parameter's name.
     pub name: &'a str,
@@ -299,39 +299,39 @@ impl ParamText<'_> {
     }
 }
 
-/// Parameters that passed [`SnsParams::check`]: the only kind [`crate::Sns::new`] accepts (after
+/// Parameters that passed [`MazeParams::check`]: the only kind [`crate::Sns::new`] accepts (after
 /// linfa's `ParamGuard`/`ValidParams`), so an agent can never run on values that break a rule.
 /// Read the fields through `Deref` (`valid.eta`); to change one, go back with
-/// [`ValidSnsParams::into_inner`] and check again.
+/// [`ValidMazeParams::into_inner`] and check again.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ValidSnsParams(SnsParams);
+pub struct ValidMazeParams(MazeParams);
 
-impl ValidSnsParams {
+impl ValidMazeParams {
     /// The checked values, to edit and check again.
-    pub fn into_inner(self) -> SnsParams {
+    pub fn into_inner(self) -> MazeParams {
         self.0
     }
 }
 
-impl Default for ValidSnsParams {
+impl Default for ValidMazeParams {
     /// The defaults, which obey every rule (a test checks it).
     fn default() -> Self {
-        ValidSnsParams(SnsParams::default())
+        ValidMazeParams(MazeParams::default())
     }
 }
 
-impl std::ops::Deref for ValidSnsParams {
-    type Target = SnsParams;
-    fn deref(&self) -> &SnsParams {
+impl std::ops::Deref for ValidMazeParams {
+    type Target = MazeParams;
+    fn deref(&self) -> &MazeParams {
         &self.0
     }
 }
 
-impl SnsParams {
+impl MazeParams {
     /// Checks every rule and returns the checked parameters; the first broken rule is reported.
-    pub fn check(self) -> Result<ValidSnsParams, ParamError> {
+    pub fn check(self) -> Result<ValidMazeParams, ParamError> {
         self.check_ref()?;
-        Ok(ValidSnsParams(self))
+        Ok(ValidMazeParams(self))
     }
 
     /// Checks every rule without consuming the parameters.
@@ -633,7 +633,7 @@ mod tests {
 
     #[test]
     fn defaults_are_valid() {
-        assert!(SnsParams::default().check().is_ok());
+        assert!(MazeParams::default().check().is_ok());
     }
 
     /// Regression: non-finite or extreme values used to hang the agent or fail every trial.
@@ -650,11 +650,11 @@ mod tests {
             ("steep_contact_cos", "nan"),
             ("body_radius", "1e300"),
         ] {
-            let mut p = SnsParams::default();
+            let mut p = MazeParams::default();
             let refused = p.set(name, value).is_err() || p.check().is_err();
             assert!(refused, "{name}={value} accepted");
         }
-        let mut p = SnsParams::default();
+        let mut p = MazeParams::default();
         assert!(
             p.set("explore_trials", "4294967296").is_err(),
             "wraps around u32"
@@ -694,21 +694,21 @@ mod tests {
             ("habituation", "-1"),
             ("abort_trials", "1000001"),
         ] {
-            let mut p = SnsParams::default();
+            let mut p = MazeParams::default();
             p.set(name, bad).expect(name);
             let e = p.check().expect_err(name).to_string();
             assert!(e.contains(name), "{name}: {e}");
         }
-        let mut p = SnsParams::default();
+        let mut p = MazeParams::default();
         p.set("dt", "0.02").expect("dt");
         assert_eq!(p.check().expect("valid").control.dt, 0.02);
     }
 
     #[test]
     fn checked_params_read_through_and_round_trip() {
-        let v = SnsParams::default().check().expect("defaults");
-        assert_eq!(v, ValidSnsParams::default());
-        assert_eq!(v.eta, SnsParams::default().eta);
+        let v = MazeParams::default().check().expect("defaults");
+        assert_eq!(v, ValidMazeParams::default());
+        assert_eq!(v.eta, MazeParams::default().eta);
         let mut p = v.into_inner();
         p.eta = 2.0;
         assert!(matches!(p.check(), Err(ParamError::Rule { .. })));

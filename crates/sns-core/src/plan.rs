@@ -74,7 +74,7 @@ pub trait PlanGraph {
 /// `blocked` (below 1) when a remembered wall crosses its first metres
 /// ([`PlanGraph::exit_blocked`]); otherwise `(distance + k x detour) x per_m + add` when its
 /// whole line crosses `k` remembered walls farther on (crossings more than `wall_gap` apart along
-/// the line count as different walls; see [`crate::SnsParams::exit_detour`]).
+/// the line count as different walls; see [`crate::MazeParams::exit_detour`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ExitCost {
     /// Cost per metre of the straight line.

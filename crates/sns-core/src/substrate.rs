@@ -26,11 +26,11 @@ pub type NodeId = usize;
 /// neural one only where the kernel's anisotropy would let a farther unit win.
 pub const NEAREST_RINGS: [Real; 2] = [0.5, 2.0];
 
-/// Learning and ordering constants the substrate applies (a view of [`crate::SnsParams`]).
+/// Learning and ordering constants the substrate applies (a view of [`crate::MazeParams`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlanCosts {
     /// Effectiveness assumed for an untried behaviour now (optimism; it habituates as trials
-    /// succeed, see [`crate::SnsParams::habituation`]).
+    /// succeed, see [`crate::MazeParams::habituation`]).
     pub w_untried: Real,
     /// Effectiveness assumed for an untried behaviour through familiar space (near where the
     /// body has been): the initial optimism, which does not habituate (see [`crate::familiar`]).
@@ -43,7 +43,7 @@ pub struct PlanCosts {
     pub generalise: bool,
     /// Clearance in metres: a straight behaviour passing closer than this to a remembered wall
     /// patch is predicted to fail (`body_radius x clearance_factor`, see
-    /// [`crate::SnsParams::clearance_factor`]).
+    /// [`crate::MazeParams::clearance_factor`]).
     pub clearance: Real,
     /// Half-length of the wall patch a contact stands for: a contact at wall point `q` with
     /// normal `n` predicts a straight wall through `q`, perpendicular to `n`, this far each way.
@@ -58,10 +58,10 @@ pub struct PlanCosts {
     /// checks the longer ones one by one.
     pub edge_reach: Real,
     /// How far along a frontier place's virtual exit remembered walls are looked for, in metres
-    /// ([`crate::SnsParams::exit_check`]).
+    /// ([`crate::MazeParams::exit_check`]).
     pub exit_reach: Real,
     /// Length added to a frontier place's virtual exit per remembered wall its whole line
-    /// crosses beyond the first `exit_reach` metres, in metres ([`crate::SnsParams::exit_detour`];
+    /// crosses beyond the first `exit_reach` metres, in metres ([`crate::MazeParams::exit_detour`];
     /// 0: such walls are not looked for).
     pub exit_detour: Real,
     /// Search mode: the goal's position is not sensed; the planner's goal is a sink reached only

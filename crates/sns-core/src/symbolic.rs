@@ -305,13 +305,13 @@ impl Substrate for Symbolic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SnsParams;
+    use crate::MazeParams;
 
     /// Once optimism habituates, an untried behaviour through familiar space keeps the initial
     /// optimism and a novel one does not; with familiarity off both habituate alike.
     #[test]
     fn optimism_habituates_for_novel_behaviours_only() {
-        let mut costs = SnsParams::default().costs();
+        let mut costs = MazeParams::default().costs();
         costs.w_untried = 0.2;
         costs.w_familiar = 0.8;
         let mut g = Symbolic::new();
@@ -343,7 +343,7 @@ mod tests {
     /// the exits restarted its search).
     #[test]
     fn new_costs_are_read_again_by_the_same_planner() {
-        let mut costs = SnsParams::default().costs();
+        let mut costs = MazeParams::default().costs();
         costs.w_untried = 0.2;
         costs.w_familiar = 0.2;
         let mut g = Symbolic::new();
@@ -375,7 +375,7 @@ mod tests {
     /// medium task 3 went back and forth inside the wall).
     #[test]
     fn a_behaviour_ending_inside_a_remembered_wall_is_predicted_to_fail() {
-        let costs = SnsParams::default().costs();
+        let costs = MazeParams::default().costs();
         let (q, n) = (Vec2::new(0.0, 0.0), Vec2::new(0.0, 1.0));
         assert!(costs.behind_patch(q, n, Vec2::new(0.1, -0.2)));
         assert!(!costs.behind_patch(q, n, Vec2::new(0.1, 0.2)), "in front");
@@ -406,7 +406,7 @@ mod tests {
 
     #[test]
     fn contact_patch_predicts_crossing_behaviours_blocked() {
-        let costs = SnsParams::default().costs();
+        let costs = MazeParams::default().costs();
         let mut g = Symbolic::new();
         let a = g.add_node(Vec2::new(-1.9, -1.21), 0);
         let b = g.add_node(Vec2::new(-3.09, -1.21), 0);
@@ -438,7 +438,7 @@ mod tests {
     /// metres; the same planner sees every new contact along the line.
     #[test]
     fn an_exit_costs_a_detour_per_remembered_wall_on_its_line() {
-        let mut costs = SnsParams::default().costs();
+        let mut costs = MazeParams::default().costs();
         costs.w_untried = 0.8;
         costs.w_familiar = 0.8;
         costs.exit_detour = 2.0;
@@ -484,7 +484,7 @@ mod tests {
     /// and the agent moves: the planner is told about every change that matters.
     #[test]
     fn incremental_plans_equal_fresh_ones_as_the_graph_learns() {
-        let mut costs = SnsParams::default().costs();
+        let mut costs = MazeParams::default().costs();
         costs.w_untried = 0.3;
         costs.w_familiar = 0.8;
         incremental_equals_fresh(&costs);

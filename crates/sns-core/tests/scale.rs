@@ -3,7 +3,7 @@
 //! to be laid over the box spanning the visited region and the goal, and not at all when that box
 //! exceeded `max_nodes`; every trial on generated perfect mazes of 35x35 cells and more failed).
 //! Run in release (`cargo test --release -p sns-core --test scale`).
-use sns_core::{Agent, MazeDomain, MazeSns, Sns, SnsParams, Substrate, Symbolic, ValidSnsParams};
+use sns_core::{Agent, MazeDomain, MazeParams, MazeSns, Sns, Substrate, Symbolic, ValidMazeParams};
 use sns_worlds::generate::perfect;
 use sns_worlds::{EnvConfig, MazeEnv, Observation};
 
@@ -26,9 +26,9 @@ fn run_trial(env: &mut MazeEnv, agent: &mut MazeSns<Symbolic>, mut obs: Observat
 fn a_41x41_perfect_maze_is_solved_within_the_old_node_budget() {
     // The map is 83 m x 83 m: its box holds about 27 000 places of the 0.5 m lattice, more than
     // the 20 000 the old budget allowed.
-    let params = SnsParams {
+    let params = MazeParams {
         max_nodes: 20_000,
-        ..SnsParams::default()
+        ..MazeParams::default()
     };
     let cfg = EnvConfig {
         max_steps: 400_000,
@@ -65,7 +65,7 @@ fn search_mode_finds_the_hidden_goal_and_remembers_it() {
     };
     let mut env = MazeEnv::new(sns_worlds::MazeMap::builtin("medium").unwrap(), cfg).unwrap();
     env.reset(1);
-    let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+    let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
     let mut steps = Vec::new();
     for _ in 0..3 {
         let (obs, _) = env.restart();

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sns_baselines::{Bug2, DStarError, DStarLite, LiveMap, Oracle, RandomWalk};
 use sns_core::system::{Geometry, SystemDomain, SystemParams, SystemSns, SystemSubstrate};
-use sns_core::{MazeAgent, MazeDomain, Sns, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, MazeDomain, Sns, Symbolic, ValidMazeParams};
 use sns_neural::{
     CodeParams, MotionSignal, Neural, NeuralError, NeuralParams, NeuralSystem, SelfMotion,
     StateCodeParams,
@@ -303,7 +303,7 @@ pub struct AgentSpec {
     /// The agent. Default `sns` (symbolic substrate).
     pub kind: AgentKind,
     /// SNS parameters on a maze (checked); the baselines drive with their controller parameters.
-    pub params: ValidSnsParams,
+    pub params: ValidMazeParams,
     /// SNS parameters on a control world (checked when the agent is built).
     pub system: SystemParams,
     /// Dimension of the neural substrate's harmonic code (`--dims`). Default `None`: derived from
@@ -326,7 +326,7 @@ impl AgentSpec {
     pub fn new(kind: AgentKind) -> AgentSpec {
         AgentSpec {
             kind,
-            params: ValidSnsParams::default(),
+            params: ValidMazeParams::default(),
             system: SystemParams::default(),
             dims: None,
             self_motion: false,

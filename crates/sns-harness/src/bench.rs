@@ -25,7 +25,7 @@ use crate::stats::quantile;
 use rayon::prelude::*;
 use serde::Serialize;
 use sns_core::system::SystemParams;
-use sns_core::SnsParams;
+use sns_core::MazeParams;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::maze::{ogbench_tasks, MazeMap};
 use sns_worlds::physics::Dynamics;
@@ -816,7 +816,7 @@ pub struct ConfigMeta {
     /// Every SNS parameter's value (defaults included) as the agents were given them (`sns bench`
     /// gives every agent the same; a library caller with different ones sees the first agent's),
     /// so that a run with `--param` is archived with what it changed.
-    pub params: SnsParams,
+    pub params: MazeParams,
     /// Every parameter of the control agent (the SNS agent on the control worlds), as
     /// `params`.
     #[serde(default)]
@@ -946,7 +946,7 @@ pub fn run_meta(
             params: spec
                 .agents
                 .first()
-                .map_or_else(SnsParams::default, |a| *a.spec.params),
+                .map_or_else(MazeParams::default, |a| *a.spec.params),
             system_params: spec
                 .agents
                 .first()

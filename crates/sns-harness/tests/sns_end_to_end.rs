@@ -3,7 +3,7 @@
 //! the agent's only input is the observation (it never reads the map).
 
 use sha2::{Digest, Sha256};
-use sns_core::{MazeAgent, MazeDomain, Sns, SnsParams, Symbolic, ValidSnsParams};
+use sns_core::{MazeAgent, MazeDomain, MazeParams, Sns, Symbolic, ValidMazeParams};
 use sns_harness::{run, AgentSpec, RunResult, RunSpec};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
@@ -118,7 +118,7 @@ fn walled_off_goal_ends_at_the_step_budget() {
         assert_eq!(t.steps, budget, "trial {}", t.trial);
         assert!(t.path_length.is_finite());
     }
-    let max_nodes = SnsParams::default().max_nodes;
+    let max_nodes = MazeParams::default().max_nodes;
     assert!(
         r.graph.nodes < max_nodes,
         "graph grew to {} nodes (max_nodes {max_nodes})",
@@ -269,13 +269,13 @@ fn replay(agent: &mut dyn MazeAgent, events: &[Event]) {
 #[test]
 fn agent_never_reads_the_map_symbolic() {
     for (maze, seed) in [("medium", 0), ("large", 1)] {
-        let mut a = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+        let mut a = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
         let events = record(&mut a, maze, seed, 2, 100_000);
         assert!(
             events.iter().any(|e| matches!(e, Event::End(true))),
             "{maze}"
         );
-        let mut fresh = Sns::new(MazeDomain::new(ValidSnsParams::default(), Symbolic::new()));
+        let mut fresh = Sns::new(MazeDomain::new(ValidMazeParams::default(), Symbolic::new()));
         replay(&mut fresh, &events);
         assert_eq!(
             a.snapshot().map(|s| (s.nodes, s.edges)),
@@ -289,7 +289,7 @@ fn agent_never_reads_the_map_symbolic() {
 fn agent_never_reads_the_map_neural() {
     let neural = || {
         Sns::new(MazeDomain::new(
-            ValidSnsParams::default(),
+            ValidMazeParams::default(),
             Neural::with_dims(96).expect("dims"),
         ))
     };

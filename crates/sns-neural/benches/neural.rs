@@ -60,8 +60,8 @@ fn benches(c: &mut Criterion) {
     c.bench_function("readout within 1.5 m (2000 units)", |b| {
         b.iter(|| neu.within(black_box(x), 1.5, 17))
     });
-    let costs: PlanCosts = sns_core::SnsParams::default().costs();
-    let rule = sns_core::SnsParams::default().hebbian();
+    let costs: PlanCosts = sns_core::MazeParams::default().costs();
+    let rule = sns_core::MazeParams::default().hebbian();
     let mut neu2 = random_graph(2000);
     let (u, v) = (5, neu2.within(neu2.node_pos(5), 1.5, 2)[1]);
     c.bench_function("Hebbian potentiate + depress", |b| {

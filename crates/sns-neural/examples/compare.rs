@@ -74,7 +74,7 @@ fn main() {
             .collect();
     }
     let seeds: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let mut params = sns_core::SnsParams::default();
+    let mut params = sns_core::MazeParams::default();
     if flags.contains(&"nogen") {
         params.generalise = false;
     }

@@ -10,12 +10,12 @@
 //! See `docs/NEURAL.md` for the equations and for which parts come from the paper.
 //!
 //! ```
-//! use sns_core::{Agent, MazeDomain, Sns, ValidSnsParams};
+//! use sns_core::{Agent, MazeDomain, Sns, ValidMazeParams};
 //! use sns_neural::Neural;
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), EnvConfig::default()).unwrap();
 //! let (mut obs, _) = env.reset(0);
-//! let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Neural::with_dims(192).unwrap()));
+//! let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Neural::with_dims(192).unwrap()));
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));
@@ -28,14 +28,14 @@
 //! Search mode (the goal's position is not sensed, only success) runs on this substrate too:
 //!
 //! ```
-//! use sns_core::{Agent, MazeDomain, Sns, ValidSnsParams};
+//! use sns_core::{Agent, MazeDomain, Sns, ValidMazeParams};
 //! use sns_neural::Neural;
 //! use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 //! let cfg = EnvConfig { hide_goal: true, ..EnvConfig::default() };
 //! let mut env = MazeEnv::new(MazeMap::builtin("u").unwrap(), cfg).unwrap();
 //! let (mut obs, _) = env.reset(3);
 //! assert!(obs.goal.is_none());
-//! let mut agent = Sns::new(MazeDomain::new(ValidSnsParams::default(), Neural::with_dims(192).unwrap()));
+//! let mut agent = Sns::new(MazeDomain::new(ValidMazeParams::default(), Neural::with_dims(192).unwrap()));
 //! agent.begin_trial(&obs);
 //! for _ in 0..20_000 {
 //!     let step = env.step(agent.act(&obs));

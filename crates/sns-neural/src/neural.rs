@@ -437,7 +437,7 @@ mod tests {
     use sns_core::Symbolic;
 
     fn costs(generalise: bool) -> PlanCosts {
-        let mut c = sns_core::SnsParams::default().costs();
+        let mut c = sns_core::MazeParams::default().costs();
         c.generalise = generalise;
         c.w_untried = 0.8;
         c

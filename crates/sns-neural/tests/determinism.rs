@@ -5,7 +5,7 @@
 //! committed hash would pin one math library's last bits. What must hold everywhere is that two
 //! runs of the same seed in one process agree exactly.
 
-use sns_core::{Agent, MazeDomain, Sns, SnsParams};
+use sns_core::{Agent, MazeDomain, MazeParams, Sns};
 use sns_neural::Neural;
 use sns_worlds::env::TaskSpec;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
@@ -21,7 +21,7 @@ fn trajectory(seed: u64) -> Vec<(u64, u64)> {
         ..EnvConfig::default()
     };
     let mut env = MazeEnv::new(map, config).expect("valid config");
-    let params = SnsParams::default().check().expect("valid defaults");
+    let params = MazeParams::default().check().expect("valid defaults");
     let mut agent = Sns::new(MazeDomain::new(
         params,
         Neural::with_dims(96).expect("valid dims"),

@@ -1,12 +1,12 @@
 //! What the developer examples share: parameters from `SNS_PARAMS`, worlds from `name[:task]`,
 //! and one trial of the agent.
-use sns_core::{MazeAgent, SnsParams, ValidSnsParams};
+use sns_core::{MazeAgent, MazeParams, ValidMazeParams};
 use sns_worlds::env::TaskSpec;
 use sns_worlds::{EnvConfig, MazeEnv, MazeMap, Observation, Real};
 
 /// The default parameters with the overrides of `SNS_PARAMS=name=value,...`, checked.
-pub fn params_from_env() -> ValidSnsParams {
-    let mut params = SnsParams::default();
+pub fn params_from_env() -> ValidMazeParams {
+    let mut params = MazeParams::default();
     if let Ok(ps) = std::env::var("SNS_PARAMS") {
         for kv in ps.split(',').filter(|s| !s.is_empty()) {
             let (k, v) = kv.split_once('=').expect("name=value");
@@ -15,7 +15,7 @@ pub fn params_from_env() -> ValidSnsParams {
     }
     params
         .check()
-        .expect("SNS_PARAMS obey the rules of SnsParams::check")
+        .expect("SNS_PARAMS obey the rules of MazeParams::check")
 }
 
 /// The world `spec` (a built-in name, or `name:task` for an OGBench task), reset with `seed`, with
