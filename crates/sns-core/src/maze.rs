@@ -350,84 +350,6 @@ impl<S: Substrate> MazeDomain<S> {
         self.stats.contacts += 1;
     }
 
-    /// Chooses the next behaviour: the first edge of the cheapest path from where the agent is
-    /// (`None`: there is none to try).
-    fn start_next(&mut self, obs: &Observation) -> Option<Drive> {
-        let (goal, _) = self.goal?;
-        let p = obs.position;
-        // The agent is still at the node it last reached, unless it is farther from it than a
-        // place can be when counted as reached (regression: with `cut_radius` above 0.5 m the agent
-        // left a corner-cut place at once for the node under it, and livelocked between the two).
-        let at_most = self.params.cut_radius.max(self.params.stay_radius);
-        let from = match self.at {
-            Some(n) if self.sub.node_pos(n).dist(p) < at_most => n,
-            _ => self.place_within(p, 0, self.params.eps(0) / 4.0),
-        };
-        self.at = Some(from);
-        // The agent plans from a place whose neighbourhood is laid: it counts as being at a place
-        // up to `at_most` from it, farther than the body's own margin reaches (regression: on
-        // medium task 1, seed 0, the first plan left through the virtual exit of the frontier
-        // place the agent had just reached, and the body drove straight at the goal along walls,
-        // 254 first-trial steps against 208 before the graph was grown lazily).
-        self.lay_around(self.sub.node_pos(from));
-        self.stats.plans += 1;
-        self.plan = match self.sub.plan(
-            from,
-            goal,
-            &self.costs,
-            &self.familiar,
-            self.params.plan_ahead,
-        ) {
-            Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
-            _ => vec![goal],
-        };
-        let to = self.plan[0];
-        // Search mode with no frontier place reachable (all reachable space laid, or the node
-        // budget reached): there is no behaviour to try; the agent waits, re-planning each step.
-        if Some(to) == self.sink {
-            // The agent is at an unexplored place (reached by cutting its corner): it is explored
-            // now; plan again.
-            if self.costs.search && self.sub.node_pos(from).dist(p) < at_most {
-                self.sub.set_frontier(from, false);
-                if let Some((_, path)) = self.sub.plan(
-                    from,
-                    goal,
-                    &self.costs,
-                    &self.familiar,
-                    self.params.plan_ahead,
-                ) {
-                    if path.len() > 1 && Some(path[1]) != self.sink {
-                        self.plan = path[1..].to_vec();
-                    }
-                }
-            }
-            if self.plan.first().map_or(true, |&n| Some(n) == self.sink) {
-                self.plan.clear();
-                return None;
-            }
-        }
-        let to = self.plan[0];
-        // The plan leaves through the virtual exit of the place the agent is at (only when the
-        // node budget kept its neighbourhood from being laid), or no plan exists: the behaviour
-        // is the straight drive to the goal, an edge from now on.
-        if to == goal && self.sub.weight(from, goal, &self.costs).is_none() {
-            self.sub.connect(from, goal, None);
-        }
-        let len = p.dist(self.sub.node_pos(to));
-        Some(Drive {
-            from,
-            to,
-            origin: p,
-            steps: 0,
-            best: len,
-            last_improve: 0,
-            blocked: 0,
-            contacts_seen: self.sub.contact_count(),
-            timeout: (len / self.params.timeout_speed / self.params.control.dt) as u64
-                + self.params.timeout_slack,
-        })
-    }
-
     fn arrive(&mut self, ex: Drive) {
         self.stats.successes += 1;
         self.sub
@@ -562,9 +484,104 @@ impl<S: Substrate> MazeDomain<S> {
         }
     }
 
+    /// The speed at which the current target can be passed: limited by every turn of the plan
+    /// within braking range ahead, and zero where the plan ends short of the goal.
+    fn exit_speed(&self, origin: Vec2, target: Vec2) -> Real {
+        let goal = self.goal.map(|g| g.0);
+        let cruise = self.params.control.cruise_speed;
+        let mut best = cruise;
+        let (mut prev, mut here) = (origin, target);
+        let mut ahead = 0.0;
+        for (k, &n) in self.plan.iter().enumerate() {
+            if Some(n) == goal && k == 0 {
+                return cruise;
+            }
+            if k == 0 {
+                continue;
+            }
+            // A virtual exit: the plan goes on through unexplored space, where places will be
+            // laid as the body comes near; the turn onto the straight line to the goal at the
+            // frontier place is an artefact of where places end, not a turn of the route
+            // (braking for it cost about 15 % more steps on direct first trials, medium task 1).
+            if Some(n) == goal && self.sub.weight(self.plan[k - 1], n, &self.costs).is_none() {
+                return best;
+            }
+            let next = self.sub.node_pos(n);
+            let a = (here - prev).normalized();
+            let b = (next - here).normalized();
+            let turn = self.ctrl.turn_speed(a.cross(b).atan2(a.dot(b)));
+            // Speed now that still allows slowing to `turn` over the distance `ahead`.
+            best = best.min((turn * turn + self.ctrl.stopping_speed(ahead).powi(2)).sqrt());
+            ahead += here.dist(next);
+            if Some(n) == goal || ahead > self.params.brake_lookahead {
+                return best;
+            }
+            prev = here;
+            here = next;
+        }
+        // The plan ends here, short of the goal: stop.
+        best.min(self.ctrl.stopping_speed(ahead))
+    }
+}
+
+impl<S: Substrate> Domain for MazeDomain<S> {
+    type Obs = Observation;
+    type Act = Vec2;
+    type Behaviour = Drive;
+
+    fn begin_trial(&mut self, obs: &Observation) {
+        if self.origin.is_none() {
+            self.origin = Some(obs.position);
+        }
+        self.follow_body(obs.position);
+        self.sync_goal(obs);
+        // Search mode: no goal sensed and none remembered; success is wherever the frontier
+        // places' exits lead.
+        if self.goal.is_none() && obs.goal.is_none() {
+            let id = self.sub.add_node(obs.position, 0);
+            self.sink = Some(id);
+            self.goal = Some((id, obs.position));
+            self.costs.search = true;
+        }
+        self.plan.clear();
+        self.last_contact = None;
+        self.at = self
+            .nearest_place(obs.position)
+            .filter(|&(_, d)| d < self.params.eps(0))
+            .map(|x| x.0);
+    }
+
+    fn sense(&mut self, obs: &Observation, under_way: &mut Option<Drive>) -> Option<Vec2> {
+        self.last_pos = obs.position;
+        self.last_vel = obs.velocity;
+        self.ctrl.observe(obs);
+        self.follow_body(obs.position);
+        if obs.contact {
+            self.remember_contact(obs);
+        }
+        if self.params.familiar_radius > 0.0 {
+            self.familiar.visit(obs.position);
+        }
+        if self.costs.search && self.near_body.visit(obs.position) {
+            let r = self.params.arrive_radius + 2.0 * crate::familiar::CELL;
+            for m in self.sub.within(obs.position, r, usize::MAX) {
+                if self.near_body.contains(self.sub.node_pos(m)) {
+                    self.sub.set_frontier(m, false);
+                }
+            }
+        }
+        if self.sync_goal(obs) {
+            *under_way = None;
+        }
+        // At the goal the body stops (the behaviour that reached it is credited at the trial's
+        // end).
+        obs.success
+            .then(|| self.ctrl.track_velocity(obs, Vec2::ZERO))
+    }
+
     /// Watches the behaviour `ex`: arrival, failure, or a failure predicted by a contact just
     /// made (only when aborting on prediction: ended unjudged).
-    fn watch(&mut self, ex: &mut Drive, obs: &Observation) -> Option<Outcome> {
+    fn monitor(&mut self, ex: &mut Drive, obs: &Observation) -> Option<Outcome> {
         let goal = self.goal.map(|g| g.0);
         let (to, origin) = (ex.to, ex.origin);
         let target = self.sub.node_pos(to);
@@ -626,116 +643,6 @@ impl<S: Substrate> MazeDomain<S> {
         }
     }
 
-    /// The speed at which the current target can be passed: limited by every turn of the plan
-    /// within braking range ahead, and zero where the plan ends short of the goal.
-    fn exit_speed(&self, origin: Vec2, target: Vec2) -> Real {
-        let goal = self.goal.map(|g| g.0);
-        let cruise = self.params.control.cruise_speed;
-        let mut best = cruise;
-        let (mut prev, mut here) = (origin, target);
-        let mut ahead = 0.0;
-        for (k, &n) in self.plan.iter().enumerate() {
-            if Some(n) == goal && k == 0 {
-                return cruise;
-            }
-            if k == 0 {
-                continue;
-            }
-            // A virtual exit: the plan goes on through unexplored space, where places will be
-            // laid as the body comes near; the turn onto the straight line to the goal at the
-            // frontier place is an artefact of where places end, not a turn of the route
-            // (braking for it cost about 15 % more steps on direct first trials, medium task 1).
-            if Some(n) == goal && self.sub.weight(self.plan[k - 1], n, &self.costs).is_none() {
-                return best;
-            }
-            let next = self.sub.node_pos(n);
-            let a = (here - prev).normalized();
-            let b = (next - here).normalized();
-            let turn = self.ctrl.turn_speed(a.cross(b).atan2(a.dot(b)));
-            // Speed now that still allows slowing to `turn` over the distance `ahead`.
-            best = best.min((turn * turn + self.ctrl.stopping_speed(ahead).powi(2)).sqrt());
-            ahead += here.dist(next);
-            if Some(n) == goal || ahead > self.params.brake_lookahead {
-                return best;
-            }
-            prev = here;
-            here = next;
-        }
-        // The plan ends here, short of the goal: stop.
-        best.min(self.ctrl.stopping_speed(ahead))
-    }
-
-    /// The motor command of `ex` (standing still when there is none).
-    fn drive(&mut self, ex: Option<&Drive>, obs: &Observation) -> Vec2 {
-        let Some(ex) = ex else {
-            return self.ctrl.track_velocity(obs, Vec2::ZERO);
-        };
-        let target = self.sub.node_pos(ex.to);
-        let exit = self.exit_speed(ex.origin, target);
-        let origin = ex.origin;
-        self.ctrl.follow(obs, origin, target, exit)
-    }
-}
-
-impl<S: Substrate> Domain for MazeDomain<S> {
-    type Obs = Observation;
-    type Act = Vec2;
-    type Behaviour = Drive;
-
-    fn begin_trial(&mut self, obs: &Observation) {
-        if self.origin.is_none() {
-            self.origin = Some(obs.position);
-        }
-        self.follow_body(obs.position);
-        self.sync_goal(obs);
-        // Search mode: no goal sensed and none remembered; success is wherever the frontier
-        // places' exits lead.
-        if self.goal.is_none() && obs.goal.is_none() {
-            let id = self.sub.add_node(obs.position, 0);
-            self.sink = Some(id);
-            self.goal = Some((id, obs.position));
-            self.costs.search = true;
-        }
-        self.plan.clear();
-        self.last_contact = None;
-        self.at = self
-            .nearest_place(obs.position)
-            .filter(|&(_, d)| d < self.params.eps(0))
-            .map(|x| x.0);
-    }
-
-    fn sense(&mut self, obs: &Observation, under_way: &mut Option<Drive>) -> Option<Vec2> {
-        self.last_pos = obs.position;
-        self.last_vel = obs.velocity;
-        self.ctrl.observe(obs);
-        self.follow_body(obs.position);
-        if obs.contact {
-            self.remember_contact(obs);
-        }
-        if self.params.familiar_radius > 0.0 {
-            self.familiar.visit(obs.position);
-        }
-        if self.costs.search && self.near_body.visit(obs.position) {
-            let r = self.params.arrive_radius + 2.0 * crate::familiar::CELL;
-            for m in self.sub.within(obs.position, r, usize::MAX) {
-                if self.near_body.contains(self.sub.node_pos(m)) {
-                    self.sub.set_frontier(m, false);
-                }
-            }
-        }
-        if self.sync_goal(obs) {
-            *under_way = None;
-        }
-        // At the goal the body stops (the behaviour that reached it is credited at the trial's
-        // end).
-        obs.success
-            .then(|| self.ctrl.track_velocity(obs, Vec2::ZERO))
-    }
-
-    fn monitor(&mut self, ex: &mut Drive, obs: &Observation) -> Option<Outcome> {
-        self.watch(ex, obs)
-    }
-
     fn judge(&mut self, ex: Drive, outcome: Outcome, obs: &Observation) {
         match outcome {
             Outcome::Arrived => self.arrive(ex),
@@ -744,12 +651,93 @@ impl<S: Substrate> Domain for MazeDomain<S> {
         }
     }
 
+    /// Chooses the next behaviour: the first edge of the cheapest path from where the agent is
+    /// (`None`: there is none to try).
     fn decide(&mut self, obs: &Observation) -> Option<Drive> {
-        self.start_next(obs)
+        let (goal, _) = self.goal?;
+        let p = obs.position;
+        // The agent is still at the node it last reached, unless it is farther from it than a
+        // place can be when counted as reached (regression: with `cut_radius` above 0.5 m the agent
+        // left a corner-cut place at once for the node under it, and livelocked between the two).
+        let at_most = self.params.cut_radius.max(self.params.stay_radius);
+        let from = match self.at {
+            Some(n) if self.sub.node_pos(n).dist(p) < at_most => n,
+            _ => self.place_within(p, 0, self.params.eps(0) / 4.0),
+        };
+        self.at = Some(from);
+        // The agent plans from a place whose neighbourhood is laid: it counts as being at a place
+        // up to `at_most` from it, farther than the body's own margin reaches (regression: on
+        // medium task 1, seed 0, the first plan left through the virtual exit of the frontier
+        // place the agent had just reached, and the body drove straight at the goal along walls,
+        // 254 first-trial steps against 208 before the graph was grown lazily).
+        self.lay_around(self.sub.node_pos(from));
+        self.stats.plans += 1;
+        self.plan = match self.sub.plan(
+            from,
+            goal,
+            &self.costs,
+            &self.familiar,
+            self.params.plan_ahead,
+        ) {
+            Some((_, path)) if path.len() > 1 => path[1..].to_vec(),
+            _ => vec![goal],
+        };
+        let to = self.plan[0];
+        // Search mode with no frontier place reachable (all reachable space laid, or the node
+        // budget reached): there is no behaviour to try; the agent waits, re-planning each step.
+        if Some(to) == self.sink {
+            // The agent is at an unexplored place (reached by cutting its corner): it is explored
+            // now; plan again.
+            if self.costs.search && self.sub.node_pos(from).dist(p) < at_most {
+                self.sub.set_frontier(from, false);
+                if let Some((_, path)) = self.sub.plan(
+                    from,
+                    goal,
+                    &self.costs,
+                    &self.familiar,
+                    self.params.plan_ahead,
+                ) {
+                    if path.len() > 1 && Some(path[1]) != self.sink {
+                        self.plan = path[1..].to_vec();
+                    }
+                }
+            }
+            if self.plan.first().map_or(true, |&n| Some(n) == self.sink) {
+                self.plan.clear();
+                return None;
+            }
+        }
+        let to = self.plan[0];
+        // The plan leaves through the virtual exit of the place the agent is at (only when the
+        // node budget kept its neighbourhood from being laid), or no plan exists: the behaviour
+        // is the straight drive to the goal, an edge from now on.
+        if to == goal && self.sub.weight(from, goal, &self.costs).is_none() {
+            self.sub.connect(from, goal, None);
+        }
+        let len = p.dist(self.sub.node_pos(to));
+        Some(Drive {
+            from,
+            to,
+            origin: p,
+            steps: 0,
+            best: len,
+            last_improve: 0,
+            blocked: 0,
+            contacts_seen: self.sub.contact_count(),
+            timeout: (len / self.params.timeout_speed / self.params.control.dt) as u64
+                + self.params.timeout_slack,
+        })
     }
 
+    /// The motor command of `ex` (standing still when there is none).
     fn act(&mut self, ex: Option<&Drive>, obs: &Observation) -> Vec2 {
-        self.drive(ex, obs)
+        let Some(ex) = ex else {
+            return self.ctrl.track_velocity(obs, Vec2::ZERO);
+        };
+        let target = self.sub.node_pos(ex.to);
+        let exit = self.exit_speed(ex.origin, target);
+        let origin = ex.origin;
+        self.ctrl.follow(obs, origin, target, exit)
     }
 
     fn end_trial(&mut self, mut under_way: Option<Drive>, success: bool) {

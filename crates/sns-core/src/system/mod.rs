@@ -255,7 +255,7 @@ pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = 
     /// routes to it lead back to where they were already decided (a loop that never reaches
     /// it); the optimistic cost there is divided by it.
     promise_w: FxHashMap<Promise<D>, f64>,
-    /// Steps sensed: the clock a primitive's hold is timed by.
+    /// Steps sensed: the clock a primitive's hold is timed by (reported as `stats().steps`).
     clock: u64,
     /// This step's state, its cell and its place (set when the step is sensed).
     here: Option<(Point<D>, CellKey<D>, Option<PlaceId>)>,
@@ -363,6 +363,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     pub fn stats(&self) -> SystemStats {
         SystemStats {
             places: self.mem.len(),
+            steps: self.clock,
             ..self.stats
         }
     }
@@ -1083,7 +1084,6 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
         under_way: &mut Option<PrimitiveRun<D>>,
     ) -> Option<Point<A>> {
         self.clock += 1;
-        self.stats.steps += 1;
         let u = self.geo.to_u(&obs.state);
         if u.iter().any(|x| !x.is_finite()) {
             // A state the space cannot hold: act with the first primitive, learn nothing.
