@@ -59,6 +59,7 @@
 
 pub mod fit;
 pub mod geometry;
+pub mod harmonic;
 pub mod hold;
 mod params;
 pub mod primitive;
@@ -286,6 +287,11 @@ pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = 
     /// of at most [`HOLD_SAMPLES`], the oldest replaced), and the next to replace.
     hold_samples: Vec<hold::Sample<D, A>>,
     hold_next: usize,
+    /// The harmonic flow readout (`harmonic_order` > 0).
+    flow_model: Option<harmonic::HarmonicFlow<D, A>>,
+    /// The readout linearised at cell centres, per cell and level (cleared when the readout is
+    /// re-solved).
+    flow_cache: std::cell::RefCell<FxHashMap<(CellKey<D>, usize), fit::Fit<D>>>,
     seed: u64,
     stats: SystemStats,
 }
@@ -327,6 +333,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
             params.max_depth,
         )?;
         let geo = Geometry::new(task.space, params.cell);
+        let space = task.space;
         Ok(Self {
             radius: params.kernel_radius,
             task,
@@ -354,6 +361,13 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
             attempts: FxHashMap::default(),
             hold_samples: Vec::new(),
             hold_next: 0,
+            flow_model: (params.harmonic_order > 0).then(|| {
+                harmonic::HarmonicFlow::new(
+                    space,
+                    u8::try_from(params.harmonic_order).unwrap_or(u8::MAX),
+                )
+            }),
+            flow_cache: std::cell::RefCell::new(FxHashMap::default()),
             seed,
             stats: SystemStats::default(),
         })
@@ -685,8 +699,57 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     /// of `level` near `u` (and `interpolate_levels` on), the linear interpolation between the
     /// nearest levels below and above it that are learned there (the systems are affine in
     /// their action: an untried level between two tried ones is predicted, not optimistic).
+    ///
+    /// With the harmonic readout on (`harmonic_order`), an outcome counts as known where the
+    /// kernel knows something within `harmonic_trust` radii, and its flow is the readout's.
     fn predict_level(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
-        let known = self.mem.predict(u, level, self.radius);
+        let local = self.predict_level_local(u, level)?;
+        Some(self.harmonic_at(u, level).unwrap_or(local))
+    }
+
+    /// The radius within which something learned makes an outcome known.
+    fn trust_radius(&self) -> f64 {
+        if self.flow_model.is_some() {
+            self.radius * self.params.harmonic_trust
+        } else {
+            self.radius
+        }
+    }
+
+    /// The harmonic readout of `level`'s flow at `u` (`None` when off or not solved yet),
+    /// linearised at the centre of `u`'s cell (cached until the readout is re-solved; one step
+    /// is within a few cells, so the linearisation is exact to second order in a cell's edge).
+    fn harmonic_at(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
+        let h = self.flow_model.as_ref()?;
+        let key = self.geo.key(u);
+        let centre = self.geo.centre(&key);
+        let mut cache = self.flow_cache.borrow_mut();
+        let lin = match cache.get(&(key, level)) {
+            Some(l) => *l,
+            None => {
+                let a = self.norm_action(&self.prims.levels()[level].0);
+                let at = |p: &Point<D>| h.predict(&self.geo.from_u(p), &a);
+                let f0 = at(&centre)?;
+                let eps = 0.5 * self.geo.cell();
+                let slopes = std::array::from_fn(|i| {
+                    let mut p = centre;
+                    p[i] += eps;
+                    let f1 = at(&p).unwrap_or(f0);
+                    std::array::from_fn(|c| (f1[c] - f0[c]) / eps)
+                });
+                let l = fit::Fit { a: f0, slopes };
+                cache.insert((key, level), l);
+                l
+            }
+        };
+        Some(lin.at(&self.geo.diff(&centre, u), 1.0))
+    }
+
+    /// The kernel's prediction of `level`'s flow at `u` within the trust radius, or the
+    /// interpolation between learned levels (see [`Self::predict_level`]).
+    fn predict_level_local(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
+        let radius = self.trust_radius();
+        let known = self.mem.predict(u, level, radius);
         if known.is_some() || A != 1 || !self.params.interpolate_levels {
             return known;
         }
@@ -694,7 +757,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
         // extreme levels, tried first, have no side to interpolate from).
         let learned = |k: usize| {
             self.mem
-                .predict(u, k, self.radius)
+                .predict(u, k, radius)
                 .map(|f| (self.prims.levels()[k].0[0], f))
         };
         let (xa, fa) = self.prims.below(level).find_map(learned)?;
@@ -1075,6 +1138,10 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
     type Behaviour = PrimitiveRun<D>;
 
     fn begin_trial(&mut self, _obs: &Sensed<D>) {
+        if let Some(h) = &mut self.flow_model {
+            h.solve();
+            self.flow_cache.get_mut().clear();
+        }
         self.forget_trial();
     }
 
@@ -1096,6 +1163,15 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
         // Learn the last step's outcome where it was taken.
         if let Some((pu, pp, level)) = self.prev.take() {
             let flow = self.geo.diff(&pu, &u);
+            if self.flow_model.is_some() {
+                let a = self.norm_action(&self.prims.levels()[level].0);
+                let x = self.geo.from_u(&pu);
+                if let Some(h) = &mut self.flow_model {
+                    if h.learn(&x, &a, &flow) {
+                        self.flow_cache.get_mut().clear();
+                    }
+                }
+            }
             if let Some(pp) = pp {
                 self.mem
                     .learn(pp, level, pu, flow, self.params.min_learning_rate);
