@@ -13,12 +13,11 @@
 
 use sns_control::{Acrobot, CartPoleSwingUp, ControlWorld, MountainCar, Pendulum};
 use sns_core::system::harmonic::HarmonicFlow;
-use sns_core::system::{Geometry, SystemDomain, SystemSubstrate};
-use sns_core::Sns;
-use sns_spaces::{Agent, Point};
+use sns_core::system::{Geometry, SystemSubstrate};
+use sns_spaces::Point;
 
 mod system_common;
-use system_common::params;
+use system_common::{params, three_trials};
 
 const HORIZONS: [usize; 6] = [1, 2, 5, 10, 20, 40];
 
@@ -38,49 +37,26 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64, 
         let mut global = HarmonicFlow::<D, 1>::new(task.space, order);
         regressors = global.regressor_count();
         let geo = Geometry::new(task.space, params.cell);
-        let mut agent = SystemDomain::new(task, params, seed)
-            .map(Sns::new)
-            .expect("valid task");
-        let mut model = None;
-        // third trial: raw state, level index, action
+        // The third trial: state, level, normalised action.
         let mut path: Vec<(Point<D>, usize, f64)> = Vec::new();
-        for t in 0..3 {
-            if t == 2 {
-                model = Some(agent.clone());
-            }
-            let (_, info) = world.reset(if t == 0 { Some(seed) } else { None });
-            let mut obs = world.sense(&info);
-            agent.begin_trial(&obs);
-            let mut steps = 0;
-            while steps < 20000 && !obs.success {
-                let a = agent.act(&obs);
-                let level = agent
-                    .domain()
-                    .primitives()
-                    .levels()
-                    .iter()
-                    .position(|(l, _)| l[0] == a[0])
-                    .expect("a level");
+        let (model, last) = three_trials(
+            &mut world,
+            params,
+            seed,
+            20000,
+            |t, before, level, a, after| {
                 let an = 2.0 * (a[0] - lo) / (hi - lo) - 1.0;
-                let before = obs.state;
-                let s = world.step_point(&a);
-                obs = world.sense(&s.info);
                 if t < 2 {
-                    let flow = geo.diff(&geo.to_u(&before), &geo.to_u(&obs.state));
-                    global.learn(&before, &[an], &flow);
+                    let flow = geo.diff(&geo.to_u(before), &geo.to_u(after));
+                    global.learn(before, &[an], &flow);
                     nsamples += 1;
                 } else {
-                    path.push((before, level, an));
+                    path.push((*before, level, an));
                 }
-                steps += 1;
-            }
-            agent.end_trial(obs.success);
-            if t == 2 {
-                path.push((obs.state, usize::MAX, 0.0));
-            }
-        }
+            },
+        );
+        path.push((last, usize::MAX, 0.0));
         global.solve();
-        let model = model.expect("kept");
         let mem = model.domain().substrate();
         for i in 0..path.len() {
             let mut u = geo.to_u(&path[i].0);

@@ -13,12 +13,11 @@
 //! and per axis, the median one-step error and the median real one-step change, in cells.
 
 use sns_control::{Acrobot, ControlWorld, MountainCar, Pendulum};
-use sns_core::system::{Geometry, SystemDomain, SystemSubstrate};
-use sns_core::Sns;
-use sns_spaces::{Agent, Point};
+use sns_core::system::{Geometry, SystemSubstrate};
+use sns_spaces::Point;
 
 mod system_common;
-use system_common::params;
+use system_common::{params, three_trials};
 
 const HORIZONS: [usize; 6] = [1, 2, 5, 10, 20, 40];
 
@@ -35,41 +34,14 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64) 
         let mut world = make();
         let task = world.task(false);
         let geo = Geometry::new(task.space, params.cell);
-        let mut agent = SystemDomain::new(task, params, seed)
-            .map(Sns::new)
-            .expect("valid task");
-        let mut model = None;
         let mut path: Vec<(Point<D>, usize)> = Vec::new();
-        for t in 0..3 {
-            if t == 2 {
-                model = Some(agent.clone());
-            }
-            let (_, info) = world.reset(if t == 0 { Some(seed) } else { None });
-            let mut obs = world.sense(&info);
-            agent.begin_trial(&obs);
-            let mut steps = 0;
-            while steps < 5000 && !obs.success {
-                let a = agent.act(&obs);
-                let level = agent
-                    .domain()
-                    .primitives()
-                    .levels()
-                    .iter()
-                    .position(|(l, _)| l[0] == a[0])
-                    .expect("a level");
+        let (model, last) =
+            three_trials(&mut world, params, seed, 5000, |t, before, level, _, _| {
                 if t == 2 {
-                    path.push((geo.to_u(&obs.state), level));
+                    path.push((geo.to_u(before), level));
                 }
-                let s = world.step_point(&a);
-                obs = world.sense(&s.info);
-                steps += 1;
-            }
-            agent.end_trial(obs.success);
-            if t == 2 {
-                path.push((geo.to_u(&obs.state), usize::MAX));
-            }
-        }
-        let model = model.expect("kept");
+            });
+        path.push((geo.to_u(&last), usize::MAX));
         let mem = model.domain().substrate();
         for i in 0..path.len() {
             let mut u = path[i].0;
