@@ -3,30 +3,20 @@
 //! S. Koenig and M. Likhachev, "D* Lite", AAAI 2002, 476-483 (the version of its Figure 3, with the
 //! key modifier `k_m`).
 //!
-//! The agent is not given the map, only (through [`DStarLite::for_world`]) the world's size. It
-//! lays a square grid of cells of side [`DStarLite::resolution`] over a fixed extent: the square
-//! centred between the first start and the goal whose half-side is half their distance plus
-//! [`DStarLite::margin`] (24 m by default) and, when the world's span [`DStarLite::span`] (its
-//! diagonal) is known, at least `sqrt(span^2 - dist^2 / 4)`, which holds every point of the world
-//! (see `half_side`). Cells beyond the extent are never entered, so the extent must hold every
-//! route; the margin alone did not on generated mazes whose route leads far from both ends (down a
-//! long zig-zag, or out of a large bug trap's cup), where the goal looked cut off again and again
-//! and every reset led back to the same walls.
-//!
-//! Every cell is assumed free (the free-space assumption) until touch reveals otherwise: when the
-//! ball is in contact, the point `position - normal * (BALL_RADIUS + probe_depth)`, just inside the
-//! wall, marks its cell blocked, and so do the points at the same distance 45 degrees to either
-//! side of the inward normal: at an inner corner the sensed normal is the sum of the two walls'
-//! normals and the side probes are the ones that land in each wall (on a flat wall they land just
-//! inside it too; at an outer corner they may mark a cell that lies within a few centimetres of
-//! the wall face, which the ball's radius makes nearly useless anyway). The goal's cell is never
-//! marked: the goal is known to be free. A probe may mark the ball's own cell (the wall surface
-//! crosses it); the search then starts from the free neighbour nearest the ball, as planners do
-//! for a start inside an obstacle, and in contact only from a neighbour on the side away from the
-//! wall (its centre within 60 degrees of the contact normal). Without that condition the nearest
-//! free neighbour of a ball in an inner corner, or beside a wrongly marked cell on a flat wall,
-//! can be a cell behind the wall that no probe reaches (it is farther than the probe's depth): the
-//! ball pressed against the wall for ever.
+//! The agent is not given the map. It lays a square grid of cells of side [`DStarLite::resolution`]
+//! over a fixed, generous extent: the square centred between the first start and the goal whose
+//! half-side is half their distance plus [`DStarLite::margin`] (24 m by default, larger than any
+//! built-in maze, so a route round the walls always fits; cells beyond the extent are never
+//! entered). Every cell is assumed free (the free-space assumption) until touch reveals otherwise:
+//! when the ball is in contact, the point `position - normal * (BALL_RADIUS + probe_depth)`, just
+//! inside the wall, marks its cell blocked, and so do the points at the same distance 45 degrees to
+//! either side of the inward normal: at an inner corner the sensed normal is the sum of the two
+//! walls' normals and the side probes are the ones that land in each wall (on a flat wall they land
+//! just inside it too; at an outer corner they may mark a cell that lies within a few centimetres
+//! of the wall face, which the ball's radius makes nearly useless anyway). A probe may
+//! mark the ball's own cell (the wall surface crosses it); the search then starts from the free
+//! neighbour nearest the ball, on the side away from the wall, as planners do for a start inside an
+//! obstacle. The goal's cell is never marked: the goal is known to be free.
 //!
 //! The search runs backwards from the goal over the 8-connected grid (straight cost 1000, diagonal
 //! 1414, octile heuristic; a diagonal move needs both cells beside it free; entering a blocked cell
@@ -57,10 +47,9 @@ use sns_worlds::{Observation, Real, Vec2};
 use std::collections::BTreeSet;
 use thiserror::Error;
 
-/// The most cells a D* Lite grid may have: 2^22, about 170 MB of search state. The grid of a world
-/// `span` across has at most `2 max(span / 2 + margin, span)` metres a side, so at the default
-/// 0.25 m this fits worlds up to 256 m across; at the finest resolution the harness allows, 0.05 m,
-/// up to about 51 m.
+/// The most cells a D* Lite grid may have: 2^22, about 170 MB of search state. At the default
+/// 0.25 m this fits worlds up to about 460 m across; at the finest resolution the harness allows,
+/// 0.05 m, up to about 55 m.
 pub const MAX_GRID_CELLS: u64 = 1 << 22;
 
 /// Why a D* Lite agent cannot be built.
@@ -86,21 +75,10 @@ pub enum DStarError {
     },
 }
 
-/// Half-side of the grid, in metres, for a start and goal `dist` apart in a world whose points are
-/// at most `span` apart (0 when unknown): `dist / 2 + margin`, and at least
-/// `sqrt(span^2 - dist^2 / 4)`. Every point `x` of the world is within `span` of both the start `s`
-/// and the goal `g`, so by the parallelogram law
-/// `|x - (s + g) / 2|^2 = (|x - s|^2 + |x - g|^2) / 2 - dist^2 / 4 <= span^2 - dist^2 / 4`:
-/// the square centred between them with that half-side holds the whole world.
-fn half_side(dist: Real, margin: Real, span: Real) -> Real {
-    let world = (span * span - dist * dist / 4.0).max(0.0).sqrt();
-    (dist / 2.0 + margin).max(world)
-}
-
 /// Cells a side of the grid for a start and goal `dist` apart (see [`Grid::new`]).
-fn grid_side(dist: Real, res: Real, margin: Real, span: Real) -> u64 {
+fn grid_side(dist: Real, res: Real, margin: Real) -> u64 {
     // The same expression as the grid's own, so that the check and the grid agree to the cell.
-    let n = (2.0 * half_side(dist, margin, span) / res).ceil();
+    let n = (2.0 * (dist / 2.0 + margin) / res).ceil();
     if n.is_finite() && n < u32::MAX as Real {
         (n as u64).max(3)
     } else {
@@ -138,10 +116,10 @@ struct Grid {
 
 impl Grid {
     /// The grid for a task, or `None` when it would have more than [`MAX_GRID_CELLS`] cells.
-    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real, span: Real) -> Option<Grid> {
-        let half = half_side(start.dist(goal), margin, span);
+    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real) -> Option<Grid> {
+        let half = start.dist(goal) / 2.0 + margin;
         let centre = (start + goal) * 0.5;
-        let side = grid_side(start.dist(goal), res, margin, span);
+        let side = grid_side(start.dist(goal), res, margin);
         if side.saturating_mul(side) > MAX_GRID_CELLS {
             return None;
         }
@@ -388,10 +366,6 @@ pub struct DStarLite {
     pub probe_depth: Real,
     /// Cells of the planned path considered when smoothing. Default 64.
     pub lookahead: usize,
-    /// The world's span (its diagonal: no two of its points are farther apart), in metres, or 0
-    /// when unknown. The grid always covers it (see the module docs). [`DStarLite::for_world`]
-    /// sets it; [`DStarLite::new`] leaves it 0.
-    pub span: Real,
     ctrl: Controller,
     grid: Option<Grid>,
     goal: Option<Vec2>,
@@ -410,17 +384,8 @@ impl DStarLite {
         if !(resolution.is_finite() && resolution > 0.0) {
             return Err(DStarError::BadResolution(resolution));
         }
-        let mut agent = DStarLite::new(resolution, control);
-        let span = span.max(0.0);
-        agent.span = span;
-        // The largest grid of any task in this world: `half_side` grows with the start-goal
-        // distance in its first term and shrinks in its second, so the worst case is at a distance
-        // of `span` or of 0.
-        let (far, near) = (
-            grid_side(span, resolution, agent.margin, span),
-            grid_side(0.0, resolution, agent.margin, span),
-        );
-        let side = far.max(near);
+        let agent = DStarLite::new(resolution, control);
+        let side = grid_side(span.max(0.0), resolution, agent.margin);
         let cells = side.saturating_mul(side);
         if cells > MAX_GRID_CELLS {
             return Err(DStarError::GridTooLarge {
@@ -428,9 +393,7 @@ impl DStarLite {
                 span,
                 cells,
                 limit: MAX_GRID_CELLS,
-                coarsest: 2.0
-                    * half_side(span, agent.margin, span).max(half_side(0.0, agent.margin, span))
-                    / (MAX_GRID_CELLS as Real).sqrt(),
+                coarsest: (span.max(0.0) + 2.0 * agent.margin) / (MAX_GRID_CELLS as Real).sqrt(),
             });
         }
         Ok(agent)
@@ -444,7 +407,6 @@ impl DStarLite {
             margin: 24.0,
             probe_depth: 0.05,
             lookahead: 64,
-            span: 0.0,
             ctrl: Controller::new(control),
             grid: None,
             goal: None,
@@ -469,7 +431,7 @@ impl DStarLite {
             self.goal = obs.goal;
             self.grid = obs
                 .goal
-                .and_then(|g| Grid::new(obs.position, g, self.resolution, self.margin, self.span));
+                .and_then(|g| Grid::new(obs.position, g, self.resolution, self.margin));
         }
     }
 
@@ -543,35 +505,25 @@ impl Agent<Observation, Vec2> for DStarLite {
             }
         }
         // When the wall surface crosses the ball's own cell, that cell is blocked and the search
-        // starts from the free neighbour nearest to the ball, as a planner does for a start inside
-        // an obstacle. In contact, only the neighbours on the free side of the wall count (their
-        // centres within 60 degrees of the contact normal): otherwise the nearest free neighbour
-        // may lie behind the wall (in an inner corner, the cell diagonally behind both walls), a
-        // cell no probe reaches, and driving toward it pressed the ball against the wall for ever.
-        // Without contact (or with no such neighbour) the nearest free neighbour will do: if it is
-        // behind a wall, the ball touches that wall on its way and the rule above applies.
+        // starts from the free neighbour nearest to the ball (preferring the side away from the
+        // wall), as a planner does for a start inside an obstacle.
         let own = grid.cell_of(p);
         let start = if grid.blocked[own] {
-            let nearest = |free_side: bool| {
+            let away = grid.cell_of(p + obs.contact_normal * (grid.res * 0.75));
+            if !grid.blocked[away] {
+                away
+            } else {
                 grid.successors(own)
                     .map(|(c, _)| c)
                     .filter(|&c| !grid.blocked[c])
-                    .filter(|&c| {
-                        !free_side
-                            || (grid.centre(c) - p).normalized().dot(obs.contact_normal) > 0.5
-                    })
                     .min_by(|&a, &b| {
                         grid.centre(a)
                             .dist(p)
                             .total_cmp(&grid.centre(b).dist(p))
                             .then(a.cmp(&b))
                     })
-            };
-            obs.contact
-                .then(|| nearest(true))
-                .flatten()
-                .or_else(|| nearest(false))
-                .unwrap_or(own)
+                    .unwrap_or(own)
+            }
         } else {
             own
         };
@@ -608,8 +560,8 @@ mod tests {
     fn incremental_repair_matches_a_fresh_search() {
         // Cells blocked one at a time while the start moves along the path: after every repair the
         // start's cost equals that of a search from scratch on the same cells.
-        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0, 0.0)
-            .expect("a small grid");
+        let mut g =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0).expect("a small grid");
         g.compute_shortest_path();
         let mut x: u64 = 12345;
         for step in 0..200 {
@@ -638,8 +590,8 @@ mod tests {
 
     #[test]
     fn free_grid_plans_the_octile_line_and_repairs_around_a_wall() {
-        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0, 0.0)
-            .expect("a small grid");
+        let mut g =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
         g.compute_shortest_path();
         let straight = g.g[g.start];
         assert_eq!(straight, 8 * STRAIGHT);
@@ -653,8 +605,8 @@ mod tests {
         }
         g.compute_shortest_path();
         let repaired = g.g[g.start];
-        let mut fresh = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0, 0.0)
-            .expect("a small grid");
+        let mut fresh =
+            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
         for c in &wall {
             fresh.blocked[*c] = true;
         }
