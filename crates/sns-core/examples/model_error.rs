@@ -20,7 +20,9 @@
 
 use sns_control::{Acrobot, CartPoleSwingUp, ControlWorld, MountainCar, Pendulum};
 use sns_core::system::harmonic::HarmonicFlow;
-use sns_core::system::{Geometry, SystemDomain, SystemParams, SystemSns, SystemSubstrate};
+use sns_core::system::{
+    normalise_action, Geometry, SystemDomain, SystemParams, SystemSns, SystemSubstrate,
+};
 use sns_core::Sns;
 use sns_spaces::{Agent, Point};
 
@@ -41,8 +43,8 @@ fn quantile(e: &mut [f64], q: f64) -> f64 {
 
 /// The symbolic agent (parameters `params`) lives three trials of `world` (the first reset drawn
 /// from `seed`, at most `budget` steps each). `step(trial, state, level, action, next)` sees every
-/// step (trials numbered from 0, `level` the index of the level taken, `action` its value). Returns the agent as it was at
-/// the third trial's start and the third trial's last state.
+/// step (trials numbered from 0, `level` the index of the level taken, `action` its value).
+/// Returns the agent as it was at the third trial's start and the third trial's last state.
 fn three_trials<const D: usize, W: ControlWorld<D, 1>>(
     world: &mut W,
     params: SystemParams,
@@ -100,7 +102,6 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64, 
     for seed in 0..seeds {
         let mut world = make();
         let task = world.task(false);
-        let (lo, hi) = (task.actions.low()[0], task.actions.high()[0]);
         let geo = Geometry::new(task.space, params.cell);
         let mut readout = (order > 0).then(|| HarmonicFlow::<D, 1>::new(task.space, order));
         // The third trial: normalised state, level index, normalised action.
@@ -111,7 +112,7 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64, 
             seed,
             20000,
             |t, before, level, a, after| {
-                let an = 2.0 * (a[0] - lo) / (hi - lo) - 1.0;
+                let an = normalise_action(&task.actions, a)[0];
                 if t == 2 {
                     path.push((geo.to_u(before), level, an));
                 } else if let Some(h) = &mut readout {
@@ -127,6 +128,11 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64, 
             regressors = h.regressor_count();
         }
         let mem = model.domain().substrate();
+        // One step of a rollout: the state moved by a predicted flow, wrapped into the space.
+        let step = |u: &Point<D>, f: Point<D>| {
+            let next: Point<D> = std::array::from_fn(|j| u[j] + f[j]);
+            geo.to_u(&geo.from_u(&next))
+        };
         for i in 0..path.len() {
             let mut u = path[i].0;
             let mut g = path[i].0;
@@ -137,10 +143,6 @@ fn run<const D: usize, W: ControlWorld<D, 1>>(make: impl Fn() -> W, seeds: u64, 
                     break;
                 }
                 while k < horizon {
-                    let step = |u: &Point<D>, f: Point<D>| {
-                        let next: Point<D> = std::array::from_fn(|j| u[j] + f[j]);
-                        geo.to_u(&geo.from_u(&next))
-                    };
                     if inside {
                         match mem.predict(&u, path[i + k].1, params.kernel_radius) {
                             Some(f) => u = step(&u, f),

@@ -28,7 +28,8 @@ pub const REFIT: usize = 250;
 #[derive(Debug, Clone)]
 pub struct HarmonicFlow<const D: usize, const A: usize> {
     space: StateSpace<D>,
-    /// Per term, per axis: the 1-D function index (see `axis_values`).
+    /// Per term, per axis: the index of its 1-D function (0: the constant; periodic axes:
+    /// `2k - 1` and `2k` the cosine and sine of order `k`; others: `k` the power `k`).
     terms: Vec<[u8; D]>,
     order: u8,
     /// The normal equations over `n = terms x (1 + A)` regressors (row-major `n x n`), their
@@ -153,7 +154,7 @@ impl<const D: usize, const A: usize> HarmonicFlow<D, A> {
     /// singular).
     pub fn solve(&mut self) {
         self.since = 0;
-        let n = self.terms.len() * (1 + A);
+        let n = self.regressor_count();
         let mut m = self.m.clone();
         let mut rhs = self.rhs.clone();
         for r in 0..n {

@@ -72,7 +72,7 @@ pub use substrate::{PlaceId, SymbolicSystem, SystemSubstrate};
 
 use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::sns::{Domain, Outcome, Sns};
-use sns_spaces::{Point, Region, Sensed, Task};
+use sns_spaces::{BoxSpace, Point, Region, Sensed, Task};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
@@ -298,6 +298,19 @@ pub struct SystemDomain<const D: usize, const A: usize, S: SystemSubstrate<D> = 
 
 /// The most samples the hold controller keeps.
 const HOLD_SAMPLES: usize = 20_000;
+
+/// `a` normalised to `[-1, 1]` per axis over the action box `actions` (0 on an axis of no width).
+pub fn normalise_action<const A: usize>(actions: &BoxSpace<A>, a: &Point<A>) -> Point<A> {
+    let (lo, hi) = (actions.low(), actions.high());
+    std::array::from_fn(|k| {
+        let half = 0.5 * (hi[k] - lo[k]);
+        if half > 0.0 {
+            (a[k] - 0.5 * (hi[k] + lo[k])) / half
+        } else {
+            0.0
+        }
+    })
+}
 
 impl<const D: usize, const A: usize> SystemDomain<D, A, SymbolicSystem<D>> {
     /// The domain of `task` with the symbolic substrate. The `seed` is kept for substrates and
@@ -641,15 +654,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// An action normalised to `[-1, 1]` per axis over the action box.
     fn norm_action(&self, a: &Point<A>) -> Point<A> {
-        let (lo, hi) = (self.task.actions.low(), self.task.actions.high());
-        std::array::from_fn(|k| {
-            let half = 0.5 * (hi[k] - lo[k]);
-            if half > 0.0 {
-                (a[k] - 0.5 * (hi[k] + lo[k])) / half
-            } else {
-                0.0
-            }
-        })
+        normalise_action(&self.task.actions, a)
     }
 
     /// The hold controller (`hold.rs`): the level nearest the regulator's action of the
@@ -1163,13 +1168,10 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> Domain for SystemDom
         // Learn the last step's outcome where it was taken.
         if let Some((pu, pp, level)) = self.prev.take() {
             let flow = self.geo.diff(&pu, &u);
-            if self.flow_model.is_some() {
-                let a = self.norm_action(&self.prims.levels()[level].0);
-                let x = self.geo.from_u(&pu);
-                if let Some(h) = &mut self.flow_model {
-                    if h.learn(&x, &a, &flow) {
-                        self.flow_cache.get_mut().clear();
-                    }
+            if let Some(h) = &mut self.flow_model {
+                let a = normalise_action(&self.task.actions, &self.prims.levels()[level].0);
+                if h.learn(&self.geo.from_u(&pu), &a, &flow) {
+                    self.flow_cache.get_mut().clear();
                 }
             }
             if let Some(pp) = pp {
