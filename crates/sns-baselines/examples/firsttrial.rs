@@ -111,7 +111,6 @@ fn main() {
         for a in agents.split(',') {
             let mut env = MazeEnv::new(map.clone(), cfg.clone()).expect("env");
             env.reset(0);
-            let span = env.start().dist(env.goal());
             if a == "sns" {
                 let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
                 let r = run(&mut env, &mut agent);
@@ -125,7 +124,9 @@ fn main() {
                 let mut agent = Sns::new(MazeDomain::new(params, Symbolic::new()));
                 println!("{w:18} sns   {}", sns_contacts(&mut env, &mut agent));
             } else {
-                let mut agent = DStarLite::for_world(0.25, Default::default(), span).expect("grid");
+                let b = env.map().bounds();
+                let mut agent =
+                    DStarLite::for_world(0.25, Default::default(), b.min, b.max).expect("grid");
                 println!("{w:18} dstar {}", run(&mut env, &mut agent));
             }
         }

@@ -3,20 +3,39 @@
 //! S. Koenig and M. Likhachev, "D* Lite", AAAI 2002, 476-483 (the version of its Figure 3, with the
 //! key modifier `k_m`).
 //!
-//! The agent is not given the map. It lays a square grid of cells of side [`DStarLite::resolution`]
-//! over a fixed, generous extent: the square centred between the first start and the goal whose
-//! half-side is half their distance plus [`DStarLite::margin`] (24 m by default, larger than any
-//! built-in maze, so a route round the walls always fits; cells beyond the extent are never
-//! entered). Every cell is assumed free (the free-space assumption) until touch reveals otherwise:
-//! when the ball is in contact, the point `position - normal * (BALL_RADIUS + probe_depth)`, just
-//! inside the wall, marks its cell blocked, and so do the points at the same distance 45 degrees to
-//! either side of the inward normal: at an inner corner the sensed normal is the sum of the two
-//! walls' normals and the side probes are the ones that land in each wall (on a flat wall they land
-//! just inside it too; at an outer corner they may mark a cell that lies within a few centimetres
-//! of the wall face, which the ball's radius makes nearly useless anyway). A probe may
-//! mark the ball's own cell (the wall surface crosses it); the search then starts from the free
-//! neighbour nearest the ball, on the side away from the wall, as planners do for a start inside an
-//! obstacle. The goal's cell is never marked: the goal is known to be free.
+//! The agent is not given the map, only (through [`DStarLite::for_world`]) the world's bounds: the
+//! axis-aligned box of the map, outside which everything is wall. It lays a grid of cells of side
+//! [`DStarLite::resolution`] over a fixed extent, and cells beyond the extent are never entered, so
+//! the extent must hold every route. With the bounds known, the extent is their box plus
+//! [`BOX_PAD_CELLS`] cell on each side (grown, if need be, to hold the start and goal): every route
+//! lies in the world, and cells outside it must not exist, because they are assumed free like any
+//! other. A square holding the whole world from any start and goal (up to twice its diagonal a
+//! side) gave free-space planning a wide free ring round the outside of the maze: in a perfect maze
+//! the agent went round the outside, touching the outer wall cell by cell, instead of through the
+//! corridors, and solved fewer mazes. The grid's origin is the box's corner less the padding, so
+//! when the resolution divides the map's 1 m cells (0.5, 0.25, 0.1 or 0.05 m) no grid cell
+//! straddles a wall face; at 0.5 m that decides (on the built-in mazes, 600 of 600 trials solved
+//! against 192 with the same grid shifted by 0.13 m). Without bounds (an agent built by
+//! [`DStarLite::new`]) the extent is the square centred between the first start and the goal whose
+//! half-side is half their distance plus [`DStarLite::margin`] (24 m by default). That is enough
+//! round the built-in mazes, but not on generated mazes whose route leads far from both ends (down
+//! a long zig-zag whose start and goal are both at the top, or out of a large bug trap's cup):
+//! there the goal looked cut off again and again, and every reset led back to the same walls.
+//!
+//! Every cell is assumed free (the free-space assumption) until touch reveals otherwise: when the
+//! ball is in contact, the point `position - normal * (BALL_RADIUS + probe_depth)`, just inside the
+//! wall, marks its cell blocked, and so do the points at the same distance 45 degrees to either
+//! side of the inward normal: at an inner corner the sensed normal is the sum of the two walls'
+//! normals and the side probes are the ones that land in each wall (on a flat wall they land just
+//! inside it too; at an outer corner they may mark a cell that lies within a few centimetres of
+//! the wall face, which the ball's radius makes nearly useless anyway). The goal's cell is never
+//! marked: the goal is known to be free. A probe may mark the ball's own cell (the wall surface
+//! crosses it); the search then starts from the free neighbour nearest the ball, as planners do
+//! for a start inside an obstacle, and in contact only from a neighbour on the side away from the
+//! wall (its centre within 60 degrees of the contact normal). Without that condition the nearest
+//! free neighbour of a ball in an inner corner, or beside a wrongly marked cell on a flat wall,
+//! can be a cell behind the wall that no probe reaches (it is farther than the probe's depth): the
+//! ball pressed against the wall for ever.
 //!
 //! The search runs backwards from the goal over the 8-connected grid (straight cost 1000, diagonal
 //! 1414, octile heuristic; a diagonal move needs both cells beside it free; entering a blocked cell
@@ -35,9 +54,10 @@
 //! deterministic function of its observations.
 //!
 //! The grid has at most [`MAX_GRID_CELLS`] cells (about 41 bytes each). [`DStarLite::for_world`]
-//! checks, before anything is allocated, that a world of a given span fits at the resolution asked
-//! for, and returns [`DStarError::GridTooLarge`] otherwise; an agent that meets a task too far
-//! apart for the limit anyway (one built by [`DStarLite::new`]) makes no grid and stays put.
+//! checks, before anything is allocated, that the world's box fits at the resolution asked for,
+//! and returns [`DStarError::GridTooLarge`] otherwise; an agent that meets a task too large for the
+//! limit anyway (one built by [`DStarLite::new`], or a start or goal far outside the bounds) makes
+//! no grid and stays put.
 
 use crate::path::PathFollower;
 use sns_core::control::{ControlParams, Controller};
@@ -48,9 +68,14 @@ use std::collections::BTreeSet;
 use thiserror::Error;
 
 /// The most cells a D* Lite grid may have: 2^22, about 170 MB of search state. At the default
-/// 0.25 m this fits worlds up to about 460 m across; at the finest resolution the harness allows,
-/// 0.05 m, up to about 55 m.
+/// 0.25 m this fits square worlds up to about 510 m a side (a map of 2001 x 2001 cells, the
+/// largest generated perfect maze, needs 0.98 m); at the finest resolution the harness allows,
+/// 0.05 m, up to about 102 m a side.
 pub const MAX_GRID_CELLS: u64 = 1 << 22;
+
+/// Cells of the grid beyond the world's bounds on each side (see the module docs): enough that the
+/// box's own edges lie inside the grid, and no ring of free space round the world.
+pub const BOX_PAD_CELLS: u64 = 1;
 
 /// Why a D* Lite agent cannot be built.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -59,23 +84,66 @@ pub enum DStarError {
     /// The resolution is not a positive finite number.
     #[error("dstar resolution {0} m is not a positive number")]
     BadResolution(Real),
+    /// The world's bounds are not finite.
+    #[error("dstar: the world's bounds ({0:?}, {1:?}) are not finite")]
+    BadBounds(Vec2, Vec2),
     /// The grid for this world would exceed [`MAX_GRID_CELLS`].
-    #[error("dstar:{resolution} on a world {span:.0} m across needs a grid of {cells} cells, more than the limit of {limit}; use a resolution of at least {coarsest:.2} m")]
+    #[error("dstar:{resolution} on a world of {width:.0} x {height:.0} m needs a grid of {cells} cells, more than the limit of {limit}; use a resolution of at least {shown:.2} m", shown = (.coarsest * 100.0).ceil() / 100.0)]
     GridTooLarge {
         /// The resolution asked for, in metres.
         resolution: Real,
-        /// The world's span (its diagonal), in metres.
-        span: Real,
+        /// The world's width (along x), in metres.
+        width: Real,
+        /// The world's height (along y), in metres.
+        height: Real,
         /// Cells the grid would need.
         cells: u64,
         /// [`MAX_GRID_CELLS`].
         limit: u64,
-        /// The finest resolution that fits, in metres.
+        /// The finest resolution that fits, in metres (the message rounds it up to a centimetre).
         coarsest: Real,
     },
 }
 
-/// Cells a side of the grid for a start and goal `dist` apart (see [`Grid::new`]).
+/// Cells along one side `len` metres long of the world's box, padding included (see
+/// [`Grid::new`]; the check and the grid use this one expression, so they agree to the cell).
+fn box_side(len: Real, res: Real) -> u64 {
+    let n = (len.max(0.0) / res).ceil();
+    if n.is_finite() && n < u32::MAX as Real {
+        (n as u64 + 2 * BOX_PAD_CELLS).max(3)
+    } else {
+        u64::MAX / 2
+    }
+}
+
+/// Cells of the grid over a box of `width x height` metres.
+fn box_cells(width: Real, height: Real, res: Real) -> u64 {
+    box_side(width, res).saturating_mul(box_side(height, res))
+}
+
+/// The finest resolution at which the grid over a box of `width x height` (finite) metres fits in
+/// [`MAX_GRID_CELLS`], given that `res` does not: bisection between `res` and a resolution that
+/// fits (the cell count only falls as the resolution grows).
+fn coarsest_fitting(width: Real, height: Real, res: Real) -> Real {
+    let fits = |r: Real| box_cells(width, height, r) <= MAX_GRID_CELLS;
+    let (mut lo, mut hi) = (res, res);
+    while !fits(hi) {
+        lo = hi;
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if fits(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// Cells a side of the square grid for a start and goal `dist` apart, when the world's bounds are
+/// not known (see [`Grid::new`]).
 fn grid_side(dist: Real, res: Real, margin: Real) -> u64 {
     // The same expression as the grid's own, so that the check and the grid agree to the cell.
     let n = (2.0 * (dist / 2.0 + margin) / res).ceil();
@@ -115,25 +183,53 @@ struct Grid {
 }
 
 impl Grid {
-    /// The grid for a task, or `None` when it would have more than [`MAX_GRID_CELLS`] cells.
-    fn new(start: Vec2, goal: Vec2, res: Real, margin: Real) -> Option<Grid> {
-        let half = start.dist(goal) / 2.0 + margin;
-        let centre = (start + goal) * 0.5;
-        let side = grid_side(start.dist(goal), res, margin);
-        if side.saturating_mul(side) > MAX_GRID_CELLS {
+    /// The grid for a task, or `None` when it would have more than [`MAX_GRID_CELLS`] cells. With
+    /// the world's `bounds` (lower-left and upper-right corners) it covers their box, grown to hold
+    /// the start and goal, plus [`BOX_PAD_CELLS`] on each side; without, the square centred between
+    /// start and goal with half-side half their distance plus `margin`.
+    fn new(
+        start: Vec2,
+        goal: Vec2,
+        res: Real,
+        margin: Real,
+        bounds: Option<(Vec2, Vec2)>,
+    ) -> Option<Grid> {
+        let (origin, nx, ny) = match bounds {
+            Some((min, max)) => {
+                let lo = Vec2::new(
+                    min.x.min(start.x).min(goal.x),
+                    min.y.min(start.y).min(goal.y),
+                );
+                let hi = Vec2::new(
+                    max.x.max(start.x).max(goal.x),
+                    max.y.max(start.y).max(goal.y),
+                );
+                let pad = BOX_PAD_CELLS as Real * res;
+                (
+                    lo - Vec2::new(pad, pad),
+                    box_side(hi.x - lo.x, res),
+                    box_side(hi.y - lo.y, res),
+                )
+            }
+            None => {
+                let half = start.dist(goal) / 2.0 + margin;
+                let side = grid_side(start.dist(goal), res, margin);
+                ((start + goal) * 0.5 - Vec2::new(half, half), side, side)
+            }
+        };
+        if nx.saturating_mul(ny) > MAX_GRID_CELLS {
             return None;
         }
-        let n = side as usize;
-        let origin = centre - Vec2::new(half, half);
+        let (nx, ny) = (nx as usize, ny as usize);
         let mut grid = Grid {
             origin,
             res,
-            nx: n,
-            ny: n,
-            blocked: vec![false; n * n],
-            g: vec![INF; n * n],
-            rhs: vec![INF; n * n],
-            queued: vec![None; n * n],
+            nx,
+            ny,
+            blocked: vec![false; nx * ny],
+            g: vec![INF; nx * ny],
+            rhs: vec![INF; nx * ny],
+            queued: vec![None; nx * ny],
             open: BTreeSet::new(),
             km: 0,
             start: 0,
@@ -360,12 +456,17 @@ impl Grid {
 pub struct DStarLite {
     /// Side of a grid cell in metres. Default 0.25.
     pub resolution: Real,
-    /// Extent of the grid beyond the start and goal, in metres. Default 24.
+    /// Extent of the grid beyond the start and goal, in metres, when the world's bounds are not
+    /// known. Default 24.
     pub margin: Real,
     /// How far inside the wall the touch probe marks a cell, in metres. Default 0.05.
     pub probe_depth: Real,
     /// Cells of the planned path considered when smoothing. Default 64.
     pub lookahead: usize,
+    /// The world's bounds (lower-left and upper-right corners of the map's box), over which the
+    /// grid is laid (see the module docs). [`DStarLite::for_world`] sets them; [`DStarLite::new`]
+    /// leaves `None`, and the grid is the start and goal's square plus [`DStarLite::margin`].
+    pub bounds: Option<(Vec2, Vec2)>,
     ctrl: Controller,
     grid: Option<Grid>,
     goal: Option<Vec2>,
@@ -373,29 +474,40 @@ pub struct DStarLite {
 }
 
 impl DStarLite {
-    /// A D* Lite agent on a grid of `resolution` metres for a world whose start and goal are at
-    /// most `span` metres apart (a map's diagonal), checked against [`MAX_GRID_CELLS`] before any
+    /// A D* Lite agent on a grid of `resolution` metres laid over a world whose points lie in the
+    /// box of corners `min` and `max` (a map's [`MazeMap::bounds`](sns_worlds::MazeMap::bounds);
+    /// the two corners may come in either order), checked against [`MAX_GRID_CELLS`] before any
     /// grid is allocated.
     pub fn for_world(
         resolution: Real,
         control: ControlParams,
-        span: Real,
+        min: Vec2,
+        max: Vec2,
     ) -> Result<Self, DStarError> {
         if !(resolution.is_finite() && resolution > 0.0) {
             return Err(DStarError::BadResolution(resolution));
         }
-        let agent = DStarLite::new(resolution, control);
-        let side = grid_side(span.max(0.0), resolution, agent.margin);
-        let cells = side.saturating_mul(side);
+        if !(min.is_finite() && max.is_finite()) {
+            return Err(DStarError::BadBounds(min, max));
+        }
+        let (lo, hi) = (
+            Vec2::new(min.x.min(max.x), min.y.min(max.y)),
+            Vec2::new(min.x.max(max.x), min.y.max(max.y)),
+        );
+        let (width, height) = (hi.x - lo.x, hi.y - lo.y);
+        let cells = box_cells(width, height, resolution);
         if cells > MAX_GRID_CELLS {
             return Err(DStarError::GridTooLarge {
                 resolution,
-                span,
+                width,
+                height,
                 cells,
                 limit: MAX_GRID_CELLS,
-                coarsest: (span.max(0.0) + 2.0 * agent.margin) / (MAX_GRID_CELLS as Real).sqrt(),
+                coarsest: coarsest_fitting(width, height, resolution),
             });
         }
+        let mut agent = DStarLite::new(resolution, control);
+        agent.bounds = Some((lo, hi));
         Ok(agent)
     }
 
@@ -407,6 +519,7 @@ impl DStarLite {
             margin: 24.0,
             probe_depth: 0.05,
             lookahead: 64,
+            bounds: None,
             ctrl: Controller::new(control),
             grid: None,
             goal: None,
@@ -429,9 +542,9 @@ impl DStarLite {
     fn ensure_grid(&mut self, obs: &Observation) {
         if obs.goal != self.goal || self.grid.is_none() {
             self.goal = obs.goal;
-            self.grid = obs
-                .goal
-                .and_then(|g| Grid::new(obs.position, g, self.resolution, self.margin));
+            self.grid = obs.goal.and_then(|g| {
+                Grid::new(obs.position, g, self.resolution, self.margin, self.bounds)
+            });
         }
     }
 
@@ -505,25 +618,35 @@ impl Agent<Observation, Vec2> for DStarLite {
             }
         }
         // When the wall surface crosses the ball's own cell, that cell is blocked and the search
-        // starts from the free neighbour nearest to the ball (preferring the side away from the
-        // wall), as a planner does for a start inside an obstacle.
+        // starts from the free neighbour nearest to the ball, as a planner does for a start inside
+        // an obstacle. In contact, only the neighbours on the free side of the wall count (their
+        // centres within 60 degrees of the contact normal): otherwise the nearest free neighbour
+        // may lie behind the wall (in an inner corner, the cell diagonally behind both walls), a
+        // cell no probe reaches, and driving toward it pressed the ball against the wall for ever.
+        // Without contact (or with no such neighbour) the nearest free neighbour will do: if it is
+        // behind a wall, the ball touches that wall on its way and the rule above applies.
         let own = grid.cell_of(p);
         let start = if grid.blocked[own] {
-            let away = grid.cell_of(p + obs.contact_normal * (grid.res * 0.75));
-            if !grid.blocked[away] {
-                away
-            } else {
+            let nearest = |free_side: bool| {
                 grid.successors(own)
                     .map(|(c, _)| c)
                     .filter(|&c| !grid.blocked[c])
+                    .filter(|&c| {
+                        !free_side
+                            || (grid.centre(c) - p).normalized().dot(obs.contact_normal) > 0.5
+                    })
                     .min_by(|&a, &b| {
                         grid.centre(a)
                             .dist(p)
                             .total_cmp(&grid.centre(b).dist(p))
                             .then(a.cmp(&b))
                     })
-                    .unwrap_or(own)
-            }
+            };
+            obs.contact
+                .then(|| nearest(true))
+                .flatten()
+                .or_else(|| nearest(false))
+                .unwrap_or(own)
         } else {
             own
         };
@@ -560,8 +683,8 @@ mod tests {
     fn incremental_repair_matches_a_fresh_search() {
         // Cells blocked one at a time while the start moves along the path: after every repair the
         // start's cost equals that of a search from scratch on the same cells.
-        let mut g =
-            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0).expect("a small grid");
+        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(3.0, 0.5), 0.25, 1.0, None)
+            .expect("a small grid");
         g.compute_shortest_path();
         let mut x: u64 = 12345;
         for step in 0..200 {
@@ -590,8 +713,8 @@ mod tests {
 
     #[test]
     fn free_grid_plans_the_octile_line_and_repairs_around_a_wall() {
-        let mut g =
-            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
+        let mut g = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0, None)
+            .expect("a small grid");
         g.compute_shortest_path();
         let straight = g.g[g.start];
         assert_eq!(straight, 8 * STRAIGHT);
@@ -605,8 +728,8 @@ mod tests {
         }
         g.compute_shortest_path();
         let repaired = g.g[g.start];
-        let mut fresh =
-            Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0).expect("a small grid");
+        let mut fresh = Grid::new(Vec2::new(0.0, 0.0), Vec2::new(2.0, 0.0), 0.25, 1.0, None)
+            .expect("a small grid");
         for c in &wall {
             fresh.blocked[*c] = true;
         }
@@ -622,23 +745,44 @@ mod tests {
     #[test]
     fn a_grid_beyond_the_cell_limit_is_refused_before_allocation() {
         let control = ControlParams::default();
-        // giant is 12x16 m: 0.05 m fits; a 2000 m world at 0.05 m would need 1.6e9 cells (66 GB).
-        assert!(DStarLite::for_world(0.05, control, 20.0).is_ok());
-        let e = DStarLite::for_world(0.05, control, 2000.0).expect_err("too large");
+        let giant = (Vec2::new(-8.0, -6.0), Vec2::new(8.0, 6.0));
+        // giant is 16x12 m: 0.05 m fits; a 2000 x 1000 m world at 0.05 m would need 8e8 cells.
+        assert!(DStarLite::for_world(0.05, control, giant.0, giant.1).is_ok());
+        let (min, max) = (Vec2::new(-1000.0, -500.0), Vec2::new(1000.0, 500.0));
+        let e = DStarLite::for_world(0.05, control, min, max).expect_err("too large");
         let DStarError::GridTooLarge {
-            cells, coarsest, ..
+            cells,
+            coarsest,
+            width,
+            height,
+            ..
         } = e.clone()
         else {
             panic!("{e:?}")
         };
+        assert_eq!((width, height), (2000.0, 1000.0));
         assert!(cells > MAX_GRID_CELLS, "{cells}");
-        assert!(DStarLite::for_world(coarsest * 1.001, control, 2000.0).is_ok());
-        assert!(DStarLite::for_world(coarsest * 0.99, control, 2000.0).is_err());
+        // The corners in either order; the finest resolution that fits is named, rounded up.
+        assert!(DStarLite::for_world(coarsest * 1.001, control, max, min).is_ok());
+        assert!(DStarLite::for_world(coarsest * 0.99, control, min, max).is_err());
+        let shown = (coarsest * 100.0).ceil() / 100.0;
+        assert!(DStarLite::for_world(shown, control, min, max).is_ok());
+        assert!(
+            e.to_string().contains(&format!("at least {shown:.2} m")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("2000 x 1000 m"), "{e}");
         assert_eq!(e.to_string().lines().count(), 1);
         for bad in [0.0, -1.0, Real::NAN, Real::INFINITY] {
             assert!(matches!(
-                DStarLite::for_world(bad, control, 20.0),
+                DStarLite::for_world(bad, control, giant.0, giant.1),
                 Err(DStarError::BadResolution(_))
+            ));
+        }
+        for bad in [Real::NAN, Real::INFINITY] {
+            assert!(matches!(
+                DStarLite::for_world(0.25, control, Vec2::new(bad, 0.0), giant.1),
+                Err(DStarError::BadBounds(..))
             ));
         }
         // An unchecked agent given a task too far apart makes no grid (instead of allocating it)
@@ -655,5 +799,44 @@ mod tests {
         d.begin_trial(&obs);
         assert!(d.grid.is_none());
         assert_eq!(d.act(&obs).norm(), 0.0);
+    }
+
+    #[test]
+    fn with_bounds_the_grid_is_the_world_box_and_nothing_round_it() {
+        // A world of 7 x 5 m whose start and goal are close together at its top: the grid covers
+        // the whole box (the route may lead to its far end), plus one cell on each side and no
+        // more (no ring of free space round the world).
+        let (min, max) = (Vec2::new(-3.5, -2.5), Vec2::new(3.5, 2.5));
+        let (start, goal) = (Vec2::new(-3.0, 2.0), Vec2::new(-2.0, 2.0));
+        let g = Grid::new(start, goal, 0.25, 24.0, Some((min, max))).expect("a small grid");
+        assert_eq!((g.nx, g.ny), (7 * 4 + 2, 5 * 4 + 2));
+        assert_eq!(g.origin, Vec2::new(-3.75, -2.75));
+        for corner in [min, max, Vec2::new(min.x, max.y), Vec2::new(max.x, min.y)] {
+            assert!(g.cell_in(corner).is_some(), "{corner:?}");
+        }
+        for outside in [min - Vec2::new(0.3, 0.0), max + Vec2::new(0.0, 0.3)] {
+            assert!(g.cell_in(outside).is_none(), "{outside:?}");
+        }
+        // The square of the same task with a 1 m margin misses the bottom of the world.
+        let sq = Grid::new(start, goal, 0.25, 1.0, None).expect("a small grid");
+        assert!(sq.cell_in(Vec2::new(-3.0, -2.0)).is_none());
+        assert!(g.cell_in(Vec2::new(-3.0, -2.0)).is_some());
+        // A start or goal outside the bounds grows the box to hold it.
+        let far = Grid::new(start, Vec2::new(6.0, 0.0), 0.25, 24.0, Some((min, max)))
+            .expect("a small grid");
+        assert_eq!((far.nx, far.ny), (38 + 2, 5 * 4 + 2));
+        assert!(far.cell_in(Vec2::new(6.0, 0.0)).is_some());
+        // The agent built for the world lays that grid at its first trial.
+        let mut d = DStarLite::for_world(0.25, ControlParams::default(), min, max).expect("fits");
+        d.begin_trial(&Observation {
+            position: start,
+            velocity: Vec2::ZERO,
+            contact: false,
+            contact_normal: Vec2::ZERO,
+            goal: Some(goal),
+            success: false,
+        });
+        let grid = d.grid.as_ref().expect("a grid");
+        assert_eq!((grid.nx, grid.ny, grid.origin), (g.nx, g.ny, g.origin));
     }
 }

@@ -191,17 +191,13 @@ fn bench_refuses_a_bad_agent_before_running_anything() {
     assert!(!out.0.exists(), "the bench wrote {dir}");
 }
 
-/// Regression: an agent that cannot be built on one world (D* Lite at 0.05 m on this 150 m
-/// corridor needs a grid over its cell limit) was found only when its jobs ran, after the others
-/// had run. The neural substrate, which refused every world over 50 m, now builds on it.
+/// Regression: an agent that cannot be built on one world (D* Lite at 0.05 m on this 150 x 100 m
+/// room needs a grid over its cell limit) was found only when its jobs ran, after the others had
+/// run. The neural substrate, which refused every world over 50 m, now builds on it.
 #[test]
 fn bench_checks_every_job_before_the_first_runs() {
-    let wide = format!(
-        "{}\n1{}1\n{}\n",
-        "1".repeat(150),
-        "0".repeat(148),
-        "1".repeat(150)
-    );
+    let (wall, row) = ("1".repeat(150), format!("1{}1\n", "0".repeat(148)));
+    let wide = format!("{wall}\n{}{wall}\n", row.repeat(98));
     let map = temp_map(&wide);
     let out = temp_dir_path("bench-preflight");
     let dir = out.0.to_str().expect("utf-8");
@@ -714,7 +710,7 @@ fn endless_or_huge_map_file_fails_at_once() {
 
 #[test]
 fn dstar_grid_too_large_for_the_map_is_refused() {
-    // A 300x300 map (424 m across) at 0.05 m would need 89 million cells (3.6 GB).
+    // A 300x300 map (300 m a side) at 0.05 m would need 36 million cells (1.5 GB).
     let n = 300;
     let mut text = String::new();
     for r in 0..n {

@@ -398,12 +398,19 @@ pub fn make_agent(
         AgentKind::Random => Ok(Box::new(RandomWalk::new(ctx.seed, control))),
         AgentKind::Bug2 => Ok(Box::new(Bug2::new(control))),
         AgentKind::DStar { resolution } => {
-            // The grid must fit the largest task on this map (its diagonal apart): checked
-            // before anything is allocated.
-            let span = ctx.map.newer_than(None).map_or(0.0, |(_, m)| {
-                (m.rows() as f64).hypot(m.cols() as f64) * sns_worlds::maze::CELL_SIZE
-            });
-            Ok(Box::new(DStarLite::for_world(resolution, control, span)?))
+            // The grid is laid over the map's box (told to the agent as the world's extent, not
+            // its walls), checked against the cell limit before anything is allocated. A world
+            // changes its cells, never its size.
+            let bounds = ctx.map.newer_than(None).map_or(
+                sns_worlds::math::Aabb {
+                    min: sns_worlds::Vec2::ZERO,
+                    max: sns_worlds::Vec2::ZERO,
+                },
+                |(_, m)| m.bounds(),
+            );
+            Ok(Box::new(DStarLite::for_world(
+                resolution, control, bounds.min, bounds.max,
+            )?))
         }
         AgentKind::Oracle => Ok(Box::new(Oracle::new(ctx.map.clone(), control))),
         AgentKind::Sns {

@@ -331,6 +331,19 @@ impl MazeMap {
         (row, col)
     }
 
+    /// The axis-aligned box of the whole map (`W x H` cells centred on the origin); everything
+    /// outside it reads as wall.
+    pub fn bounds(&self) -> Aabb {
+        let (hw, hh) = (
+            self.cols as Real * CELL_SIZE / 2.0,
+            self.rows as Real * CELL_SIZE / 2.0,
+        );
+        Aabb {
+            min: Vec2::new(-hw, -hh),
+            max: Vec2::new(hw, hh),
+        }
+    }
+
     /// The axis-aligned box of cell `(row, col)`.
     pub fn cell_box(&self, row: i64, col: i64) -> Aabb {
         let x0 = col as Real * CELL_SIZE - self.cols as Real * CELL_SIZE / 2.0;
@@ -448,6 +461,15 @@ mod tests {
             let m = MazeMap::builtin(n).expect("builtin");
             assert_eq!((m.rows(), m.cols()), (r, c), "{n}");
         }
+    }
+
+    #[test]
+    fn bounds_hold_every_cell_and_touch_the_corner_cells() {
+        let m = MazeMap::builtin("large").expect("builtin");
+        let b = m.bounds();
+        assert_eq!(b.min, m.cell_box(m.rows() as i64 - 1, 0).min);
+        assert_eq!(b.max, m.cell_box(0, m.cols() as i64 - 1).max);
+        assert_eq!((b.max - b.min), Vec2::new(12.0, 9.0));
     }
 
     #[test]
