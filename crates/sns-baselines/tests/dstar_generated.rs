@@ -1,5 +1,6 @@
-//! D* Lite end to end on small generated mazes that it used to fail, built as the harness builds it
-//! (`DStarLite::for_world` with the map's bounds, the default 0.25 m grid and controller).
+//! D* Lite end to end on small generated mazes (and a built-in one at 0.1 m) that it used to fail,
+//! built as the harness builds it (`DStarLite::for_world` with the map's bounds, the default
+//! controller; the default 0.25 m grid unless said).
 //! Run in release (`cargo test --release -p sns-baselines --test dstar_generated`): some ten
 //! thousand steps each, a few seconds in all there.
 use sns_baselines::DStarLite;
@@ -9,6 +10,17 @@ use sns_worlds::{EnvConfig, MazeEnv, MazeMap};
 /// Steps of each of `trials` trials of `maze` from PointMaze's draw for `seed`, `None` for a trial
 /// that ran out of `budget` steps.
 fn dstar_trials(maze: &str, seed: u64, trials: usize, budget: u64) -> Vec<Option<u64>> {
+    dstar_trials_at(0.25, maze, seed, trials, budget)
+}
+
+/// [`dstar_trials`] on a grid of `res` metres.
+fn dstar_trials_at(
+    res: f64,
+    maze: &str,
+    seed: u64,
+    trials: usize,
+    budget: u64,
+) -> Vec<Option<u64>> {
     let map = MazeMap::load(maze).expect("maze");
     let bounds = map.bounds();
     let cfg = EnvConfig {
@@ -18,7 +30,7 @@ fn dstar_trials(maze: &str, seed: u64, trials: usize, budget: u64) -> Vec<Option
     let mut env = MazeEnv::new(map, cfg).expect("env");
     env.reset(seed);
     let mut agent =
-        DStarLite::for_world(0.25, MazeParams::default().control, bounds.min, bounds.max)
+        DStarLite::for_world(res, MazeParams::default().control, bounds.min, bounds.max)
             .expect("grid fits");
     (0..trials)
         .map(|_| {
@@ -55,4 +67,18 @@ fn dstar_solves_a_zigzag_whose_route_leaves_the_margin() {
 fn dstar_does_not_press_into_an_inner_corner() {
     let steps = dstar_trials("perfect:21x13:7", 1, 2, 150_000);
     assert!(steps.iter().all(Option::is_some), "{steps:?}");
+}
+
+/// Regression: at 0.1 m the grid lines fall on the wall faces (the grid's origin is the world's
+/// corner), and the row of cells beside a wall, whose centres lie 5 cm from the face, closer than
+/// the ball's radius, was never marked: the touch probes land in the wall beyond it. The planner
+/// routed along that row and drove the ball into the inner corner of the U, where it stayed
+/// (seed 8's first trial and seed 4's last two, 100,000 steps each for 1-2.5 m). The cells within
+/// the ball's radius of the touched point are now marked.
+#[test]
+fn dstar_fine_grid_does_not_stall_beside_a_wall() {
+    for seed in [4, 8] {
+        let steps = dstar_trials_at(0.1, "u", seed, 3, 20_000);
+        assert!(steps.iter().all(Option::is_some), "seed {seed}: {steps:?}");
+    }
 }
