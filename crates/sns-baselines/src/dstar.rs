@@ -268,11 +268,18 @@ impl Grid {
     }
 
     fn cell_of(&self, p: Vec2) -> usize {
+        let (ix, iy) = self.index_of(p);
+        iy * self.nx + ix
+    }
+
+    /// The column and row of the cell containing `p`, clamped to the extent.
+    fn index_of(&self, p: Vec2) -> (usize, usize) {
         let ix = ((p.x - self.origin.x) / self.res).floor();
         let iy = ((p.y - self.origin.y) / self.res).floor();
-        let ix = ix.clamp(0.0, (self.nx - 1) as Real) as usize;
-        let iy = iy.clamp(0.0, (self.ny - 1) as Real) as usize;
-        iy * self.nx + ix
+        (
+            ix.clamp(0.0, (self.nx - 1) as Real) as usize,
+            iy.clamp(0.0, (self.ny - 1) as Real) as usize,
+        )
     }
 
     /// The cell containing `p`, or `None` outside the extent.
@@ -424,17 +431,8 @@ impl Grid {
         if r.is_nan() || r <= 0.0 {
             return 0;
         }
-        let to_index = |v: Real, o: Real, n: usize| -> usize {
-            ((v - o) / self.res).floor().clamp(0.0, (n - 1) as Real) as usize
-        };
-        let (x0, x1) = (
-            to_index(point.x - r, self.origin.x, self.nx),
-            to_index(point.x + r, self.origin.x, self.nx),
-        );
-        let (y0, y1) = (
-            to_index(point.y - r, self.origin.y, self.ny),
-            to_index(point.y + r, self.origin.y, self.ny),
-        );
+        let (x0, y0) = self.index_of(point - Vec2::new(r, r));
+        let (x1, y1) = self.index_of(point + Vec2::new(r, r));
         let mut news = 0;
         for iy in y0..=y1 {
             for ix in x0..=x1 {
