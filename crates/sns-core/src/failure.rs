@@ -70,16 +70,17 @@ impl Contacts {
     }
 
     /// Whether `f` holds for some contact numbered `from` or more whose prefilter bucket
-    /// overlaps the box `[lo, hi]` (a superset of the contacts inside it); only the contacts
-    /// since `from` are visited.
-    pub fn any_in_since(
+    /// overlaps the band of half-width `m` around the segment `a -> b` (a superset of the
+    /// contacts within `m` of it); only the contacts since `from` are visited.
+    pub fn any_near_since(
         &self,
-        lo: Vec2,
-        hi: Vec2,
+        a: Vec2,
+        b: Vec2,
+        m: Real,
         from: usize,
         f: impl FnMut(usize) -> bool,
     ) -> bool {
-        self.hash.any_in_since(lo, hi, from, f)
+        self.hash.any_near_segment_since(a, b, m, from, f)
     }
 
     /// Calls `f` for every contact whose prefilter bucket overlaps the box `[lo, hi]` (a
@@ -215,10 +216,10 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         if n - from <= SCAN_AT_MOST {
             return (from..n).any(hit);
         }
-        let m = Vec2::new(reach, reach);
-        let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - m;
-        let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + m;
-        self.contacts.any_in_since(lo, hi, from, hit)
+        // A contact that predicts a failure lies within `reach` of the segment (an end inside
+        // its wall, or the segment within the clearance of its patch), so the band around the
+        // segment holds every one: a long line costs its length, not its bounding box.
+        self.contacts.any_near_since(a, b, reach + 1e-9, from, hit)
     }
 
     /// Whether the edge `a -> b` with cache `e` is predicted to fail: never when generalisation

@@ -48,6 +48,50 @@ impl SpatialHash {
         false
     }
 
+    /// Whether `f` holds for some item numbered `from` or more whose bucket overlaps the band of
+    /// half-width `m` around the segment `a -> b` (a superset of the items within `m` of it).
+    /// The buckets are visited column by column, each column over the part of the band that
+    /// crosses it, so a query costs what the band covers (its length times its width, in
+    /// buckets), not the segment's bounding box, which for a long diagonal line grows with its
+    /// square. Items are visited as by [`SpatialHash::any_in_since`].
+    pub fn any_near_segment_since(
+        &self,
+        a: Vec2,
+        b: Vec2,
+        m: Real,
+        from: usize,
+        mut f: impl FnMut(usize) -> bool,
+    ) -> bool {
+        let (x0, _) = Self::key(Vec2::new(a.x.min(b.x) - m, 0.0));
+        let (x1, _) = Self::key(Vec2::new(a.x.max(b.x) + m, 0.0));
+        let dx = b.x - a.x;
+        for x in x0..=x1 {
+            // The part of the segment whose x lies within `m` of the column, as parameters.
+            let (c0, c1) = (x as Real * BUCKET - m, (x + 1) as Real * BUCKET + m);
+            let (t0, t1) = if dx.abs() < 1e-12 {
+                (0.0, 1.0)
+            } else {
+                let (u, v) = ((c0 - a.x) / dx, (c1 - a.x) / dx);
+                (u.min(v).max(0.0), u.max(v).min(1.0))
+            };
+            if t0 > t1 {
+                continue;
+            }
+            let (ya, yb) = (a.y + (b.y - a.y) * t0, a.y + (b.y - a.y) * t1);
+            let (_, y0) = Self::key(Vec2::new(0.0, ya.min(yb) - m));
+            let (_, y1) = Self::key(Vec2::new(0.0, ya.max(yb) + m));
+            for y in y0..=y1 {
+                if let Some(v) = self.buckets.get(&(x, y)) {
+                    debug_assert!(v.windows(2).all(|w| w[0] < w[1]), "inserted in order");
+                    if v.iter().rev().take_while(|&&i| i >= from).any(|&i| f(i)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Calls `f` for every item whose bucket overlaps the box `[lo, hi]`.
     pub fn for_each_in(&self, lo: Vec2, hi: Vec2, mut f: impl FnMut(usize)) {
         let (x0, y0) = Self::key(lo);
@@ -59,5 +103,71 @@ impl SpatialHash {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The band query finds every item within its half-width of the segment (what the box
+    /// query of the segment's grown bounding box finds there), on segments of every direction
+    /// and length, the degenerate ones included.
+    #[test]
+    fn the_band_holds_every_item_near_the_segment() {
+        let mut rnd = crate::testutil::uniform(7);
+        let mut h = SpatialHash::default();
+        let pts: Vec<Vec2> = (0..3000)
+            .map(|_| Vec2::new(rnd() * 60.0 - 30.0, rnd() * 60.0 - 30.0))
+            .collect();
+        for (i, p) in pts.iter().enumerate() {
+            h.insert(*p, i);
+        }
+        let (mut near, mut visited_band, mut visited_box) = (0, 0, 0);
+        for k in 0..400 {
+            let a = Vec2::new(rnd() * 60.0 - 30.0, rnd() * 60.0 - 30.0);
+            let b = match k % 4 {
+                0 => a,
+                1 => Vec2::new(a.x, rnd() * 60.0 - 30.0),
+                2 => Vec2::new(rnd() * 60.0 - 30.0, a.y),
+                _ => Vec2::new(rnd() * 60.0 - 30.0, rnd() * 60.0 - 30.0),
+            };
+            let m = rnd() * 1.5;
+            let from = (rnd() * 100.0) as usize;
+            let mut band = Vec::new();
+            h.any_near_segment_since(a, b, m, from, |i| {
+                band.push(i);
+                false
+            });
+            visited_band += band.len();
+            let lo = Vec2::new(a.x.min(b.x), a.y.min(b.y)) - Vec2::new(m, m);
+            let hi = Vec2::new(a.x.max(b.x), a.y.max(b.y)) + Vec2::new(m, m);
+            h.any_in_since(lo, hi, from, |_| {
+                visited_box += 1;
+                false
+            });
+            for (i, p) in pts.iter().enumerate().skip(from) {
+                let d = b - a;
+                let t = ((*p - a).dot(d) / d.dot(d).max(1e-300)).clamp(0.0, 1.0);
+                if p.dist(a + d * t) <= m {
+                    near += 1;
+                    assert!(band.contains(&i), "item {i} at {p:?} near {a:?} -> {b:?}");
+                }
+            }
+            // Stopping at the first hit.
+            let first = band.first().copied();
+            let mut seen = None;
+            let hit = h.any_near_segment_since(a, b, m, from, |i| {
+                seen = Some(i);
+                true
+            });
+            assert_eq!(hit, first.is_some());
+            assert_eq!(seen, first);
+        }
+        assert!(near > 1000, "{near} items near the segments");
+        assert!(
+            visited_band * 3 < visited_box,
+            "the band visits fewer items: {visited_band} against {visited_box}"
+        );
     }
 }
