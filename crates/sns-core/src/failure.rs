@@ -248,18 +248,6 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         self.segment_blocked(a, b, from)
     }
 
-    /// Pushes onto `out` the distance from `a`, along the whole straight line from the place at
-    /// `a` to the goal at `goal`, of every contact among `from..` that predicts the line to fail
-    /// (the walls a frontier place's exit crosses, [`PlanCosts::exit_detour`]).
-    pub fn exit_crossings(&self, a: Vec2, goal: Vec2, from: usize, out: &mut Vec<Real>) {
-        let d = a.dist(goal);
-        let dir = (goal - a) * (1.0 / d.max(1e-12));
-        self.segment_hits(a, goal, from, |i| {
-            out.push((self.contacts.point(i) - a).dot(dir).clamp(0.0, d));
-            false
-        });
-    }
-
     /// The cost of the edge `a -> b` for planning: `length / effectiveness + segment_penalty`,
     /// the effectiveness being the stored one `w` (untried: the optimism of
     /// [`PlanCosts::effectiveness`], through familiar space per `fam`), times

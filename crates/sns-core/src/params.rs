@@ -59,22 +59,14 @@ pub struct MazeParams {
     /// How far along the virtual exit of a frontier place (the straight line through unexplored
     /// space to the goal) remembered walls are looked for, in metres: an exit whose first
     /// `exit_check` metres cross a remembered wall is predicted to fail like an edge would
-    /// (`generalised_factor`). Walls are remembered only where the body has been, so this need
-    /// only reach across the explored region the exit starts from. Default 6 (4 lattice margins;
-    /// measured against 0 (off), 1.15 and 3 on giant task 4, large task 4 and giant task 1, 10
-    /// seeds: first-trial steps 1769, 1858, 1344 and 1344 on giant task 4 against 1344 here).
+    /// (`generalised_factor`). Default 1000: the whole line in any world up to a kilometre across
+    /// (walls are remembered only where the body has been, so the check costs what the line
+    /// crosses of the explored region; the contacts are looked for in a band along the line).
+    /// Until session 15 it was 6 m, and an exit whose line crossed a wall farther on looked
+    /// free: SNS swept space it knew to be walled off from the goal (a bug trap's inside, the far
+    /// side of a room). Measured on the generated worlds of BENCHMARKS.md section 5 (docs/METHOD.md
+    /// "Scale"). 0 turns the check off.
     pub exit_check: Real,
-    /// Detour, in metres, added to the length of a frontier place's virtual exit for every
-    /// remembered wall its whole straight line to the goal crosses (when its first `exit_check`
-    /// metres are free; crossings more than a contact patch (`2 x contact_patch`) apart along
-    /// the line count as different walls); 0 turns it off. Looking along the whole line keeps
-    /// SNS from sweeping space it knows is walled off from the goal (a bug trap's inside), and a
-    /// detour per wall, instead of the failure factor of `exit_check = 1000`, keeps such exits
-    /// ordered by a plausible cost instead of pushing them all behind every free one. Default 0
-    /// (off): on the generated worlds of BENCHMARKS.md section 5, 2 and 10 left the median first
-    /// trial at 47091 and 45139 steps against 45406 (D* Lite 40917), with third trials within
-    /// 1.15 L* on 20 and 21 of the 23 worlds against 22 (docs/METHOD.md "Scale").
-    pub exit_detour: Real,
     /// At most this many neighbours are connected to a new node. Default 24.
     pub max_degree: usize,
     /// How far beyond the body's centre, along the contact normal, the place where a behaviour
@@ -194,8 +186,7 @@ impl Default for MazeParams {
             lattice0: 0.5,
             neighbour_factor: 2.3,
             lattice_margin: 1.5,
-            exit_check: 6.0,
-            exit_detour: 0.0,
+            exit_check: 1000.0,
             max_degree: 24,
             contact_backoff: 0.15,
             refine_after: 3,
@@ -376,10 +367,6 @@ impl MazeParams {
                 "exit_check must be in [0, 1000] m",
             ),
             (
-                within(self.exit_detour, 0.0, 1000.0),
-                "exit_detour must be in [0, 1000] m",
-            ),
-            (
                 within(self.contact_patch, 0.0, 1.0),
                 "contact_patch must be in [0, 1] m",
             ),
@@ -521,7 +508,6 @@ impl MazeParams {
             "neighbour_factor" => self.neighbour_factor = t.real()?,
             "lattice_margin" => self.lattice_margin = t.real()?,
             "exit_check" => self.exit_check = t.real()?,
-            "exit_detour" => self.exit_detour = t.real()?,
             "max_degree" => self.max_degree = t.small()? as usize,
             "contact_backoff" => self.contact_backoff = t.real()?,
             "refine_after" => self.refine_after = t.small()?,
@@ -606,7 +592,6 @@ impl MazeParams {
             wall_depth: self.cut_radius,
             edge_reach: self.neighbour_radius(0) + 1e-9,
             exit_reach: self.exit_check,
-            exit_detour: self.exit_detour,
             search: false,
         }
     }
@@ -690,7 +675,7 @@ mod tests {
             ("goal_tolerance", "inf"),
             ("contact_spacing", "2"),
             ("clearance_factor", "-0.5"),
-            ("exit_detour", "-1"),
+            ("exit_check", "-1"),
             ("habituation", "-1"),
             ("abort_trials", "1000001"),
         ] {

@@ -34,13 +34,17 @@ use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
 use crate::substrate::{NodeId, PlanCosts};
 use sns_worlds::{Real, Vec2};
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Side of a cell of the index of long edges, in metres: a change within this distance of a long
 /// edge's segment is found through the 3 x 3 cells around it.
 const LONG_CELL: Real = 2.0;
+
+/// Number of bins of the index of exits by their direction from the goal (a fact of the
+/// index's layout: a query takes every bin its angular window touches).
+const EXIT_BINS: usize = 2048;
 
 /// What the planner needs to read from a graph.
 pub trait PlanGraph {
@@ -61,32 +65,22 @@ pub trait PlanGraph {
     /// [`crate::Substrate::wall_between`]). Contacts are never forgotten, so the planner asks
     /// only about those made since it last asked.
     fn exit_blocked(&self, u: NodeId, goal: Vec2, from: usize) -> bool;
-    /// Pushes onto `out`, for every contact among `from..` whose remembered wall the whole
-    /// straight line from `u` to `goal` crosses (as [`PlanGraph::exit_blocked`] decides for its
-    /// first metres), the contact's distance along the line from `u`.
-    fn exit_crossings(&self, u: NodeId, goal: Vec2, from: usize, out: &mut Vec<Real>);
     /// How far from a new contact an edge's failure prediction can change
     /// ([`crate::failure::FailureModel::contact_reach`]).
     fn contact_reach(&self) -> Real;
 }
 
-/// What a virtual exit costs: `distance x per_m + add` when its line is free; divided by
-/// `blocked` (below 1) when a remembered wall crosses its first metres
-/// ([`PlanGraph::exit_blocked`]); otherwise `(distance + k x detour) x per_m + add` when its
-/// whole line crosses `k` remembered walls farther on (crossings more than `wall_gap` apart along
-/// the line count as different walls; see [`crate::MazeParams::exit_detour`]).
+/// What a virtual exit costs: `distance x per_m + add` when its line is free, divided by
+/// `blocked` (below 1) when a remembered wall crosses the part of its line that is checked
+/// ([`PlanGraph::exit_blocked`]).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ExitCost {
     /// Cost per metre of the straight line.
     pub per_m: Real,
     /// Cost added once.
     pub add: Real,
-    /// Factor dividing the cost of an exit blocked at its start (1: no prediction).
+    /// Factor dividing the cost of an exit a remembered wall crosses (1: no prediction).
     pub blocked: Real,
-    /// Length added per remembered wall crossed farther on, in metres (0: not looked for).
-    pub detour: Real,
-    /// Crossings at least this far apart along the line are different walls, in metres.
-    pub wall_gap: Real,
 }
 
 impl ExitCost {
@@ -96,8 +90,6 @@ impl ExitCost {
             per_m,
             add,
             blocked: 1.0,
-            detour: 0.0,
-            wall_gap: 0.0,
         }
     }
 }
@@ -143,14 +135,9 @@ pub struct Incremental {
     /// their virtual exit, which would otherwise offer the same straight line at the untried
     /// cost however often it failed.
     to_goal: Vec<bool>,
-    /// Per node, for the current goal: how many contacts its exit was checked against, whether
-    /// one of them blocks it (a blocked exit stays blocked: contacts are not forgotten), and how
-    /// many remembered walls its whole line crosses (only with `ExitCost::detour > 0`).
-    exit_checked: Vec<Cell<(usize, bool, u32)>>,
-    /// Per node, for the current goal: the distances along its exit's line of the contacts whose
-    /// walls it crosses, sorted (only with `ExitCost::detour > 0`; the walls are counted from
-    /// them, and contacts are never forgotten, so they only grow).
-    exit_walls: Vec<RefCell<Vec<Real>>>,
+    /// Per node, for the current goal: how many contacts its exit was checked against, and
+    /// whether one of them blocks it (a blocked exit stays blocked: contacts are not forgotten).
+    exit_checked: Vec<Cell<(usize, bool)>>,
     exits: Vec<NodeId>,
     /// What an exit costs (see [`ExitCost`]).
     exit_cost: ExitCost,
@@ -188,8 +175,7 @@ impl Incremental {
             self.queued.resize(n, None);
             self.exit.resize(n, false);
             self.to_goal.resize(n, false);
-            self.exit_checked.resize(n, Cell::new((0, false, 0)));
-            self.exit_walls.resize(n, RefCell::new(Vec::new()));
+            self.exit_checked.resize(n, Cell::new((0, false)));
             self.is_dirty.resize(n, false);
             self.out.resize(n, Vec::new());
             self.out_fresh.resize(n, false);
@@ -266,39 +252,26 @@ impl Incremental {
         }
         let ec = self.exit_cost;
         let d = g.pos(u).dist(self.goal_pos);
-        if ec.blocked >= 1.0 && ec.detour <= 0.0 {
-            return d * ec.per_m + ec.add;
-        }
-        let (_, blocked, walls) = self.check_exit(g, u);
-        if ec.blocked < 1.0 && blocked {
-            (d * ec.per_m + ec.add) / ec.blocked
+        let free = d * ec.per_m + ec.add;
+        if ec.blocked < 1.0 && self.exit_blocked(g, u) {
+            free / ec.blocked
         } else {
-            (d + walls as Real * ec.detour) * ec.per_m + ec.add
+            free
         }
     }
 
-    /// Whether a remembered wall blocks the start of `u`'s exit toward the current goal, and how
-    /// many its whole line crosses, asking `g` only about the contacts made since the last time.
-    fn check_exit(&self, g: &impl PlanGraph, u: NodeId) -> (usize, bool, u32) {
+    /// Whether a remembered wall blocks `u`'s exit toward the current goal, asking `g` only
+    /// about the contacts made since the last time.
+    fn exit_blocked(&self, g: &impl PlanGraph, u: NodeId) -> bool {
         let n = g.contact_count();
-        let (checked, mut blocked, mut walls) = self.exit_checked[u].get();
+        let (checked, mut blocked) = self.exit_checked[u].get();
         if checked < n {
-            let ec = self.exit_cost;
-            if ec.blocked < 1.0 && !blocked {
+            if !blocked {
                 blocked = g.exit_blocked(u, self.goal_pos, checked);
             }
-            if ec.detour > 0.0 {
-                let mut w = self.exit_walls[u].borrow_mut();
-                let before = w.len();
-                g.exit_crossings(u, self.goal_pos, checked, &mut w);
-                if w.len() > before {
-                    w.sort_unstable_by(|a, b| a.total_cmp(b));
-                    walls = 1 + w.windows(2).filter(|p| p[1] - p[0] > ec.wall_gap).count() as u32;
-                }
-            }
-            self.exit_checked[u].set((n, blocked, walls));
+            self.exit_checked[u].set((n, blocked));
         }
-        (n, blocked, walls)
+        blocked
     }
 
     /// Nodes expanded (made consistent or over-consistent) so far: the work of planning.
@@ -327,8 +300,7 @@ impl Incremental {
         self.goal_pos = g.pos(goal);
         self.exit_checked
             .iter_mut()
-            .for_each(|c| *c = Cell::new((0, false, 0)));
-        self.exit_walls.iter_mut().for_each(|w| w.get_mut().clear());
+            .for_each(|c| *c = Cell::new((0, false)));
         self.exit_cost = exit_cost;
         self.start = None;
         self.km = 0.0;
@@ -547,11 +519,14 @@ pub struct Replanner {
     long: FxHashMap<(i64, i64), Vec<NodeId>>,
     /// Every long edge's source, for changes that reach farther than a cell.
     long_all: Vec<NodeId>,
-    /// Exits by the cells within one cell of the part of their line that is checked for walls
-    /// ([`PlanCosts::exit_reach`], or the whole line with [`PlanCosts::exit_detour`]), filed for
-    /// the goal `exit_goal`.
-    exit_cells: FxHashMap<(i64, i64), Vec<NodeId>>,
+    /// Exits by their direction seen from the goal `exit_goal` (at `exit_goal_pos`), in
+    /// [`EXIT_BINS`] bins of angle: every exit's line ends at the goal, so the exits whose line
+    /// passes near a point are those whose direction lies within the angle the point's
+    /// neighbourhood subtends at the goal. The index holds a node per exit, whatever the length
+    /// of its line (filing the cells along each line, as for long edges, grew with the world).
+    exit_bins: Vec<Vec<NodeId>>,
     exit_goal: Option<NodeId>,
+    exit_goal_pos: Vec2,
     new_exits: Vec<NodeId>,
     added: Vec<(NodeId, NodeId)>,
     contacts_seen: usize,
@@ -648,35 +623,72 @@ impl Replanner {
             for &u in self.long.get(&c).into_iter().flatten() {
                 self.planner.touch(u);
             }
-            // Most places were exits only briefly (a place is on the frontier when laid): only
-            // the current exits' costs can change.
-            for &u in self.exit_cells.get(&c).into_iter().flatten() {
-                if self.planner.is_exit(u) {
-                    self.planner.touch(u);
-                }
-            }
         }
     }
 
-    /// Files the exits set since the last plan (all of them for a new goal) under the cells
-    /// along the part of their line checked for walls.
-    fn file_exits(&mut self, gr: &impl PlanGraph, goal: NodeId, reach: Real) {
+    /// The bin of the direction of `p` seen from the goal.
+    fn exit_bin(&self, p: Vec2) -> usize {
+        let d = p - self.exit_goal_pos;
+        let a = d.y.atan2(d.x) + std::f64::consts::PI;
+        ((a / std::f64::consts::TAU * EXIT_BINS as Real) as usize).min(EXIT_BINS - 1)
+    }
+
+    /// Files the exits set since the last plan (all of them for a new goal) by their direction
+    /// from the goal.
+    fn file_exits(&mut self, gr: &impl PlanGraph, goal: NodeId) {
         if self.exit_goal != Some(goal) {
             self.exit_goal = Some(goal);
-            self.exit_cells.clear();
+            self.exit_goal_pos = gr.pos(goal);
+            self.exit_bins = vec![Vec::new(); EXIT_BINS];
             self.new_exits = self.planner.exits().to_vec();
         }
-        let g = gr.pos(goal);
         for k in 0..self.new_exits.len() {
             let u = self.new_exits[k];
-            let a = gr.pos(u);
-            let d = a.dist(g);
-            if d > 0.0 && reach > 0.0 {
-                let b = a + (g - a) * (reach.min(d) / d);
-                Self::file(&mut self.exit_cells, u, a, b);
+            if self.planner.is_exit(u) {
+                let b = self.exit_bin(gr.pos(u));
+                self.exit_bins[b].push(u);
             }
         }
         self.new_exits.clear();
+    }
+
+    /// Touches every exit whose checked line (its first `check` metres toward the goal) may pass
+    /// within `reach` of `p`: those whose direction from the goal lies within the angle that the
+    /// disc of radius `reach` around `p` subtends at the goal (every one when the disc holds the
+    /// goal), at a distance from the goal their checked part can span. Exits that are no longer
+    /// exits are dropped from the index on the way (a place is on the frontier only briefly).
+    fn touch_exits_near(&mut self, gr: &impl PlanGraph, p: Vec2, reach: Real, check: Real) {
+        let Some(goal) = self.exit_goal else { return };
+        let g = self.exit_goal_pos;
+        debug_assert_eq!(gr.pos(goal), g);
+        let r = p.dist(g);
+        let bins: Vec<usize> = if r <= reach {
+            (0..EXIT_BINS).collect()
+        } else {
+            // One bin more each way: the bins' edges and rounding.
+            let half = (reach / r).asin() / std::f64::consts::TAU * EXIT_BINS as Real;
+            let c = self.exit_bin(p) as i64;
+            let w = half.ceil() as i64 + 1;
+            if 2 * w + 1 >= EXIT_BINS as i64 {
+                (0..EXIT_BINS).collect()
+            } else {
+                (c - w..=c + w)
+                    .map(|b| b.rem_euclid(EXIT_BINS as i64) as usize)
+                    .collect()
+            }
+        };
+        let planner = &mut self.planner;
+        for b in bins {
+            let list = &mut self.exit_bins[b];
+            list.retain(|&u| planner.is_exit(u));
+            for &u in list.iter() {
+                // Its checked part spans the distances `[d - check, d]` from the goal.
+                let d = gr.pos(u).dist(g);
+                if d + reach >= r && d - check <= r + reach {
+                    planner.touch(u);
+                }
+            }
+        }
     }
 
     /// See [`Incremental::plan`]; `costs` and `familiar` define the edge costs `gr` reports.
@@ -706,19 +718,18 @@ impl Replanner {
             }
         }
         self.added.clear();
-        // With detours the whole line's walls count: new contacts anywhere along it matter.
-        let reach = if costs.exit_detour > 0.0 && costs.generalise && !costs.search {
-            Real::INFINITY
-        } else {
-            costs.exit_reach
-        };
-        self.file_exits(gr, goal, reach);
-        // New contacts: the failure prediction of edges passing near them may have changed.
+        self.file_exits(gr, goal);
+        // New contacts: the failure prediction of edges and exits passing near them may have
+        // changed (exits are predicted to fail only outside search mode).
         let contacts = gr.contact_count();
         if contacts > self.contacts_seen && costs.generalise {
             let reach = gr.contact_reach();
             for i in self.contacts_seen..contacts {
-                self.touch_near(gr, gr.contact_point(i), reach, short);
+                let q = gr.contact_point(i);
+                self.touch_near(gr, q, reach, short);
+                if !costs.search && costs.exit_reach > 0.0 {
+                    self.touch_exits_near(gr, q, reach, costs.exit_reach);
+                }
             }
         }
         self.contacts_seen = contacts;
@@ -746,8 +757,6 @@ impl Replanner {
                 per_m: 1.0 / costs.w_untried + costs.segment_penalty / short,
                 add: costs.segment_penalty,
                 blocked: costs.generalised_factor,
-                detour: costs.exit_detour,
-                wall_gap: 2.0 * costs.contact_patch,
             }
         } else {
             ExitCost::plain(
@@ -801,7 +810,6 @@ mod tests {
         fn exit_blocked(&self, _: NodeId, _: Vec2, _: usize) -> bool {
             false
         }
-        fn exit_crossings(&self, _: NodeId, _: Vec2, _: usize, _: &mut Vec<Real>) {}
     }
 
     /// Dijkstra from scratch (the reference), exits included.
@@ -1000,5 +1008,49 @@ mod tests {
         assert!(path.len() <= 9, "read out only a few metres ahead");
         let second = p.expansions() - first;
         assert!(second <= 4, "{second} expansions for a local change");
+    }
+
+    /// The index of exits by direction from the goal touches every exit whose checked line
+    /// passes within the reach of a new contact (against a brute-force test of every exit's
+    /// segment), and leaves most others alone.
+    #[test]
+    fn exits_near_a_contact_are_all_found_by_their_direction() {
+        let mut rnd = crate::testutil::uniform(31);
+        let mut g = Plain::default();
+        g.pos.push(Vec2::new(3.0, -2.0));
+        for _ in 0..600 {
+            g.pos
+                .push(Vec2::new(rnd() * 100.0 - 50.0, rnd() * 100.0 - 50.0));
+        }
+        let goal = 0;
+        let mut r = Replanner::new();
+        for u in 1..g.pos.len() {
+            r.set_exit(u, true);
+        }
+        r.file_exits(&g, goal);
+        let (mut touched, mut checks) = (0, 0);
+        for k in 0..300 {
+            for u in 0..g.pos.len() {
+                r.planner.is_dirty[u] = false;
+            }
+            r.planner.dirty.clear();
+            let q = Vec2::new(rnd() * 110.0 - 55.0, rnd() * 110.0 - 55.0);
+            let reach = 0.1 + rnd() * 2.0;
+            let check = if k % 2 == 0 { 6.0 } else { 1000.0 };
+            r.touch_exits_near(&g, q, reach, check);
+            let gp = g.pos[goal];
+            for u in 1..g.pos.len() {
+                let a = g.pos[u];
+                let d = a.dist(gp);
+                let b = a + (gp - a) * (check.min(d) / d);
+                let t = ((q - a).dot(b - a) / (b - a).dot(b - a)).clamp(0.0, 1.0);
+                if q.dist(a + (b - a) * t) <= reach {
+                    assert!(r.planner.is_dirty[u], "exit {u} at {a:?}, contact {q:?}");
+                }
+            }
+            touched += r.planner.dirty.len();
+            checks += g.pos.len() - 1;
+        }
+        assert!(touched * 10 < checks, "{touched} of {checks} exits touched");
     }
 }

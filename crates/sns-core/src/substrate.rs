@@ -60,10 +60,6 @@ pub struct PlanCosts {
     /// How far along a frontier place's virtual exit remembered walls are looked for, in metres
     /// ([`crate::MazeParams::exit_check`]).
     pub exit_reach: Real,
-    /// Length added to a frontier place's virtual exit per remembered wall its whole line
-    /// crosses beyond the first `exit_reach` metres, in metres ([`crate::MazeParams::exit_detour`];
-    /// 0: such walls are not looked for).
-    pub exit_detour: Real,
     /// Search mode: the goal's position is not sensed; the planner's goal is a sink reached only
     /// through the frontier places' exits, each costing one segment penalty (see [`crate::plan`]).
     pub search: bool,

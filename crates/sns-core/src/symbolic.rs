@@ -76,11 +76,6 @@ impl PlanGraph for View<'_> {
             .failure(self.costs)
             .exit_blocked(self.s.node_pos(u), goal, from)
     }
-    fn exit_crossings(&self, u: NodeId, goal: Vec2, from: usize, out: &mut Vec<Real>) {
-        self.s
-            .failure(self.costs)
-            .exit_crossings(self.s.node_pos(u), goal, from, out)
-    }
     fn contact_reach(&self) -> Real {
         self.s.failure(self.costs).contact_reach()
     }
@@ -432,49 +427,42 @@ mod tests {
         );
     }
 
-    /// A frontier place's exit costs its line plus `exit_detour` per remembered wall that the
-    /// whole line crosses beyond its first `exit_reach` metres (crossings within a patch length
-    /// of each other being one wall), and the failure factor when a wall crosses those first
-    /// metres; the same planner sees every new contact along the line.
+    /// A frontier place's exit costs its line (at the untried optimism) until a remembered wall
+    /// crosses the part of the line that is checked (`exit_reach`: by default the whole line,
+    /// however far from the place the wall is), and the failure factor times more from then on;
+    /// the same planner sees every new contact along the line.
     #[test]
-    fn an_exit_costs_a_detour_per_remembered_wall_on_its_line() {
+    fn an_exit_is_predicted_to_fail_when_a_remembered_wall_crosses_its_line() {
         let mut costs = MazeParams::default().costs();
         costs.w_untried = 0.8;
         costs.w_familiar = 0.8;
-        costs.exit_detour = 2.0;
         let visited = FamiliarSpace::new(0.3);
         let mut g = Symbolic::new();
         let a = g.add_node(Vec2::new(0.0, 0.0), 0);
-        let goal = g.add_node(Vec2::new(20.0, 0.0), 0);
+        let goal = g.add_node(Vec2::new(40.0, 0.0), 0);
         g.set_frontier(a, true);
         let per_m = 1.0 / costs.w_untried + costs.segment_penalty / costs.edge_reach;
-        let want = |d: Real| d * per_m + costs.segment_penalty;
+        let free = 40.0 * per_m + costs.segment_penalty;
+        let blocked = free / costs.generalised_factor;
         let plan = |g: &mut Symbolic, c: &PlanCosts| g.plan(a, goal, c, &visited, 1.0).unwrap().0;
-        assert!((plan(&mut g, &costs) - want(20.0)).abs() < 1e-9);
+        assert!((plan(&mut g, &costs) - free).abs() < 1e-9);
         let wall = Vec2::new(-1.0, 0.0);
-        g.record_contact(Vec2::new(10.0, 0.0), wall);
-        assert!((plan(&mut g, &costs) - want(22.0)).abs() < 1e-9, "one wall");
-        g.record_contact(Vec2::new(10.05, 0.1), wall);
-        assert!(
-            (plan(&mut g, &costs) - want(22.0)).abs() < 1e-9,
-            "the same wall"
-        );
-        g.record_contact(Vec2::new(15.0, -0.1), wall);
-        assert!(
-            (plan(&mut g, &costs) - want(24.0)).abs() < 1e-9,
-            "two walls"
-        );
-        g.record_contact(Vec2::new(3.0, 0.0), wall);
-        let blocked = want(20.0) / costs.generalised_factor;
+        g.record_contact(Vec2::new(30.0, 3.0), wall);
+        assert!((plan(&mut g, &costs) - free).abs() < 1e-9, "off the line");
+        g.record_contact(Vec2::new(30.0, 0.1), wall);
         assert!(
             (plan(&mut g, &costs) - blocked).abs() < 1e-6,
-            "blocked at its start"
+            "a wall 30 m along the line"
         );
-        costs.exit_detour = 0.0;
-        costs.exit_reach = 1.0;
+        costs.exit_reach = 6.0;
         assert!(
-            (plan(&mut g, &costs) - want(20.0)).abs() < 1e-9,
-            "detours off"
+            (plan(&mut g, &costs) - free).abs() < 1e-9,
+            "checked over its first 6 m only"
+        );
+        g.record_contact(Vec2::new(3.0, 0.0), wall);
+        assert!(
+            (plan(&mut g, &costs) - blocked).abs() < 1e-6,
+            "a wall within the first 6 m"
         );
     }
 
@@ -488,10 +476,8 @@ mod tests {
         costs.w_untried = 0.3;
         costs.w_familiar = 0.8;
         incremental_equals_fresh(&costs);
-        // Exits checked only 1 m far, and detours for the walls their whole line crosses
-        // farther on: new contacts anywhere along an exit's line change its cost.
+        // Exits checked only 1 m far (the default checks the whole line).
         costs.exit_reach = 1.0;
-        costs.exit_detour = 3.0;
         incremental_equals_fresh(&costs);
     }
 

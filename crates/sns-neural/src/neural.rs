@@ -73,11 +73,6 @@ impl PlanGraph for View<'_> {
             .failure(self.costs)
             .exit_blocked(self.n.units.anchor(u), goal, from)
     }
-    fn exit_crossings(&self, u: NodeId, goal: Vec2, from: usize, out: &mut Vec<Real>) {
-        self.n
-            .failure(self.costs)
-            .exit_crossings(self.n.units.anchor(u), goal, from, out)
-    }
     fn contact_reach(&self) -> Real {
         self.n.failure(self.costs).contact_reach()
     }
