@@ -23,11 +23,13 @@
 use crate::familiar::{FamiliarCache, FamiliarSpace};
 use crate::spatial::SpatialHash;
 use crate::substrate::PlanCosts;
+use sns_worlds::math::point_segment_dist;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
 
-/// Up to this many contacts are scanned one by one; more go through the spatial prefilter. A
-/// fact of the code's layout (both give the same answer), not of the algorithm.
+/// Up to this many contacts (or as many as the buckets the spatial prefilter would visit, if more)
+/// are scanned one by one; more go through the prefilter. A fact of the code's layout (both give
+/// the same answer), not of the algorithm.
 const SCAN_AT_MOST: usize = 64;
 
 /// The contact memory: remembered wall points (as the substrate represents them, decoded from
@@ -200,7 +202,7 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
         let reach = self.contact_reach();
         let hit = |i: usize| {
             let (q, normal) = (self.contacts.point(i), self.contacts.normal(i));
-            if !in_grown_box(a, b, q, reach + 1e-9) {
+            if !in_grown_box(a, b, q, reach + 1e-9) || point_segment_dist(q, a, b) > reach + 1e-9 {
                 return false;
             }
             if costs.behind_patch(q, normal, a) || costs.behind_patch(q, normal, b) {
@@ -213,7 +215,9 @@ impl<'a, T: PatchTest + ?Sized> FailureModel<'a, T> {
             };
             self.test.passes_patch(a, b, &patch, clearance) && f(i)
         };
-        if n - from <= SCAN_AT_MOST {
+        // A long line's band covers many buckets: fewer new contacts than that are cheaper to
+        // scan (the case of an exit checked again after a few contacts).
+        if n - from <= SCAN_AT_MOST.max(SpatialHash::band_buckets(a, b, reach)) {
             return (from..n).any(hit);
         }
         // A contact that predicts a failure lies within `reach` of the segment (an end inside
@@ -296,10 +300,13 @@ mod tests {
         let test = Symbolic::new();
         let mut rnd = crate::testutil::uniform(99);
         let mut contacts = Contacts::default();
+        // Short edges, and long lines across the field (as frontier exits are), which the
+        // prefilter takes through the band around them or scans one by one.
         let edges: Vec<(Vec2, Vec2, EdgeFailure)> = (0..300)
-            .map(|_| {
+            .map(|k| {
                 let a = Vec2::new(rnd() * 10.0, rnd() * 10.0);
-                let d = Vec2::new(rnd() - 0.5, rnd() - 0.5) * 3.0;
+                let scale = if k % 5 == 0 { 25.0 } else { 3.0 };
+                let d = Vec2::new(rnd() - 0.5, rnd() - 0.5) * scale;
                 (a, a + d, EdgeFailure::default())
             })
             .collect();

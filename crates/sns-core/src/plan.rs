@@ -33,6 +33,7 @@
 use crate::familiar::FamiliarSpace;
 use crate::fxhash::FxHashMap;
 use crate::substrate::{NodeId, PlanCosts};
+use sns_worlds::math::point_segment_dist;
 use sns_worlds::{Real, Vec2};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -207,6 +208,16 @@ impl Incremental {
     pub fn touch(&mut self, u: NodeId) {
         self.grow(u + 1);
         self.out_fresh[u] = false;
+        if !self.is_dirty[u] {
+            self.is_dirty[u] = true;
+            self.dirty.push(u);
+        }
+    }
+
+    /// The exit of `u` may cost something else (its edges did not change): `u` is re-examined at
+    /// the next plan, with the edge costs it has.
+    pub fn touch_exit(&mut self, u: NodeId) {
+        self.grow(u + 1);
         if !self.is_dirty[u] {
             self.is_dirty[u] = true;
             self.dirty.push(u);
@@ -682,10 +693,12 @@ impl Replanner {
             let list = &mut self.exit_bins[b];
             list.retain(|&u| planner.is_exit(u));
             for &u in list.iter() {
-                // Its checked part spans the distances `[d - check, d]` from the goal.
-                let d = gr.pos(u).dist(g);
-                if d + reach >= r && d - check <= r + reach {
-                    planner.touch(u);
+                // Its checked part, from the place toward the goal.
+                let a = gr.pos(u);
+                let d = a.dist(g);
+                let b = a + (g - a) * (check.min(d) / d.max(1e-12));
+                if point_segment_dist(p, a, b) <= reach + 1e-9 {
+                    planner.touch_exit(u);
                 }
             }
         }

@@ -48,6 +48,14 @@ impl SpatialHash {
         false
     }
 
+    /// About how many buckets [`SpatialHash::any_near_segment_since`] visits for the band of
+    /// half-width `m` around `a -> b` (a cost estimate, not a bound).
+    pub fn band_buckets(a: Vec2, b: Vec2, m: Real) -> usize {
+        let along = (a.x - b.x).abs().max((a.y - b.y).abs()) / BUCKET + 1.0;
+        let across = 2.0 * m / BUCKET + 2.0;
+        (along * across) as usize
+    }
+
     /// Whether `f` holds for some item numbered `from` or more whose bucket overlaps the band of
     /// half-width `m` around the segment `a -> b` (a superset of the items within `m` of it).
     /// The buckets are visited column by column, each column over the part of the band that
