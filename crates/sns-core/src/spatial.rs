@@ -36,16 +36,28 @@ impl SpatialHash {
         let (x0, y0) = Self::key(lo);
         let (x1, y1) = Self::key(hi);
         for x in x0..=x1 {
-            for y in y0..=y1 {
-                if let Some(v) = self.buckets.get(&(x, y)) {
-                    debug_assert!(v.windows(2).all(|w| w[0] < w[1]), "inserted in order");
-                    if v.iter().rev().take_while(|&&i| i >= from).any(|&i| f(i)) {
-                        return true;
-                    }
-                }
+            if self.any_in_column_since(x, y0..=y1, from, &mut f) {
+                return true;
             }
         }
         false
+    }
+
+    /// Whether `f` holds for some item numbered `from` or more in the buckets of column `x`
+    /// and rows `ys`, visiting only the items since `from` (the newest last in each bucket).
+    fn any_in_column_since(
+        &self,
+        x: i64,
+        ys: std::ops::RangeInclusive<i64>,
+        from: usize,
+        f: &mut impl FnMut(usize) -> bool,
+    ) -> bool {
+        ys.into_iter().any(|y| {
+            self.buckets.get(&(x, y)).is_some_and(|v| {
+                debug_assert!(v.windows(2).all(|w| w[0] < w[1]), "inserted in order");
+                v.iter().rev().take_while(|&&i| i >= from).any(|&i| f(i))
+            })
+        })
     }
 
     /// About how many buckets [`SpatialHash::any_near_segment_since`] visits for the band of
@@ -88,13 +100,8 @@ impl SpatialHash {
             let (ya, yb) = (a.y + (b.y - a.y) * t0, a.y + (b.y - a.y) * t1);
             let (_, y0) = Self::key(Vec2::new(0.0, ya.min(yb) - m));
             let (_, y1) = Self::key(Vec2::new(0.0, ya.max(yb) + m));
-            for y in y0..=y1 {
-                if let Some(v) = self.buckets.get(&(x, y)) {
-                    debug_assert!(v.windows(2).all(|w| w[0] < w[1]), "inserted in order");
-                    if v.iter().rev().take_while(|&&i| i >= from).any(|&i| f(i)) {
-                        return true;
-                    }
-                }
+            if self.any_in_column_since(x, y0..=y1, from, &mut f) {
+                return true;
             }
         }
         false
