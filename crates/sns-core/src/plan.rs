@@ -663,11 +663,12 @@ impl Replanner {
         self.new_exits.clear();
     }
 
-    /// Touches every exit whose checked line (its first `check` metres toward the goal) may pass
-    /// within `reach` of `p`: those whose direction from the goal lies within the angle that the
-    /// disc of radius `reach` around `p` subtends at the goal (every one when the disc holds the
-    /// goal), at a distance from the goal their checked part can span. Exits that are no longer
-    /// exits are dropped from the index on the way (a place is on the frontier only briefly).
+    /// Touches the exit (not the edges) of every exit whose checked line (its first `check`
+    /// metres toward the goal) passes within `reach` of `p`. Only the exits whose direction from
+    /// the goal lies within the angle that the disc of radius `reach` around `p` subtends at the
+    /// goal (every one when the disc holds the goal) can, and of those the line is measured.
+    /// Exits that are no longer exits are dropped from the index on the way (a place is on the
+    /// frontier only briefly).
     fn touch_exits_near(&mut self, gr: &impl PlanGraph, p: Vec2, reach: Real, check: Real) {
         let Some(goal) = self.exit_goal else { return };
         let g = self.exit_goal_pos;
