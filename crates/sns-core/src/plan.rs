@@ -206,12 +206,8 @@ impl Incremental {
 
     /// The edges leaving `u` (or its exit) may have changed: `u` is re-examined at the next plan.
     pub fn touch(&mut self, u: NodeId) {
-        self.grow(u + 1);
+        self.touch_exit(u);
         self.out_fresh[u] = false;
-        if !self.is_dirty[u] {
-            self.is_dirty[u] = true;
-            self.dirty.push(u);
-        }
     }
 
     /// The exit of `u` may cost something else (its edges did not change): `u` is re-examined at
@@ -670,28 +666,24 @@ impl Replanner {
     /// Exits that are no longer exits are dropped from the index on the way (a place is on the
     /// frontier only briefly).
     fn touch_exits_near(&mut self, gr: &impl PlanGraph, p: Vec2, reach: Real, check: Real) {
-        let Some(goal) = self.exit_goal else { return };
+        if self.exit_goal.is_none() {
+            return;
+        }
         let g = self.exit_goal_pos;
-        debug_assert_eq!(gr.pos(goal), g);
         let r = p.dist(g);
-        let bins: Vec<usize> = if r <= reach {
-            (0..EXIT_BINS).collect()
+        // The window of bins, as its first bin and its width (one bin more each way: the bins'
+        // edges and rounding); all of them when the disc holds the goal.
+        let (first, width) = if r <= reach {
+            (0, EXIT_BINS)
         } else {
-            // One bin more each way: the bins' edges and rounding.
             let half = (reach / r).asin() / std::f64::consts::TAU * EXIT_BINS as Real;
-            let c = self.exit_bin(p) as i64;
-            let w = half.ceil() as i64 + 1;
-            if 2 * w + 1 >= EXIT_BINS as i64 {
-                (0..EXIT_BINS).collect()
-            } else {
-                (c - w..=c + w)
-                    .map(|b| b.rem_euclid(EXIT_BINS as i64) as usize)
-                    .collect()
-            }
+            let w = half.ceil() as usize + 1;
+            let first = (self.exit_bin(p) + EXIT_BINS - w.min(EXIT_BINS)) % EXIT_BINS;
+            (first, (2 * w + 1).min(EXIT_BINS))
         };
         let planner = &mut self.planner;
-        for b in bins {
-            let list = &mut self.exit_bins[b];
+        for k in 0..width {
+            let list = &mut self.exit_bins[(first + k) % EXIT_BINS];
             list.retain(|&u| planner.is_exit(u));
             for &u in list.iter() {
                 // Its checked part, from the place toward the goal.

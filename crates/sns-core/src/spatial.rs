@@ -15,17 +15,21 @@ pub struct SpatialHash {
 }
 
 impl SpatialHash {
+    /// The bucket index of a coordinate.
+    fn index(v: Real) -> i64 {
+        (v / BUCKET).floor() as i64
+    }
     fn key(p: Vec2) -> (i64, i64) {
-        ((p.x / BUCKET).floor() as i64, (p.y / BUCKET).floor() as i64)
+        (Self::index(p.x), Self::index(p.y))
     }
     /// Inserts item `i` at `p`.
     pub fn insert(&mut self, p: Vec2, i: usize) {
         self.buckets.entry(Self::key(p)).or_default().push(i);
     }
     /// Whether `f` holds for some item numbered `from` or more whose bucket overlaps the box
-    /// `[lo, hi]`. Items inserted in increasing number (as contacts are) sit in each bucket in
-    /// that order, so only the items since `from` are visited: an incremental query costs what
-    /// was added since, not what the buckets hold.
+    /// `[lo, hi]`: the reference the band query is tested against (the failure model uses the
+    /// band).
+    #[cfg(test)]
     pub fn any_in_since(
         &self,
         lo: Vec2,
@@ -73,7 +77,8 @@ impl SpatialHash {
     /// The buckets are visited column by column, each column over the part of the band that
     /// crosses it, so a query costs what the band covers (its length times its width, in
     /// buckets), not the segment's bounding box, which for a long diagonal line grows with its
-    /// square. Items are visited as by [`SpatialHash::any_in_since`].
+    /// square. Items inserted in increasing number (as contacts are) sit in each bucket in that
+    /// order, so only the items since `from` are visited.
     pub fn any_near_segment_since(
         &self,
         a: Vec2,
@@ -82,8 +87,7 @@ impl SpatialHash {
         from: usize,
         mut f: impl FnMut(usize) -> bool,
     ) -> bool {
-        let (x0, _) = Self::key(Vec2::new(a.x.min(b.x) - m, 0.0));
-        let (x1, _) = Self::key(Vec2::new(a.x.max(b.x) + m, 0.0));
+        let (x0, x1) = (Self::index(a.x.min(b.x) - m), Self::index(a.x.max(b.x) + m));
         let dx = b.x - a.x;
         for x in x0..=x1 {
             // The part of the segment whose x lies within `m` of the column, as parameters.
@@ -98,8 +102,7 @@ impl SpatialHash {
                 continue;
             }
             let (ya, yb) = (a.y + (b.y - a.y) * t0, a.y + (b.y - a.y) * t1);
-            let (_, y0) = Self::key(Vec2::new(0.0, ya.min(yb) - m));
-            let (_, y1) = Self::key(Vec2::new(0.0, ya.max(yb) + m));
+            let (y0, y1) = (Self::index(ya.min(yb) - m), Self::index(ya.max(yb) + m));
             if self.any_in_column_since(x, y0..=y1, from, &mut f) {
                 return true;
             }
