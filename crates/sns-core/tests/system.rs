@@ -7,6 +7,25 @@ use sns_spaces::Agent;
 
 /// Runs `trials` trials of one life; the steps of each and whether it succeeded.
 fn life<const D: usize, W: ControlWorld<D, 1>>(
+    world: W,
+    seed: u64,
+    trials: usize,
+    budget: u64,
+    hide_goal: bool,
+) -> (Vec<(u64, bool)>, SystemSns<D, 1>) {
+    life_with(
+        SystemParams::default(),
+        world,
+        seed,
+        trials,
+        budget,
+        hide_goal,
+    )
+}
+
+/// [`life`] with parameters `params`.
+fn life_with<const D: usize, W: ControlWorld<D, 1>>(
+    params: SystemParams,
     mut world: W,
     seed: u64,
     trials: usize,
@@ -14,7 +33,7 @@ fn life<const D: usize, W: ControlWorld<D, 1>>(
     hide_goal: bool,
 ) -> (Vec<(u64, bool)>, SystemSns<D, 1>) {
     let task = world.task(hide_goal);
-    let mut agent = SystemDomain::new(task, SystemParams::default(), seed)
+    let mut agent = SystemDomain::new(task, params, seed)
         .map(Sns::new)
         .expect("valid");
     let mut out = Vec::new();
@@ -58,6 +77,28 @@ fn same_seed_same_run() {
     let (b, y) = life(MountainCar::default(), 7, 2, 5000, false);
     assert_eq!(a, b);
     assert_eq!(x.domain().stats(), y.domain().stats());
+}
+
+/// The harmonic readout held back until a trial is solved (`harmonic_after` 1): the first
+/// trial is the default agent's, step for step, and the readout then changes what follows
+/// (used from the start, it changes the first trial too).
+#[test]
+fn the_readout_held_back_leaves_the_first_trial_alone() {
+    let readout = |after| SystemParams {
+        harmonic_order: 4,
+        harmonic_trust: 4.0,
+        harmonic_after: after,
+        ..SystemParams::default()
+    };
+    let (plain, _) = life(Pendulum::default(), 0, 3, 5000, false);
+    let (held, _) = life_with(readout(1), Pendulum::default(), 0, 3, 5000, false);
+    let (early, _) = life_with(readout(0), Pendulum::default(), 0, 3, 5000, false);
+    assert_eq!(held[0], plain[0]);
+    assert_ne!(held, plain, "the readout is used once a trial is solved");
+    assert_ne!(
+        early[0], plain[0],
+        "the readout from the start changes the first trial"
+    );
 }
 
 /// With the goal hidden the agent still finds it (search mode), and then goes back to it.

@@ -20,17 +20,26 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// The radius within which something learned makes an outcome known.
     fn trust_radius(&self) -> f64 {
-        if self.flow_model.is_some() {
+        if self.readout_engaged() {
             self.radius * self.params.harmonic_trust
         } else {
             self.radius
         }
     }
 
-    /// The harmonic readout of `level`'s flow at `u` (`None` when off or not solved yet),
+    /// Whether the harmonic readout is on and, by `harmonic_after`, in use in this trial.
+    fn readout_engaged(&self) -> bool {
+        self.flow_model.is_some() && self.solved >= self.params.harmonic_after
+    }
+
+    /// The harmonic readout of `level`'s flow at `u` (`None` when off, not in use yet
+    /// (`harmonic_after`) or not solved yet),
     /// linearised at the centre of `u`'s cell (cached until the readout is re-solved; one step
     /// is within a few cells, so the linearisation is exact to second order in a cell's edge).
     fn harmonic_at(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
+        if !self.readout_engaged() {
+            return None;
+        }
         let h = self.flow_model.as_ref()?;
         let key = self.geo.key(u);
         let centre = self.geo.centre(&key);
