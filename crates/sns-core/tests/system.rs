@@ -80,8 +80,8 @@ fn same_seed_same_run() {
 }
 
 /// The harmonic readout held back until a trial is solved (`harmonic_after` 1): the first
-/// trial is the default agent's, step for step, and the readout then changes what follows
-/// (used from the start, it changes the first trial too).
+/// trial takes the default agent's steps to the same outcome, and the readout then changes what
+/// follows (used from the start, it changes the first trial too).
 #[test]
 fn the_readout_held_back_leaves_the_first_trial_alone() {
     let readout = |after| SystemParams {
