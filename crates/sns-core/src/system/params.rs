@@ -262,7 +262,7 @@ mod tests {
     fn every_parameter_is_settable_by_name() {
         let defaults = serde_json::to_value(SystemParams::default()).expect("serialisable");
         let fields = defaults.as_object().expect("a struct");
-        assert_eq!(fields.len(), 20);
+        assert_eq!(fields.len(), 21);
         for (name, value) in fields {
             let mut p = SystemParams::default();
             let new = match value {
