@@ -552,6 +552,52 @@ fn the_default_task_crosses_the_maze() {
     );
 }
 
+/// The example outputs in the README are what the commands print (a session changed the agent's
+/// decisions on `large` and the README kept the old table): every `$ cargo run --release -- ARGS`
+/// block of the README that shows an output is run as `sns ARGS --quiet` and its lines compared,
+/// the speed aside (it is machine-dependent: the README shows it as `...` or not at all).
+#[test]
+fn the_readme_examples_are_what_the_commands_print() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    let without_speed = |line: &str| match line.find("speed:") {
+        Some(i) => line[..i].trim_end().to_string(),
+        None => line.trim_end().to_string(),
+    };
+    let mut lines = readme.lines();
+    let mut checked = 0;
+    while let Some(line) = lines.next() {
+        let Some(cmd) = line.trim().strip_prefix("$ cargo run --release -- ") else {
+            continue;
+        };
+        let shown: Vec<String> = lines
+            .by_ref()
+            .take_while(|l| l.starts_with("    "))
+            .map(|l| without_speed(&l[4..]))
+            .filter(|l| !l.is_empty())
+            .collect();
+        if shown.is_empty() {
+            // A command shown without its output (one that writes files).
+            continue;
+        }
+        let mut args: Vec<&str> = cmd.split_whitespace().collect();
+        args.push("--quiet");
+        let o = sns(&args);
+        assert!(o.status.success(), "sns {args:?}: {}", stderr(&o));
+        let printed: Vec<String> = stdout(&o)
+            .lines()
+            .map(without_speed)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(printed, shown, "README block of `{cmd}`");
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "the README's examples were not found ({checked})"
+    );
+}
+
 #[test]
 fn mazes_lists_the_builtins() {
     let o = sns(&["mazes"]);
