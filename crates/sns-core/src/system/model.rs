@@ -20,16 +20,18 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
 
     /// The radius within which something learned makes an outcome known.
     fn trust_radius(&self) -> f64 {
-        if self.readout_engaged() {
+        if self.readout().is_some() {
             self.radius * self.params.harmonic_trust
         } else {
             self.radius
         }
     }
 
-    /// Whether the harmonic readout is on and, by `harmonic_after`, in use in this trial.
-    fn readout_engaged(&self) -> bool {
-        self.flow_model.is_some() && self.solved >= self.params.harmonic_after
+    /// The harmonic readout when it is on and, by `harmonic_after`, in use in this trial.
+    fn readout(&self) -> Option<&super::harmonic::HarmonicFlow<D, A>> {
+        self.flow_model
+            .as_ref()
+            .filter(|_| self.solved >= self.params.harmonic_after)
     }
 
     /// The harmonic readout of `level`'s flow at `u` (`None` when off, not in use yet
@@ -37,10 +39,7 @@ impl<const D: usize, const A: usize, S: SystemSubstrate<D>> SystemDomain<D, A, S
     /// linearised at the centre of `u`'s cell (cached until the readout is re-solved; one step
     /// is within a few cells, so the linearisation is exact to second order in a cell's edge).
     fn harmonic_at(&self, u: &Point<D>, level: usize) -> Option<Point<D>> {
-        if !self.readout_engaged() {
-            return None;
-        }
-        let h = self.flow_model.as_ref()?;
+        let h = self.readout()?;
         let key = self.geo.key(u);
         let centre = self.geo.centre(&key);
         let mut cache = self.flow_cache.borrow_mut();
